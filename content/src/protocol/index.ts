@@ -1,0 +1,5 @@
+export * from './device.schema';
+export * from './error.schema';
+export * from './manifest.schema';
+export * from './openapi';
+export * from './paths';

@@ -1,0 +1,18 @@
+/** Version prefix of the kiosk<->server protocol. */
+export const API_V1 = '/api/v1';
+
+/** Every path of the device API, written once. */
+export const apiPaths = {
+  enroll: `${API_V1}/device/enroll`,
+  manifest: `${API_V1}/device/manifest`,
+  events: `${API_V1}/device/events`,
+  asset: (sha256: string) => `${API_V1}/assets/${sha256}`,
+  openapi: `${API_V1}/openapi.json`,
+  health: '/healthz',
+} as const;
+
+/** The `/healthz` answer. */
+export interface HealthBody {
+  status: 'ok';
+  version: string;
+}

@@ -1,0 +1,38 @@
+import { defineConfig } from '@playwright/test';
+
+// Debian's Chromium, never a downloaded browser. Flags keep it from reaching for the (closed) network.
+export const chromiumLaunch = {
+  executablePath: process.env.LINLI_CHROMIUM ?? '/usr/bin/chromium',
+  args: [
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-quic',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    '--no-first-run',
+  ],
+};
+
+export default defineConfig({
+  // Specs live beside the code they test (<workspace>/e2e); e2e/ holds the system tests that cross workspaces.
+  projects: [
+    { name: 'system', testDir: 'e2e' },
+    { name: 'kiosk', testDir: 'kiosk/e2e' },
+    { name: 'signage-server', testDir: 'signage-server/e2e' },
+  ],
+  // Every test starts real server and kiosk processes; two cores cannot run several such worlds at once.
+  workers: 1,
+  fullyParallel: false,
+  timeout: 90_000,
+  expect: { timeout: 10_000 },
+  retries: process.env.CI ? 1 : 0,
+  reporter: process.env.PLAYWRIGHT_JSON_OUTPUT_NAME ? [['list'], ['json']] : [['list']],
+  use: {
+    headless: true,
+    launchOptions: chromiumLaunch,
+    trace: 'retain-on-failure',
+    screenshot: 'only-on-failure',
+  },
+  outputDir: 'test-results/playwright',
+});

@@ -1,0 +1,75 @@
+#!/usr/bin/env node
+// `npm test`: every check and test of the repository, in the order that fails fastest:
+// lint + types, build (the tests run the built server and renderer as real processes), vitest, Playwright.
+// Ends with one summary line "N passed, N failed, N skipped" over all runners.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+
+const root = path.resolve(import.meta.dirname, '..');
+const outDir = path.join(root, 'test-results');
+fs.mkdirSync(outDir, { recursive: true });
+const args = new Set(process.argv.slice(2));
+
+/** Runs one step with inherited output; returns its exit status. */
+function step(name, command, commandArgs, env = {}) {
+  console.log(`\n━━ ${name} ━━  ${command} ${commandArgs.join(' ')}`);
+  const started = Date.now();
+  const result = spawnSync(command, commandArgs, { cwd: root, stdio: 'inherit', env: { ...process.env, ...env } });
+  const seconds = ((Date.now() - started) / 1000).toFixed(1);
+  const status = result.status ?? 1;
+  console.log(`━━ ${name}: ${status === 0 ? 'ok' : `FAILED (exit ${status})`} in ${seconds}s`);
+  return status;
+}
+
+const totals = { passed: 0, failed: 0, skipped: 0 };
+let failedSteps = [];
+
+function readJson(file) {
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch {
+    return null;
+  }
+}
+
+if (!args.has('--no-check')) {
+  if (step('lint + types', 'npm', ['run', 'check']) !== 0) failedSteps.push('check');
+}
+if (step('build', 'npm', ['run', 'build']) !== 0) {
+  failedSteps.push('build');
+  console.error('Build failed: the tests need the built server and renderer, stopping here.');
+  process.exit(1);
+}
+
+const vitestJson = path.join(outDir, 'vitest.json');
+fs.rmSync(vitestJson, { force: true });
+if (step('unit + integration (vitest)', 'npx', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${vitestJson}`]) !== 0) {
+  failedSteps.push('vitest');
+}
+const vitest = readJson(vitestJson);
+if (vitest) {
+  totals.passed += vitest.numPassedTests ?? 0;
+  totals.failed += vitest.numFailedTests ?? 0;
+  totals.skipped += (vitest.numPendingTests ?? 0) + (vitest.numTodoTests ?? 0);
+}
+
+const playwrightJson = path.join(outDir, 'playwright.json');
+fs.rmSync(playwrightJson, { force: true });
+if (step('browser (Playwright + Chromium)', 'npx', ['playwright', 'test'], { PLAYWRIGHT_JSON_OUTPUT_NAME: playwrightJson }) !== 0) {
+  failedSteps.push('playwright');
+}
+const playwright = readJson(playwrightJson);
+if (playwright?.stats) {
+  totals.passed += playwright.stats.expected ?? 0;
+  totals.failed += playwright.stats.unexpected ?? 0;
+  // A test that passed only on its retry is reported, not hidden.
+  if (playwright.stats.flaky) console.log(`Playwright: ${playwright.stats.flaky} flaky test(s) passed on retry`);
+  totals.passed += playwright.stats.flaky ?? 0;
+  totals.skipped += playwright.stats.skipped ?? 0;
+}
+
+if (failedSteps.length > 0) console.log(`\nFailed steps: ${failedSteps.join(', ')}`);
+if (failedSteps.length > 0 && totals.failed === 0) totals.failed = failedSteps.length;
+console.log(`\n${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);
+process.exit(failedSteps.length > 0 ? 1 : 0);

@@ -1,0 +1,46 @@
+// The server's Node entry (`npm run server`). It wraps SvelteKit's adapter-node handler in a plain http server so
+// that the hottest device calls (a kiosk polling an unchanged manifest: 304) are answered by the device service
+// directly, without SvelteKit's per-request overhead; everything else goes through SvelteKit.
+import http from 'node:http';
+
+// Uploads (images for the CMS) are checked by the upload service against its own, smaller limits; this is only the
+// outer bound above which the adapter refuses to read a body at all.
+process.env.BODY_SIZE_LIMIT ??= '25M';
+
+// Importing the handler runs the server's `init` hook: config, database, migrations, keys, seeding.
+const { handler } = await import('./build/handler.js');
+
+/** @type {import('./src/lib/server/services').Services} */
+const services = /** @type {any} */ (globalThis)[Symbol.for('linli.services')];
+const { port, host } = services.config;
+
+const server = http.createServer((req, res) => {
+  if (services.fastPath?.(req, res)) return;
+  handler(req, res);
+});
+server.keepAliveTimeout = 65_000;
+
+server.listen(port, host, () => {
+  const address = /** @type {import('node:net').AddressInfo} */ (server.address());
+  console.log(`Linli server ${services.version} listening on http://${host}:${address.port}`);
+});
+
+let stopping = false;
+/** Stops accepting connections, lets in-flight requests finish, then closes the database. */
+function shutdown(/** @type {string} */ signal) {
+  if (stopping) return;
+  stopping = true;
+  console.log(`Linli server stopping (${signal})`);
+  // SSE streams never end by themselves: end them so close() can finish
+  process.emit(/** @type {any} */ ('sveltekit:shutdown'), signal);
+  server.close(() => {
+    services.db.close();
+    process.exit(0);
+  });
+  server.closeIdleConnections();
+  setTimeout(() => {
+    server.closeAllConnections();
+  }, 3_000).unref();
+}
+process.on('SIGTERM', () => shutdown('SIGTERM'));
+process.on('SIGINT', () => shutdown('SIGINT'));

@@ -1,0 +1,42 @@
+import { z } from 'zod';
+import path from 'node:path';
+
+/** Server configuration, read once from the environment (see README: LINLI_*). */
+export const ServerConfig = z.object({
+  port: z.coerce.number().int().min(1).max(65535).default(8080),
+  host: z.string().default('0.0.0.0'),
+  dataDir: z.string().min(1).default('./data'),
+  /** When unset, a one-time admin password is generated and printed at first start. */
+  adminPassword: z.string().min(8, 'LINLI_ADMIN_PASSWORD must be at least 8 characters').optional(),
+  /** Public base URL used in links (resident confirmation pages, QR codes). */
+  publicUrl: z.string().url().optional(),
+  /** Import the demo pack and the demo community into an empty database. */
+  seedDemo: z
+    .enum(['true', 'false', '1', '0'])
+    .default('true')
+    .transform((v) => v === 'true' || v === '1'),
+  /** Cookies get `Secure` unless explicitly served over plain http on a trusted network (the demo). */
+  insecureCookies: z
+    .enum(['true', 'false', '1', '0'])
+    .default('false')
+    .transform((v) => v === 'true' || v === '1'),
+});
+export type ServerConfig = z.infer<typeof ServerConfig>;
+
+/** Parses LINLI_* variables; throws a readable error naming the bad variable. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): ServerConfig {
+  const parsed = ServerConfig.safeParse({
+    port: env.LINLI_PORT ?? env.PORT,
+    host: env.LINLI_HOST ?? env.HOST,
+    dataDir: env.LINLI_DATA_DIR,
+    adminPassword: env.LINLI_ADMIN_PASSWORD || undefined,
+    publicUrl: env.LINLI_PUBLIC_URL || undefined,
+    seedDemo: env.LINLI_SEED_DEMO,
+    insecureCookies: env.LINLI_INSECURE_COOKIES,
+  });
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new Error(`Invalid Linli configuration:\n${lines.join('\n')}`);
+  }
+  return { ...parsed.data, dataDir: path.resolve(parsed.data.dataDir) };
+}

@@ -1,0 +1,51 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import path from 'node:path';
+import { systemClock, type Clock } from './clock';
+import type { ServerConfig } from './config';
+import { migrate, openDatabase, type Db } from './db/database';
+import { loadKeys, type ServerKeys } from './keys';
+
+/**
+ * Everything the server holds for its lifetime, created once at start-up (hooks.server.ts `init`) and handed to
+ * routes through `locals`. Services name what they use; this is only where they are wired together.
+ */
+export interface Services {
+  config: ServerConfig;
+  clock: Clock;
+  db: Db;
+  keys: ServerKeys;
+  version: string;
+  /**
+   * Answers a hot device-API request directly from the Node entry (server.js) when it can; returns false to let
+   * SvelteKit handle the request. Set by the device API service.
+   */
+  fastPath?: (req: IncomingMessage, res: ServerResponse) => boolean;
+}
+
+/** Opens the database (migrating it), loads keys and wires the services. */
+export function createServices(config: ServerConfig, clock: Clock = systemClock): Services {
+  const db = openDatabase(path.join(config.dataDir, 'linli.db'));
+  migrate(db);
+  const keys = loadKeys(config.dataDir);
+  return { config, clock, db, keys, version: SERVER_VERSION };
+}
+
+/** The server's version, reported by /healthz and to kiosks. */
+export const SERVER_VERSION = '0.1.0';
+
+const registryKey = Symbol.for('linli.services');
+
+/**
+ * The running server's services. The Node entry (server.js) reads them to answer the hottest device calls without
+ * SvelteKit's per-request overhead; both sides run in one process, so this is a plain global handoff.
+ */
+export function registerServices(services: Services): void {
+  (globalThis as Record<symbol, unknown>)[registryKey] = services;
+}
+
+/** The services registered by `init`; throws if the server has not started. */
+export function getServices(): Services {
+  const services = (globalThis as Record<symbol, unknown>)[registryKey] as Services | undefined;
+  if (!services) throw new Error('Linli services are not initialised');
+  return services;
+}

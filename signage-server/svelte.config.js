@@ -1,0 +1,29 @@
+import adapter from '@sveltejs/adapter-node';
+import { vitePreprocess } from '@sveltejs/vite-plugin-svelte';
+
+/** @type {import('@sveltejs/kit').Config} */
+const config = {
+  preprocess: vitePreprocess(),
+  kit: {
+    adapter: adapter({ out: 'build', precompress: false }),
+    // Strict CSP for every page; SvelteKit adds hashes/nonces for its own inline bootstrap script.
+    csp: {
+      mode: 'auto',
+      directives: {
+        'default-src': ['self'],
+        'script-src': ['self'],
+        'style-src': ['self', 'unsafe-inline'],
+        'img-src': ['self', 'data:', 'blob:'],
+        'connect-src': ['self'],
+        'frame-ancestors': ['none'],
+        'form-action': ['self'],
+        'base-uri': ['none'],
+        'object-src': ['none'],
+      },
+    },
+    // SvelteKit's origin check protects form posts against CSRF; JSON APIs check it again in hooks.
+    csrf: { checkOrigin: true },
+  },
+};
+
+export default config;
