@@ -3,3 +3,4 @@ export * from './content-item.schema';
 export * from './markdown';
 export * from './pack.schema';
 export * from './protocol/index';
+export * from './peripheral-event.schema';

@@ -11,6 +11,7 @@ export const API_ERROR_KINDS = [
   'pairing-code-invalid',
   'payload-too-large',
   'unsupported-media-type',
+  'range-not-satisfiable',
   'rate-limited',
   'internal',
 ] as const;

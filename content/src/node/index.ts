@@ -1,0 +1,3 @@
+export * from './front-matter.parser';
+export * from './image-mime.detector';
+export * from './pack.loader';
