@@ -1,0 +1,153 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { statSync } from 'node:fs';
+import { makeTempDir } from '../testing/temp-dir';
+import { migrate, openCacheDatabase, schemaVersion, type CacheDatabase } from './cache-database';
+import { CacheRepository } from './cache.repository';
+import { migrations } from './migrations/index';
+
+const device = {
+  deviceId: 'dev-1',
+  credential: 'c'.repeat(43),
+  serverUrl: 'http://server',
+  serverPublicKey: 'MCowBQYDK2VwAyEA',
+  communityId: null,
+  enrolledAt: '2026-11-20T00:00:00.000Z',
+};
+const manifest = {
+  version: 'v1',
+  etag: '"v1"',
+  body: Buffer.from('{"schema":"linli.manifest.v1"}'),
+  signature: 'sig',
+  generatedAt: '2026-11-20T00:00:00.000Z',
+  appliedAt: '2026-11-20T00:00:01.000Z',
+};
+const sha = 'a'.repeat(64);
+
+let temp: ReturnType<typeof makeTempDir>;
+let db: CacheDatabase;
+afterEach(() => {
+  db?.close();
+  temp?.remove();
+});
+// Earlier versions are written with raw SQL: the repository speaks only the latest schema.
+const insertDevice = (db: CacheDatabase) =>
+  db
+    .prepare(
+      `INSERT INTO device VALUES (1, @deviceId, @credential, @serverUrl, @serverPublicKey, @communityId, @enrolledAt)`,
+    )
+    .run(device);
+const selectDevice = (db: CacheDatabase) =>
+  db
+    .prepare(
+      `SELECT device_id AS deviceId, credential, server_url AS serverUrl, server_public_key AS serverPublicKey,
+              community_id AS communityId, enrolled_at AS enrolledAt FROM device`,
+    )
+    .all();
+const insertManifest = (db: CacheDatabase) =>
+  db
+    .prepare(`INSERT INTO manifest VALUES (1, @version, @etag, @body, @signature, @generatedAt, @appliedAt)`)
+    .run(manifest);
+
+const open = () => {
+  temp = makeTempDir();
+  db = openCacheDatabase(join(temp.dir, 'cache.db'));
+  return db;
+};
+
+// Each migration: migrate to N-1, insert what N-1 holds, migrate to N, assert the old data survived and the new
+// schema does what it is for (Signal's migration test pattern, STYLE.md §Tests).
+const cases: { version: number; before: (db: CacheDatabase) => void; after: (db: CacheDatabase) => void }[] =
+  [
+    {
+      version: 1,
+      before: () => {},
+      after: (db) => {
+        insertDevice(db);
+        expect(selectDevice(db)).toEqual([device]);
+        // One enrolment per cache: a second row is refused by the schema itself.
+        expect(() =>
+          db.prepare("INSERT INTO device VALUES (2, 'x', 'y', 'z', 'k', NULL, 't')").run(),
+        ).toThrow(/CHECK constraint/);
+      },
+    },
+    {
+      version: 2,
+      before: insertDevice,
+      after: (db) => {
+        expect(selectDevice(db)).toEqual([device]);
+        insertManifest(db);
+        expect(db.prepare('SELECT version, body FROM manifest').all()).toEqual([
+          { version: manifest.version, body: manifest.body },
+        ]);
+      },
+    },
+    {
+      version: 3,
+      before: (db) => {
+        insertDevice(db);
+        insertManifest(db);
+      },
+      after: (db) => {
+        const repository = new CacheRepository(db);
+        expect(repository.getDevice()).toEqual(device);
+        expect(repository.getManifest()).toEqual(manifest);
+        repository.addAsset({ sha256: sha, size: 10, mime: 'image/png', storedAt: 't' });
+        expect(repository.listAssets()).toEqual([
+          { sha256: sha, size: 10, mime: 'image/png', storedAt: 't' },
+        ]);
+        expect(() =>
+          repository.addAsset({ sha256: 'short', size: 1, mime: 'image/png', storedAt: 't' }),
+        ).toThrow(/CHECK constraint/);
+      },
+    },
+  ];
+
+describe('cache migrations', () => {
+  it('has a test case for every migration, numbered without gaps', () => {
+    expect(migrations.map((m) => m.version)).toEqual(cases.map((c) => c.version));
+    expect(migrations.map((m) => m.version)).toEqual(migrations.map((_, i) => i + 1));
+  });
+
+  it.each(cases)(
+    'migration $version keeps the data of the version before and works',
+    ({ version, before, after }) => {
+      const db = open();
+      expect(migrate(db, version - 1)).toBe(version - 1);
+      before(db);
+      expect(migrate(db, version)).toBe(version);
+      after(db);
+    },
+  );
+
+  it('opens in WAL mode with synchronous=FULL and a private file', () => {
+    const db = open();
+    migrate(db);
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(db.pragma('synchronous', { simple: true })).toBe(2);
+    expect(statSync(join(temp.dir, 'cache.db')).mode & 0o777).toBe(0o600);
+  });
+
+  it('refuses a cache written by a newer kiosk instead of damaging it', () => {
+    const db = open();
+    migrate(db);
+    db.pragma(`user_version = ${migrations.length + 1}`);
+    expect(() => migrate(db)).toThrow(/newer than this kiosk/);
+    expect(schemaVersion(db)).toBe(migrations.length + 1);
+  });
+});
+
+describe('CacheRepository.switchManifest', () => {
+  it('switches only when every asset is recorded, in one transaction', () => {
+    const db = open();
+    migrate(db);
+    const repository = new CacheRepository(db);
+    repository.saveDevice(device);
+    const refused = repository.switchManifest(manifest, [sha]);
+    expect(refused).toEqual({ ok: false, missing: [sha] });
+    expect(repository.getManifest()).toBeNull();
+    repository.addAsset({ sha256: sha, size: 10, mime: 'image/png', storedAt: 't' });
+    expect(repository.switchManifest(manifest, [sha])).toEqual({ ok: true });
+    expect(repository.getManifest()?.version).toBe('v1');
+  });
+});

@@ -1,0 +1,129 @@
+import type { CacheDatabase } from './cache-database';
+
+/** The stored enrolment. */
+export interface DeviceRecord {
+  deviceId: string;
+  credential: string;
+  serverUrl: string;
+  serverPublicKey: string;
+  communityId: string | null;
+  enrolledAt: string;
+}
+
+/** The stored current manifest, as the signed bytes it arrived in. */
+export interface ManifestRecord {
+  version: string;
+  etag: string | null;
+  body: Buffer;
+  signature: string;
+  generatedAt: string;
+  appliedAt: string;
+}
+
+/** A verified asset file in the cache. */
+export interface AssetRecord {
+  sha256: string;
+  size: number;
+  mime: string;
+  storedAt: string;
+}
+
+/** All SQL of the kiosk cache. Services call these methods and never write SQL themselves. */
+export class CacheRepository {
+  constructor(private readonly db: CacheDatabase) {}
+
+  getDevice(): DeviceRecord | null {
+    const row = this.db
+      .prepare(
+        `SELECT device_id AS deviceId, credential, server_url AS serverUrl, server_public_key AS serverPublicKey,
+                community_id AS communityId, enrolled_at AS enrolledAt FROM device WHERE id = 1`,
+      )
+      .get() as DeviceRecord | undefined;
+    return row ?? null;
+  }
+
+  /** Stores the enrolment. There is one per cache; enrolling again replaces it and forgets the old content. */
+  saveDevice(device: DeviceRecord): void {
+    this.db.transaction(() => {
+      this.db.prepare('DELETE FROM manifest').run();
+      this.db
+        .prepare(
+          `INSERT INTO device (id, device_id, credential, server_url, server_public_key, community_id, enrolled_at)
+           VALUES (1, @deviceId, @credential, @serverUrl, @serverPublicKey, @communityId, @enrolledAt)
+           ON CONFLICT (id) DO UPDATE SET device_id = excluded.device_id, credential = excluded.credential,
+             server_url = excluded.server_url, server_public_key = excluded.server_public_key,
+             community_id = excluded.community_id, enrolled_at = excluded.enrolled_at`,
+        )
+        .run(device);
+    })();
+  }
+
+  getManifest(): ManifestRecord | null {
+    const row = this.db
+      .prepare(
+        `SELECT version, etag, body, signature, generated_at AS generatedAt, applied_at AS appliedAt
+         FROM manifest WHERE id = 1`,
+      )
+      .get() as ManifestRecord | undefined;
+    return row ?? null;
+  }
+
+  /** Records a new ETag for the current manifest (the server answered 200 with the same version). */
+  updateManifestEtag(etag: string | null): void {
+    this.db.prepare('UPDATE manifest SET etag = ? WHERE id = 1').run(etag);
+  }
+
+  /**
+   * Switches to a new manifest. This transaction is the switch: it refuses unless every asset the manifest names
+   * is recorded as present, so a kiosk never shows a manifest with missing images, and a crash leaves either the
+   * old manifest or the new one, never a mix.
+   */
+  switchManifest(
+    manifest: ManifestRecord,
+    assetShas: readonly string[],
+  ): { ok: true } | { ok: false; missing: string[] } {
+    return this.db.transaction(() => {
+      const has = this.db.prepare('SELECT 1 FROM assets WHERE sha256 = ?').pluck();
+      const missing = assetShas.filter((sha) => !has.get(sha));
+      if (missing.length > 0) return { ok: false as const, missing };
+      this.db
+        .prepare(
+          `INSERT INTO manifest (id, version, etag, body, signature, generated_at, applied_at)
+           VALUES (1, @version, @etag, @body, @signature, @generatedAt, @appliedAt)
+           ON CONFLICT (id) DO UPDATE SET version = excluded.version, etag = excluded.etag, body = excluded.body,
+             signature = excluded.signature, generated_at = excluded.generated_at, applied_at = excluded.applied_at`,
+        )
+        .run(manifest);
+      return { ok: true as const };
+    })();
+  }
+
+  getAsset(sha256: string): AssetRecord | null {
+    const row = this.db
+      .prepare('SELECT sha256, size, mime, stored_at AS storedAt FROM assets WHERE sha256 = ?')
+      .get(sha256) as AssetRecord | undefined;
+    return row ?? null;
+  }
+
+  listAssets(): AssetRecord[] {
+    return this.db
+      .prepare('SELECT sha256, size, mime, stored_at AS storedAt FROM assets ORDER BY sha256')
+      .all() as AssetRecord[];
+  }
+
+  /** Records an asset whose file was written and verified. */
+  addAsset(asset: AssetRecord): void {
+    this.db
+      .prepare(
+        `INSERT INTO assets (sha256, size, mime, stored_at) VALUES (@sha256, @size, @mime, @storedAt)
+         ON CONFLICT (sha256) DO UPDATE SET size = excluded.size, mime = excluded.mime, stored_at = excluded.stored_at`,
+      )
+      .run(asset);
+  }
+
+  /** Forgets assets (their files are removed by the caller after this commits). */
+  removeAssets(sha256s: readonly string[]): void {
+    const remove = this.db.prepare('DELETE FROM assets WHERE sha256 = ?');
+    this.db.transaction(() => sha256s.forEach((sha) => remove.run(sha)))();
+  }
+}

@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import { ManifestV1 } from '@linli/content';
+import { buildSnapshot } from './content.service';
+import { fixtureItem } from './testing/fixture-content';
+
+const sha = 'b'.repeat(64);
+const notice = { id: 'notice', category: 'government' } as const;
+const manifest = (items: unknown[]) =>
+  ManifestV1.parse({
+    schema: 'linli.manifest.v1',
+    deviceId: 'dev-1',
+    version: 'v1',
+    generatedAt: '2026-11-20T00:00:00.000Z',
+    items,
+    assets: [{ sha256: sha, size: 3, mime: 'image/png' }],
+  });
+const template = 'http://127.0.0.1:1/assets/{sha256}?token=t';
+
+describe('buildSnapshot', () => {
+  it('groups translations by id, renders Markdown and keeps asset references for the renderer', () => {
+    const { snapshot } = buildSnapshot(
+      manifest([
+        fixtureItem(notice, 'zh-CN', {
+          title: '通知',
+          summary: '摘要',
+          body: `**重要**\n\n![图](asset:${sha})`,
+        }),
+        fixtureItem(notice, 'en', { title: 'Notice', summary: 'Summary', body: '<script>alert(1)</script>' }),
+      ]),
+      new Date('2026-11-21T00:00:00.000Z'),
+      template,
+    );
+    expect(snapshot.items).toHaveLength(1);
+    const item = snapshot.items[0]!;
+    expect(item.translations['zh-CN']?.bodyHtml).toContain('<strong>重要</strong>');
+    expect(item.translations['zh-CN']?.bodyHtml).toContain(`src="asset:${sha}"`);
+    expect(item.translations.en?.bodyHtml).not.toContain('<script>');
+    expect(snapshot.assetUrlTemplate).toBe(template);
+  });
+
+  it('shows only items inside their validity window and says when that changes next', () => {
+    const items = [
+      {
+        ...fixtureItem({ ...notice, id: 'past' }, 'zh-CN', { title: '过期', summary: '', body: '' }),
+        validUntil: '2026-11-20T00:00:00.000Z',
+      },
+      {
+        ...fixtureItem({ ...notice, id: 'now' }, 'zh-CN', { title: '现在', summary: '', body: '' }),
+        validUntil: '2026-11-25T00:00:00.000Z',
+      },
+      {
+        ...fixtureItem({ ...notice, id: 'soon' }, 'zh-CN', { title: '将来', summary: '', body: '' }),
+        validFrom: '2026-11-22T00:00:00.000Z',
+      },
+    ];
+    const at = (iso: string) => buildSnapshot(manifest(items), new Date(iso), template);
+    const today = at('2026-11-21T00:00:00.000Z');
+    expect(today.snapshot.items.map((i) => i.id)).toEqual(['now']);
+    expect(today.nextChangeAt?.toISOString()).toBe('2026-11-22T00:00:00.000Z');
+    const later = at('2026-11-23T00:00:00.000Z');
+    expect(later.snapshot.items.map((i) => i.id)).toEqual(['soon', 'now']);
+    expect(later.nextChangeAt?.toISOString()).toBe('2026-11-25T00:00:00.000Z');
+  });
+
+  it('is empty before the first manifest', () => {
+    expect(buildSnapshot(null, new Date(), template)).toEqual({
+      snapshot: { manifestVersion: null, items: [], assetUrlTemplate: template },
+      nextChangeAt: null,
+    });
+  });
+});

@@ -1,0 +1,124 @@
+import { DEFAULT_LOCALE, isValidAt, renderMarkdown, type ContentItem, type ManifestV1 } from '@linli/content';
+import type { ContentSnapshot, KioskItem, KioskItemText } from '../shared/kiosk-api';
+import type { Clock } from './clock';
+import type { SyncService } from './sync.service';
+
+/** The snapshot for one instant, and the next instant at which it changes by itself (a validity boundary). */
+export interface ScheduledSnapshot {
+  snapshot: ContentSnapshot;
+  nextChangeAt: Date | null;
+}
+
+/**
+ * What the renderer shows at `now`: items grouped by id with their translations, only those inside their
+ * validity window, newest first, Markdown rendered once here (the renderer sanitises it again before use).
+ */
+export function buildSnapshot(
+  manifest: ManifestV1 | null,
+  now: Date,
+  assetUrlTemplate: string,
+): ScheduledSnapshot {
+  if (!manifest)
+    return { snapshot: { manifestVersion: null, items: [], assetUrlTemplate }, nextChangeAt: null };
+  const t = now.toISOString();
+  let next: string | null = null;
+  const consider = (instant: string | null) => {
+    if (instant && instant > t && (!next || instant < next)) next = instant;
+  };
+  const byId = new Map<string, ContentItem[]>();
+  for (const item of manifest.items) {
+    consider(item.validFrom);
+    consider(item.validUntil);
+    if (!isValidAt(item, now)) continue;
+    byId.set(item.id, [...(byId.get(item.id) ?? []), item]);
+  }
+  const items: KioskItem[] = [];
+  for (const [id, versions] of byId) {
+    const primary = versions.find((v) => v.locale === DEFAULT_LOCALE) ?? versions[0]!;
+    const translations: KioskItem['translations'] = {};
+    for (const version of versions) translations[version.locale] = textOf(version);
+    items.push({
+      id,
+      category: primary.category,
+      date: primary.validFrom ?? primary.updatedAt,
+      updatedAt: primary.updatedAt,
+      translations,
+    });
+  }
+  items.sort((a, b) => (a.date === b.date ? a.id.localeCompare(b.id) : a.date < b.date ? 1 : -1));
+  return {
+    snapshot: { manifestVersion: manifest.version, items, assetUrlTemplate },
+    nextChangeAt: next ? new Date(next) : null,
+  };
+}
+
+function textOf(item: ContentItem): KioskItemText {
+  return {
+    title: item.title,
+    summary: item.summary,
+    bodyHtml: renderMarkdown(item.body),
+    images: item.images.map((image) => ({ sha256: image.sha256, alt: image.alt })),
+  };
+}
+
+// setTimeout cannot wait longer than 2^31-1 ms; a later boundary is reached by waking up and rescheduling.
+const MAX_TIMER_MS = 2_147_000_000;
+
+/** Keeps the current snapshot and tells listeners when it changes: a new manifest, or a validity boundary. */
+export class ContentService {
+  private scheduled: ScheduledSnapshot;
+  private timer: unknown = null;
+  private readonly listeners = new Set<(snapshot: ContentSnapshot) => void>();
+  private stopSync: (() => void) | null = null;
+
+  constructor(
+    private readonly sync: SyncService,
+    private readonly clock: Clock,
+    private readonly assetUrlTemplate: string,
+  ) {
+    this.scheduled = this.build();
+  }
+
+  start(): void {
+    this.stopSync = this.sync.onManifestChanged(() => this.refresh());
+    this.refresh();
+  }
+
+  stop(): void {
+    this.stopSync?.();
+    if (this.timer) this.clock.clearTimeout(this.timer);
+    this.timer = null;
+  }
+
+  getSnapshot(): ContentSnapshot {
+    return this.scheduled.snapshot;
+  }
+
+  onChanged(listener: (snapshot: ContentSnapshot) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private build(): ScheduledSnapshot {
+    return buildSnapshot(
+      this.sync.currentManifest()?.manifest ?? null,
+      this.clock.now(),
+      this.assetUrlTemplate,
+    );
+  }
+
+  private refresh(): void {
+    const previous = this.scheduled.snapshot;
+    this.scheduled = this.build();
+    if (this.timer) this.clock.clearTimeout(this.timer);
+    this.timer = null;
+    const next = this.scheduled.nextChangeAt;
+    if (next) {
+      const delay = Math.min(Math.max(next.getTime() - this.clock.now().getTime(), 0) + 50, MAX_TIMER_MS);
+      this.timer = this.clock.setTimeout(() => this.refresh(), delay);
+    }
+    if (JSON.stringify(previous) !== JSON.stringify(this.scheduled.snapshot)) {
+      for (const listener of this.listeners) listener(this.scheduled.snapshot);
+    }
+  }
+}

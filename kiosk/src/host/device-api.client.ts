@@ -1,0 +1,181 @@
+import { createParser } from 'eventsource-parser';
+import {
+  ApiErrorBody,
+  EnrollResponseV1,
+  MANIFEST_SIGNATURE_HEADER,
+  apiPaths,
+  type EnrollRequestV1,
+} from '@linli/content';
+import { fail, ok, type Result } from '../shared/result';
+
+/** Why a call to the server failed. `offline` and `server-error` are worth retrying; the others need a person. */
+export type DeviceApiErrorKind =
+  'offline' | 'unauthorized' | 'pairing-code-invalid' | 'server-error' | 'invalid-response';
+
+/** A manifest answer: unchanged (304), or the exact signed bytes. */
+export type ManifestFetch =
+  | { status: 'not-modified' }
+  | { status: 'modified'; body: Buffer; signature: string | null; etag: string | null };
+
+/** One server-sent event. */
+export interface ServerEvent {
+  event: string;
+  data: string;
+}
+
+/** Timeouts of the calls, in ms. The events stream has none: it is meant to stay open. */
+export interface DeviceApiTimeouts {
+  request: number;
+  asset: number;
+}
+
+/** The kiosk's HTTP client for the device API (`@linli/content` protocol v1). */
+export class DeviceApiClient {
+  private readonly base: string;
+
+  constructor(
+    serverUrl: string,
+    private readonly timeouts: DeviceApiTimeouts = { request: 15_000, asset: 120_000 },
+    private readonly fetchImpl: typeof fetch = fetch,
+  ) {
+    // Keep any path prefix (a server behind a reverse proxy at /linli/): join by string, not new URL(path, base).
+    this.base = serverUrl.replace(/\/+$/, '');
+  }
+
+  /** Exchanges a pairing code for a device credential and the server's public key. */
+  async enroll(request: EnrollRequestV1): Promise<Result<EnrollResponseV1, DeviceApiErrorKind>> {
+    const response = await this.request(apiPaths.enroll, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(request),
+    });
+    if (!response.ok) return response;
+    const res = response.value;
+    if (res.status === 201 || res.status === 200) {
+      const parsed = EnrollResponseV1.safeParse(await res.json().catch(() => null));
+      if (!parsed.success)
+        return fail('invalid-response', 'the enrolment answer did not match EnrollResponseV1');
+      return ok(parsed.data);
+    }
+    const error = await errorOf(res);
+    if (
+      res.status === 400 ||
+      res.status === 403 ||
+      res.status === 404 ||
+      error.kind === 'pairing-code-invalid'
+    ) {
+      return fail('pairing-code-invalid', `the server refused the pairing code: ${error.message}`);
+    }
+    return fail('server-error', `enrolment failed with HTTP ${res.status}: ${error.message}`);
+  }
+
+  /** Fetches the manifest, sending the ETag of the one we have so an unchanged manifest costs a 304. */
+  async fetchManifest(
+    credential: string,
+    etag: string | null,
+  ): Promise<Result<ManifestFetch, DeviceApiErrorKind>> {
+    const headers: Record<string, string> = { authorization: `Bearer ${credential}` };
+    if (etag) headers['if-none-match'] = etag;
+    const response = await this.request(apiPaths.manifest, { headers });
+    if (!response.ok) return response;
+    const res = response.value;
+    if (res.status === 304) return ok({ status: 'not-modified' });
+    if (res.status !== 200) return this.failureOf(res, 'manifest');
+    let body: Buffer;
+    try {
+      body = Buffer.from(await res.arrayBuffer());
+    } catch (error) {
+      return fail('offline', `the manifest download broke off: ${messageOf(error)}`);
+    }
+    return ok({
+      status: 'modified',
+      body,
+      signature: res.headers.get(MANIFEST_SIGNATURE_HEADER),
+      etag: res.headers.get('etag'),
+    });
+  }
+
+  /** Starts downloading an asset; the caller streams and verifies the body. */
+  async fetchAsset(credential: string, sha256: string): Promise<Result<Response, DeviceApiErrorKind>> {
+    const response = await this.request(
+      apiPaths.asset(sha256),
+      { headers: { authorization: `Bearer ${credential}` } },
+      this.timeouts.asset,
+    );
+    if (!response.ok) return response;
+    if (response.value.status !== 200) return this.failureOf(response.value, `asset ${sha256}`);
+    return response;
+  }
+
+  /**
+   * Opens the events stream and calls `onEvent` for each event until the stream ends, fails or `signal` aborts.
+   * Resolves with how it ended; the caller reconnects.
+   */
+  async streamEvents(
+    credential: string,
+    signal: AbortSignal,
+    onOpen: () => void,
+    onEvent: (event: ServerEvent) => void,
+  ): Promise<Result<'ended', DeviceApiErrorKind>> {
+    let res: Response;
+    try {
+      res = await this.fetchImpl(this.base + apiPaths.events, {
+        headers: { authorization: `Bearer ${credential}`, accept: 'text/event-stream' },
+        signal,
+      });
+    } catch (error) {
+      return fail('offline', `cannot reach the server events: ${messageOf(error)}`);
+    }
+    if (res.status !== 200 || !res.body) return this.failureOf(res, 'events');
+    onOpen();
+    const parser = createParser({
+      onEvent: (event) => onEvent({ event: event.event ?? 'message', data: event.data }),
+    });
+    const decoder = new TextDecoder();
+    try {
+      for await (const chunk of res.body) parser.feed(decoder.decode(chunk, { stream: true }));
+    } catch (error) {
+      if (signal.aborted) return ok('ended');
+      return fail('offline', `the events stream broke off: ${messageOf(error)}`);
+    }
+    return ok('ended');
+  }
+
+  private async request(
+    path: string,
+    init: RequestInit,
+    timeoutMs = this.timeouts.request,
+  ): Promise<Result<Response, DeviceApiErrorKind>> {
+    try {
+      return ok(await this.fetchImpl(this.base + path, { ...init, signal: AbortSignal.timeout(timeoutMs) }));
+    } catch (error) {
+      return fail('offline', `cannot reach the server at ${this.base}: ${messageOf(error)}`);
+    }
+  }
+
+  private async failureOf(res: Response, what: string): Promise<Result<never, DeviceApiErrorKind>> {
+    const error = await errorOf(res);
+    if (res.status === 401)
+      return fail('unauthorized', `the server refused this kiosk's credential: ${error.message}`);
+    return fail('server-error', `${what}: HTTP ${res.status} ${error.message}`);
+  }
+}
+
+async function errorOf(res: Response): Promise<{ kind: string; message: string }> {
+  const text = await res.text().catch(() => '');
+  try {
+    const parsed = ApiErrorBody.safeParse(JSON.parse(text));
+    if (parsed.success) return parsed.data.error;
+  } catch {
+    // not JSON: fall through to the raw text
+  }
+  return { kind: 'unknown', message: text.slice(0, 200) };
+}
+
+function messageOf(error: unknown): string {
+  if (error instanceof Error) {
+    const cause = (error as { cause?: unknown }).cause;
+    return cause instanceof Error ? `${error.message} (${cause.message})` : error.message;
+  }
+  return String(error);
+}

@@ -1,0 +1,102 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/** Which window shows the renderer. */
+export type ShellKind = 'electron' | 'chromium' | 'none';
+
+/** Candidate Chromium binaries, Debian's first. */
+const CHROMIUM_PATHS = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'];
+
+/**
+ * The Electron binary, or null. `require('electron')` returns the binary's path from the npm package, and throws
+ * when its download never happened (our build machines have the package but no binary).
+ */
+export function findElectronBinary(): string | null {
+  try {
+    const path: unknown = createRequire(import.meta.url)('electron');
+    return typeof path === 'string' && existsSync(path) ? path : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The first Chromium found, or null. */
+export function findChromiumBinary(): string | null {
+  return CHROMIUM_PATHS.find((path) => existsSync(path)) ?? null;
+}
+
+/** The default shell: Electron when its binary exists, else Chromium. */
+export function defaultShell(): ShellKind {
+  return findElectronBinary() ? 'electron' : 'chromium';
+}
+
+/**
+ * Chromium flags for an unattended kiosk: full screen without browser UI, a fresh profile per launch (no state
+ * survives a restart), and nothing that phones home (only the npm registry and apt are reachable anyway).
+ */
+export function chromiumArguments(url: string, profileDir: string): string[] {
+  const args = [
+    '--kiosk',
+    `--app=${url}`,
+    `--user-data-dir=${profileDir}`,
+    '--no-first-run',
+    '--no-default-browser-check',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    '--disable-quic',
+    '--disable-translate',
+    '--disable-features=Translate,TranslateUI',
+    '--noerrdialogs',
+    '--disable-session-crashed-bubble',
+    '--disable-pinch',
+    '--overscroll-history-navigation=0',
+    '--autoplay-policy=no-user-gesture-required',
+    '--touch-events=enabled',
+  ];
+  // Chromium refuses to start as root with its sandbox; kiosk OS sessions run as a user, test machines as root.
+  if (process.getuid?.() === 0) args.push('--no-sandbox');
+  // Extra flags for special setups, e.g. `--headless --disable-gpu` on a machine without a display.
+  const extra = process.env.LINLI_CHROMIUM_FLAGS?.split(/\s+/).filter(Boolean) ?? [];
+  return [...args, ...extra];
+}
+
+/** A started browser window process. */
+export interface LaunchedShell {
+  child: ChildProcess;
+  /** Ends the browser (if still running) and removes its throw-away profile. */
+  close(): void;
+}
+
+/** Starts Debian's Chromium on the renderer URL. */
+export function launchChromium(binary: string, url: string): LaunchedShell {
+  const profileDir = mkdtempSync(join(tmpdir(), 'linli-chromium-'));
+  const child = spawn(binary, chromiumArguments(url, profileDir), { stdio: ['ignore', 'ignore', 'inherit'] });
+  return {
+    child,
+    close() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      rmSync(profileDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * Starts Electron on the kiosk's main bundle, which runs the same host in-process. The CLI's options travel in
+ * one environment variable so main parses them with the same schema.
+ */
+export function launchElectron(binary: string, mainEntry: string, options: unknown): LaunchedShell {
+  const child = spawn(binary, [mainEntry], {
+    stdio: ['ignore', 'inherit', 'inherit'],
+    env: { ...process.env, LINLI_KIOSK_OPTIONS: JSON.stringify(options) },
+  });
+  return {
+    child,
+    close() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    },
+  };
+}

@@ -1,0 +1,264 @@
+import { readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { AssetStore, hashFile } from './asset-store';
+import { migrate, openCacheDatabase, type CacheDatabase } from './cache/cache-database';
+import { CacheRepository } from './cache/cache.repository';
+import { systemClock } from './clock';
+import { DeviceApiClient } from './device-api.client';
+import { silentLogger } from './logger';
+import { SyncService } from './sync.service';
+import { FakeSignageServer } from './testing/fake-signage-server';
+import { fixtureItem } from './testing/fixture-content';
+import { drawScene } from './testing/png-image';
+import { makeTempDir, waitFor } from './testing/temp-dir';
+
+let server: FakeSignageServer;
+let temp: ReturnType<typeof makeTempDir>;
+let db: CacheDatabase;
+let repository: CacheRepository;
+let assets: AssetStore;
+let services: SyncService[] = [];
+
+beforeEach(async () => {
+  server = await FakeSignageServer.start();
+  temp = makeTempDir();
+  db = openCacheDatabase(join(temp.dir, 'cache.db'));
+  migrate(db);
+  repository = new CacheRepository(db);
+  assets = new AssetStore(join(temp.dir, 'assets'));
+  await assets.init();
+});
+afterEach(async () => {
+  for (const service of services) await service.stop();
+  services = [];
+  await server.stop();
+  db.close();
+  temp.remove();
+});
+
+function makeSync(pairingCode: string | null = server.createPairingCode(), pollIntervalMs = 3_600_000) {
+  const service = new SyncService(
+    repository,
+    assets,
+    new DeviceApiClient(server.url),
+    systemClock,
+    silentLogger,
+    {
+      serverUrl: server.url,
+      pairingCode,
+      deviceName: 'test kiosk',
+      platform: 'test',
+      appVersion: '0.0.0',
+      pollIntervalMs,
+      retryInitialMs: 20,
+      retryMaxMs: 200,
+      downloadConcurrency: 2,
+    },
+  );
+  service.loadCache();
+  services.push(service);
+  return service;
+}
+
+let counter = 0;
+function publishNotice(title?: string) {
+  counter += 1;
+  title ??= `通知 ${counter}`;
+  const image = server.addAsset(drawScene(40, 30, [counter * 20, 80, 120], [20, 120, counter * 10]));
+  const id = `notice-${counter}`;
+  server.publish(
+    fixtureItem(
+      { id, category: 'government' },
+      'zh-CN',
+      { title, summary: '', body: '' },
+      {
+        images: [{ sha256: image.sha256, alt: '' }],
+      },
+    ),
+  );
+  return { id, image };
+}
+const titles = (sync: SyncService) => sync.currentManifest()?.manifest.items.map((i) => i.title) ?? [];
+
+describe('enrolment', () => {
+  it('exchanges a pairing code once and pins the server key', async () => {
+    const code = server.createPairingCode();
+    const sync = makeSync(code);
+    expect((await sync.enroll()).ok).toBe(true);
+    const device = repository.getDevice();
+    expect(device?.serverPublicKey).toBe(server.publicKeySpki);
+    expect(device?.credential.length).toBeGreaterThanOrEqual(32);
+    expect(sync.getStatus()).toMatchObject({ enrolled: true, deviceId: device?.deviceId });
+
+    // The code is single-use: another kiosk presenting it is refused and stores nothing.
+    db.prepare('DELETE FROM device').run();
+    const second = makeSync(code);
+    const refused = await second.enroll();
+    expect(refused).toMatchObject({ ok: false, error: { kind: 'pairing-code-invalid' } });
+    expect(repository.getDevice()).toBeNull();
+  });
+
+  it.each([
+    ['an unknown code', 'ABCDEFGH'],
+    ['a malformed code', 'not a code'],
+  ])('refuses %s and reports it', async (_what, code) => {
+    const sync = makeSync(code);
+    const result = await sync.enroll();
+    expect(result).toMatchObject({ ok: false, error: { kind: 'pairing-code-invalid' } });
+    expect(sync.getStatus().lastError?.kind).toBe('pairing-code-invalid');
+    expect(repository.getDevice()).toBeNull();
+  });
+});
+
+describe('sync', () => {
+  it('downloads verified assets, switches, then asks with If-None-Match and gets 304', async () => {
+    const { image } = publishNotice('供暖通知');
+    const sync = makeSync();
+    await sync.enroll();
+    expect(await sync.syncNow()).toEqual({ ok: true, value: 'switched' });
+    expect(titles(sync)).toEqual(['供暖通知']);
+    expect(await hashFile(assets.pathOf(image.sha256))).toBe(image.sha256);
+    expect(sync.getStatus()).toMatchObject({
+      online: true,
+      lastError: null,
+      manifestVersion: server.manifestVersion(),
+    });
+
+    expect(await sync.syncNow()).toEqual({ ok: true, value: 'unchanged' });
+    const manifestRequests = server.seen.filter((r) => r.path === '/api/v1/device/manifest');
+    expect(manifestRequests.at(-1)?.ifNoneMatch).toBe(`"${server.manifestVersion()}"`);
+  });
+
+  it.each([
+    ['unsigned', 'signature-missing'],
+    ['tamper', 'signature-invalid'],
+    ['foreignKey', 'signature-invalid'],
+  ] as const)('refuses a %s manifest and keeps the last good one', async (fault, kind) => {
+    publishNotice('旧通知');
+    const sync = makeSync();
+    await sync.enroll();
+    await sync.syncNow();
+    publishNotice('新通知');
+    server.faults[fault] = true;
+    expect(await sync.syncNow()).toMatchObject({ ok: false, error: { kind } });
+    expect(titles(sync)).toEqual(['旧通知']);
+    expect(sync.getStatus().lastError?.kind).toBe(kind);
+
+    server.faults[fault] = false;
+    expect(await sync.syncNow()).toEqual({ ok: true, value: 'switched' });
+    expect(titles(sync).sort()).toEqual(['新通知', '旧通知'].sort());
+  });
+
+  it('refuses an asset whose bytes do not match its sha256, then fetches it again', async () => {
+    const { image } = publishNotice();
+    server.faults.corruptAsset.set(image.sha256, 1);
+    const sync = makeSync();
+    await sync.enroll();
+    expect(await sync.syncNow()).toMatchObject({ ok: false, error: { kind: 'asset-hash-mismatch' } });
+    expect(existsSync(assets.pathOf(image.sha256))).toBe(false);
+    expect(sync.currentManifest()).toBeNull();
+
+    expect(await sync.syncNow()).toEqual({ ok: true, value: 'switched' });
+    expect(await hashFile(assets.pathOf(image.sha256))).toBe(image.sha256);
+  });
+
+  it('switches only when every asset is present: a half-downloaded manifest is never shown', async () => {
+    publishNotice('第一版');
+    const sync = makeSync();
+    await sync.enroll();
+    await sync.syncNow();
+    const versionBefore = sync.currentManifest()?.manifest.version;
+
+    const good = publishNotice('第二版 A');
+    const bad = publishNotice('第二版 B');
+    server.faults.corruptAsset.set(bad.image.sha256, 1);
+    expect((await sync.syncNow()).ok).toBe(false);
+    // The old manifest, in memory and in the database; the good asset is kept for the retry.
+    expect(sync.currentManifest()?.manifest.version).toBe(versionBefore);
+    expect(repository.getManifest()?.version).toBe(versionBefore);
+    expect(repository.getAsset(good.image.sha256)).not.toBeNull();
+    expect(repository.getAsset(bad.image.sha256)).toBeNull();
+
+    expect(await sync.syncNow()).toEqual({ ok: true, value: 'switched' });
+    expect(titles(sync)).toHaveLength(3);
+  });
+
+  it('re-fetches a cached asset damaged on disk', async () => {
+    const { image } = publishNotice();
+    const sync = makeSync();
+    await sync.enroll();
+    await sync.syncNow();
+    const path = assets.pathOf(image.sha256);
+    const bytes = readFileSync(path);
+    bytes[bytes.length - 1] = bytes[bytes.length - 1]! ^ 0xff;
+    writeFileSync(path, bytes);
+
+    expect(await sync.verifyCachedAssets()).toEqual([image.sha256]);
+    expect(await sync.syncNow()).toEqual({ ok: true, value: 'unchanged' });
+    expect(await hashFile(path)).toBe(image.sha256);
+  });
+
+  it('collects assets the new manifest no longer references', async () => {
+    const first = publishNotice();
+    const sync = makeSync();
+    await sync.enroll();
+    await sync.syncNow();
+    server.unpublish(first.id);
+    publishNotice();
+    expect(await sync.syncNow()).toEqual({ ok: true, value: 'switched' });
+    expect(existsSync(assets.pathOf(first.image.sha256))).toBe(false);
+    expect(repository.getAsset(first.image.sha256)).toBeNull();
+  });
+
+  it('keeps the last good content and reports offline when the server is gone', async () => {
+    publishNotice('缓存的通知');
+    const sync = makeSync();
+    await sync.enroll();
+    await sync.syncNow();
+    await server.stop();
+    expect(await sync.syncNow()).toMatchObject({ ok: false, error: { kind: 'offline' } });
+    expect(sync.getStatus().online).toBe(false);
+    expect(titles(sync)).toEqual(['缓存的通知']);
+    server = await FakeSignageServer.start(); // for afterEach
+  });
+
+  it('refuses a forged credential with unauthorized, keeping content', async () => {
+    publishNotice('通知');
+    const sync = makeSync();
+    await sync.enroll();
+    await sync.syncNow();
+    db.prepare("UPDATE device SET credential = 'forged-credential-forged-credential-000'").run();
+    const forged = makeSync(null);
+    forged.loadCache();
+    expect(await forged.syncNow()).toMatchObject({ ok: false, error: { kind: 'unauthorized' } });
+    expect(titles(forged)).toEqual(['通知']);
+  });
+});
+
+describe('sync loop', () => {
+  it('reacts to manifest-changed hints at once, and reconnects the events stream after it drops', async () => {
+    publishNotice('第一条');
+    // An hour between polls: anything that arrives sooner came through the events stream.
+    const sync = makeSync(server.createPairingCode(), 3_600_000);
+    sync.start();
+    await waitFor(() => titles(sync).includes('第一条'), 'the first manifest');
+    await waitFor(() => server.openStreams === 1, 'the events stream');
+
+    publishNotice('第二条');
+    await waitFor(() => titles(sync).includes('第二条'), 'the hinted manifest');
+
+    server.dropStreams();
+    await waitFor(() => server.openStreams === 1, 'the events stream to reconnect');
+    publishNotice('第三条');
+    await waitFor(() => titles(sync).includes('第三条'), 'a manifest after reconnecting');
+  });
+
+  it('does not retry a refused pairing code', async () => {
+    const sync = makeSync('ABCDEFGH');
+    sync.start();
+    await waitFor(() => sync.getStatus().lastError?.kind === 'pairing-code-invalid', 'the refusal');
+    await sync.stop();
+    expect(server.seen.filter((r) => r.path === '/api/v1/device/enroll')).toHaveLength(1);
+  });
+});

@@ -1,0 +1,488 @@
+import pLimit from 'p-limit';
+import { ManifestChangedEventV1, ManifestV1, PairingCode, type AssetRef } from '@linli/content';
+import type { KioskStatus } from '../shared/kiosk-api';
+import { fail, ok, type Failure, type Result } from '../shared/result';
+import type { AssetStore } from './asset-store';
+import type { CacheRepository, DeviceRecord, ManifestRecord } from './cache/cache.repository';
+import { backoffDelay, type Clock } from './clock';
+import type { DeviceApiClient, ServerEvent } from './device-api.client';
+import type { Logger } from './logger';
+import { loadPinnedKey, verifyManifestSignature, type PinnedKey } from './manifest-signature';
+
+/** How the sync loop behaves; the defaults suit a lobby kiosk. */
+export interface SyncOptions {
+  serverUrl: string;
+  /** Needed only until the kiosk is enrolled; ignored afterwards. */
+  pairingCode: string | null;
+  deviceName: string;
+  platform: string;
+  appVersion: string;
+  /** Poll interval when all is well. SSE hints make changes arrive sooner; the poll is the safety net. */
+  pollIntervalMs: number;
+  /** Backoff after failures (poll, events stream, enrolment). */
+  retryInitialMs: number;
+  retryMaxMs: number;
+  /** Assets downloaded at the same time. */
+  downloadConcurrency: number;
+}
+
+/** What one sync did. */
+export type SyncOutcome = 'switched' | 'unchanged';
+
+/** Why a sync or an enrolment failed. */
+export type SyncErrorKind =
+  | 'not-enrolled'
+  | 'pairing-code-invalid'
+  | 'offline'
+  | 'unauthorized'
+  | 'server-error'
+  | 'invalid-response'
+  | 'signature-missing'
+  | 'signature-invalid'
+  | 'invalid-manifest'
+  | 'asset-hash-mismatch'
+  | 'asset-size-mismatch'
+  | 'asset-download-failed'
+  | 'asset-missing';
+
+/** The manifest the kiosk shows, with the record it was stored as. */
+export interface CurrentManifest {
+  manifest: ManifestV1;
+  record: ManifestRecord;
+}
+
+/** Failures after which the server is taken as unreachable (or as not accepting this kiosk). */
+const OFFLINE_KINDS: ReadonlySet<string> = new Set([
+  'offline',
+  'unauthorized',
+  'not-enrolled',
+  'pairing-code-invalid',
+]);
+
+/**
+ * Keeps the local cache in step with the server: enrols once, then polls the manifest (ETag), listens to the
+ * events stream for hints, verifies and downloads, and switches manifests atomically. Every failure is caught,
+ * logged and retried with backoff while the last good manifest stays in place.
+ */
+export class SyncService {
+  private device: DeviceRecord | null = null;
+  private key: PinnedKey | null = null;
+  private current: CurrentManifest | null = null;
+  private status: KioskStatus;
+  private running = false;
+  private loops: Promise<void>[] = [];
+  private inFlight: Promise<Result<SyncOutcome, SyncErrorKind>> | null = null;
+  private queued: Promise<Result<SyncOutcome, SyncErrorKind>> | null = null;
+  private readonly waiters = new Set<() => void>();
+  private eventsAbort: AbortController | null = null;
+  private readonly manifestListeners = new Set<(current: CurrentManifest | null) => void>();
+  private readonly statusListeners = new Set<(status: KioskStatus) => void>();
+
+  constructor(
+    private readonly repository: CacheRepository,
+    private readonly assets: AssetStore,
+    private readonly api: DeviceApiClient,
+    private readonly clock: Clock,
+    private readonly logger: Logger,
+    private readonly options: SyncOptions,
+  ) {
+    this.status = {
+      enrolled: false,
+      deviceId: null,
+      online: false,
+      lastSyncAt: null,
+      lastError: null,
+      manifestVersion: null,
+    };
+  }
+
+  /**
+   * Loads the enrolment and the current manifest from the cache. The stored manifest is verified again against
+   * the pinned key: the cache is a file anyone with disk access could edit.
+   */
+  loadCache(): void {
+    this.device = this.repository.getDevice();
+    if (this.device) {
+      const key = loadPinnedKey(this.device.serverPublicKey);
+      if (key.ok) this.key = key.value;
+      else this.logger.error('the pinned server key in the cache is unusable', { error: key.error });
+    }
+    const record = this.repository.getManifest();
+    if (record && this.key) {
+      const checked = this.checkManifest(record.body, record.signature);
+      if (checked.ok) this.current = { manifest: checked.value, record };
+      else
+        this.logger.error('the cached manifest failed verification; showing nothing until the next sync', {
+          error: checked.error,
+        });
+    }
+    this.updateStatus({
+      enrolled: this.device !== null,
+      deviceId: this.device?.deviceId ?? null,
+      manifestVersion: this.current?.manifest.version ?? null,
+    });
+  }
+
+  /** The manifest being shown, or null before the first successful sync. */
+  currentManifest(): CurrentManifest | null {
+    return this.current;
+  }
+
+  getStatus(): KioskStatus {
+    return this.status;
+  }
+
+  onManifestChanged(listener: (current: CurrentManifest | null) => void): () => void {
+    this.manifestListeners.add(listener);
+    return () => this.manifestListeners.delete(listener);
+  }
+
+  onStatusChanged(listener: (status: KioskStatus) => void): () => void {
+    this.statusListeners.add(listener);
+    return () => this.statusListeners.delete(listener);
+  }
+
+  /**
+   * Re-hashes every cached asset file and forgets the ones whose bytes no longer match, so the next sync
+   * fetches them again. Also removes files the database does not know (left by a crash before they were
+   * recorded). Returns the hashes it dropped.
+   */
+  async verifyCachedAssets(): Promise<string[]> {
+    const bad: string[] = [];
+    for (const asset of this.repository.listAssets()) {
+      if (
+        !(await this.assets.isPresent(asset.sha256, asset.size)) ||
+        !(await this.assets.verify(asset.sha256))
+      ) {
+        bad.push(asset.sha256);
+      }
+    }
+    if (bad.length > 0) {
+      this.logger.warn('cached assets were damaged or missing; they will be fetched again', { assets: bad });
+      this.repository.removeAssets(bad);
+      for (const sha of bad) await this.assets.remove(sha);
+    }
+    const known = new Set(this.repository.listAssets().map((a) => a.sha256));
+    for (const sha of await this.assets.list()) if (!known.has(sha)) await this.assets.remove(sha);
+    return bad;
+  }
+
+  /** Starts the loops: enrolment if needed, then polling and the events stream. */
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loops.push(this.mainLoop());
+  }
+
+  /** Stops the loops and waits for them and for a sync in progress. */
+  async stop(): Promise<void> {
+    this.running = false;
+    this.eventsAbort?.abort();
+    for (const wake of this.waiters) wake();
+    this.waiters.clear();
+    await Promise.allSettled(this.loops);
+    await this.inFlight?.catch(() => undefined);
+  }
+
+  /** Enrols with the configured pairing code. Once done, the pairing code is never needed again. */
+  async enroll(): Promise<Result<void, SyncErrorKind>> {
+    const code = PairingCode.safeParse(this.options.pairingCode ?? '');
+    if (!this.options.pairingCode)
+      return this.recordFailure(
+        fail(
+          'not-enrolled',
+          'this kiosk is not enrolled: start it with --pairing-code <code> from the admin page',
+        ),
+      );
+    if (!code.success)
+      return this.recordFailure(
+        fail('pairing-code-invalid', `the pairing code is malformed: ${code.error.issues[0]?.message}`),
+      );
+    const answer = await this.api.enroll({
+      pairingCode: code.data,
+      name: this.options.deviceName,
+      platform: this.options.platform,
+      appVersion: this.options.appVersion,
+    });
+    if (!answer.ok) return this.recordFailure(answer);
+    const key = loadPinnedKey(answer.value.serverPublicKey);
+    if (!key.ok) return this.recordFailure(fail('invalid-response', key.error.message));
+    const device: DeviceRecord = {
+      deviceId: answer.value.deviceId,
+      credential: answer.value.credential,
+      serverUrl: this.options.serverUrl,
+      serverPublicKey: answer.value.serverPublicKey,
+      communityId: answer.value.communityId,
+      enrolledAt: this.clock.now().toISOString(),
+    };
+    this.repository.saveDevice(device);
+    this.device = device;
+    this.key = key.value;
+    this.setCurrent(null);
+    this.logger.info('enrolled', { deviceId: device.deviceId });
+    this.updateStatus({ enrolled: true, deviceId: device.deviceId, online: true, lastError: null });
+    return ok(undefined);
+  }
+
+  /**
+   * Runs one sync now. Only one runs at a time; a request during a run queues exactly one more run, so a hint
+   * that arrives mid-sync is never lost and a burst of hints costs two syncs, not many.
+   */
+  syncNow(): Promise<Result<SyncOutcome, SyncErrorKind>> {
+    if (!this.inFlight) {
+      this.inFlight = this.runSync().finally(() => {
+        this.inFlight = null;
+      });
+      return this.inFlight;
+    }
+    if (!this.queued) {
+      this.queued = this.inFlight.then(() => {
+        this.queued = null;
+        return this.syncNow();
+      });
+    }
+    return this.queued;
+  }
+
+  private async mainLoop(): Promise<void> {
+    let attempt = 0;
+    while (this.running && !this.device) {
+      const enrolled = await this.enroll();
+      if (enrolled.ok) break;
+      // A refused or missing pairing code will not get better by retrying; a person must act.
+      if (enrolled.error.kind === 'pairing-code-invalid' || enrolled.error.kind === 'not-enrolled') return;
+      await this.wait(this.retryDelay(attempt++));
+    }
+    if (!this.running) return;
+    this.loops.push(this.eventsLoop());
+    attempt = 0;
+    while (this.running) {
+      const result = await this.syncNow();
+      attempt = result.ok ? 0 : attempt + 1;
+      await this.wait(result.ok ? this.options.pollIntervalMs : this.retryDelay(attempt - 1));
+    }
+  }
+
+  private async eventsLoop(): Promise<void> {
+    let attempt = 0;
+    while (this.running && this.device) {
+      const controller = new AbortController();
+      this.eventsAbort = controller;
+      const ended = await this.api.streamEvents(
+        this.device.credential,
+        controller.signal,
+        () => {
+          attempt = 0;
+          this.updateStatus({ online: true });
+        },
+        (event) => this.onServerEvent(event),
+      );
+      if (!this.running) return;
+      if (!ended.ok) {
+        this.logger.warn('events stream failed; reconnecting', { error: ended.error });
+        if (OFFLINE_KINDS.has(ended.error.kind)) this.updateStatus({ online: false });
+      }
+      await this.wait(this.retryDelay(attempt++));
+    }
+  }
+
+  private onServerEvent(event: ServerEvent): void {
+    if (event.event !== 'hello' && event.event !== 'manifest-changed') return;
+    let data: unknown;
+    try {
+      data = JSON.parse(event.data);
+    } catch {
+      data = null;
+    }
+    const hint = ManifestChangedEventV1.safeParse(data);
+    // A hint is only a hint: a malformed one still means "look", and pull (the manifest) decides.
+    if (hint.success && hint.data.version === this.current?.manifest.version) return;
+    void this.syncNow();
+  }
+
+  private async runSync(): Promise<Result<SyncOutcome, SyncErrorKind>> {
+    const result = await this.syncOnce().catch((error: unknown) =>
+      fail(
+        'server-error' as const,
+        `sync failed unexpectedly: ${error instanceof Error ? error.message : error}`,
+      ),
+    );
+    if (result.ok) {
+      this.updateStatus({ online: true, lastSyncAt: this.clock.now().toISOString(), lastError: null });
+    } else {
+      this.recordFailure(result);
+    }
+    return result;
+  }
+
+  private async syncOnce(): Promise<Result<SyncOutcome, SyncErrorKind>> {
+    const device = this.device;
+    if (!device || !this.key) return fail('not-enrolled', 'this kiosk is not enrolled');
+    const fetched = await this.api.fetchManifest(device.credential, this.current?.record.etag ?? null);
+    if (!fetched.ok) return fetched;
+    if (fetched.value.status === 'not-modified') return this.repairCurrent();
+
+    const { body, signature, etag } = fetched.value;
+    const checked = this.checkManifest(body, signature);
+    if (!checked.ok) return checked;
+    const manifest = checked.value;
+    if (manifest.deviceId !== device.deviceId) {
+      return fail(
+        'invalid-manifest',
+        `the manifest is for device ${manifest.deviceId}, not ${device.deviceId}`,
+      );
+    }
+    if (this.current && manifest.version === this.current.manifest.version) {
+      this.repository.updateManifestEtag(etag);
+      this.current = { ...this.current, record: { ...this.current.record, etag } };
+      return this.repairCurrent();
+    }
+
+    const downloaded = await this.ensureAssets(manifest.assets);
+    if (!downloaded.ok) return downloaded;
+    const record: ManifestRecord = {
+      version: manifest.version,
+      etag,
+      body,
+      signature: signature ?? '',
+      generatedAt: manifest.generatedAt,
+      appliedAt: this.clock.now().toISOString(),
+    };
+    const switched = this.repository.switchManifest(
+      record,
+      manifest.assets.map((a) => a.sha256),
+    );
+    if (!switched.ok)
+      return fail('asset-missing', `assets vanished before the switch: ${switched.missing.join(', ')}`);
+    // Memory changes only after the commit, so what the renderer sees is always what the database holds.
+    this.setCurrent({ manifest, record });
+    this.logger.info('switched to a new manifest', {
+      version: manifest.version,
+      items: manifest.items.length,
+    });
+    await this.collectGarbage(manifest);
+    return ok('switched');
+  }
+
+  private checkManifest(body: Buffer, signature: string | null): Result<ManifestV1, SyncErrorKind> {
+    if (!this.key) return fail('not-enrolled', 'no pinned server key');
+    const verified = verifyManifestSignature(body, signature, this.key);
+    if (!verified.ok) return verified;
+    let json: unknown;
+    try {
+      json = JSON.parse(body.toString('utf8'));
+    } catch {
+      return fail('invalid-manifest', 'the manifest is not JSON');
+    }
+    const parsed = ManifestV1.safeParse(json);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      return fail(
+        'invalid-manifest',
+        `the manifest does not match ManifestV1 at ${issue?.path.join('.')}: ${issue?.message}`,
+      );
+    }
+    return ok(parsed.data);
+  }
+
+  /** After a 304: fetch assets of the current manifest that went missing (e.g. a damaged file was dropped). */
+  private async repairCurrent(): Promise<Result<SyncOutcome, SyncErrorKind>> {
+    if (!this.current) return ok('unchanged');
+    const repaired = await this.ensureAssets(this.current.manifest.assets);
+    return repaired.ok ? ok('unchanged') : repaired;
+  }
+
+  /** Downloads every listed asset the cache lacks, a few at a time; succeeds only if all are present after. */
+  private async ensureAssets(assets: readonly AssetRef[]): Promise<Result<number, SyncErrorKind>> {
+    const device = this.device;
+    if (!device) return fail('not-enrolled', 'this kiosk is not enrolled');
+    const missing: AssetRef[] = [];
+    for (const asset of assets) {
+      const known = this.repository.getAsset(asset.sha256);
+      if (!known || !(await this.assets.isPresent(asset.sha256, asset.size))) missing.push(asset);
+    }
+    if (missing.length === 0) return ok(0);
+    const limit = pLimit(this.options.downloadConcurrency);
+    const results = await Promise.all(missing.map((asset) => limit(() => this.download(device, asset))));
+    const failures = results.filter((r): r is { ok: false; error: Failure<SyncErrorKind> } => !r.ok);
+    const first = failures[0];
+    if (first) {
+      return fail(
+        first.error.kind,
+        `${failures.length} of ${missing.length} assets failed; first: ${first.error.message}`,
+      );
+    }
+    return ok(missing.length);
+  }
+
+  private async download(device: DeviceRecord, asset: AssetRef): Promise<Result<void, SyncErrorKind>> {
+    const response = await this.api.fetchAsset(device.credential, asset.sha256);
+    if (!response.ok) return response;
+    const body = response.value.body;
+    if (!body) return fail('asset-download-failed', `asset ${asset.sha256} came without a body`);
+    const written = await this.assets.write(asset.sha256, asset.size, body);
+    if (!written.ok) {
+      this.logger.warn('asset refused', { error: written.error });
+      return written;
+    }
+    this.repository.addAsset({
+      sha256: asset.sha256,
+      size: asset.size,
+      mime: asset.mime,
+      storedAt: this.clock.now().toISOString(),
+    });
+    return ok(undefined);
+  }
+
+  /** Drops assets no longer referenced by the current manifest: rows first, files after the commit. */
+  private async collectGarbage(manifest: ManifestV1): Promise<void> {
+    const keep = new Set(manifest.assets.map((a) => a.sha256));
+    const unused = this.repository
+      .listAssets()
+      .map((a) => a.sha256)
+      .filter((sha) => !keep.has(sha));
+    if (unused.length === 0) return;
+    this.repository.removeAssets(unused);
+    for (const sha of unused) await this.assets.remove(sha);
+  }
+
+  private setCurrent(current: CurrentManifest | null): void {
+    this.current = current;
+    this.updateStatus({ manifestVersion: current?.manifest.version ?? null });
+    for (const listener of this.manifestListeners) listener(current);
+  }
+
+  private recordFailure<E extends { ok: false; error: Failure<SyncErrorKind> }>(result: E): E {
+    this.logger.warn('sync problem', { error: result.error });
+    this.updateStatus({
+      lastError: result.error,
+      ...(OFFLINE_KINDS.has(result.error.kind) ? { online: false } : {}),
+    });
+    return result;
+  }
+
+  private updateStatus(change: Partial<KioskStatus>): void {
+    const next = { ...this.status, ...change };
+    if (JSON.stringify(next) === JSON.stringify(this.status)) return;
+    this.status = next;
+    for (const listener of this.statusListeners) listener(next);
+  }
+
+  private retryDelay(attempt: number): number {
+    return backoffDelay(attempt, this.options.retryInitialMs, this.options.retryMaxMs);
+  }
+
+  /** Sleeps, but wakes at once when the service stops (and does not start sleeping once it has stopped). */
+  private wait(ms: number): Promise<void> {
+    if (!this.running) return Promise.resolve();
+    return new Promise((resolve) => {
+      const wake = () => {
+        this.clock.clearTimeout(handle);
+        this.waiters.delete(wake);
+        resolve();
+      };
+      const handle = this.clock.setTimeout(wake, ms);
+      this.waiters.add(wake);
+    });
+  }
+}
