@@ -70,16 +70,22 @@ http {
   }
 }`;
   fs.writeFileSync(path.join(dir, 'nginx.conf'), config);
-  const child = spawn('nginx', ['-c', path.join(dir, 'nginx.conf'), '-p', dir], { stdio: ['ignore', 'inherit', 'inherit'] });
+  // nginx's worker drops root for `nobody`: the served file and the folders above it must be world-readable.
+  for (let d = root; d !== path.dirname(d) && d.startsWith(os.tmpdir()); d = path.dirname(d)) fs.chmodSync(d, 0o755);
+  fs.chmodSync(file, 0o644);
+  const child = spawn('nginx', ['-c', path.join(dir, 'nginx.conf'), '-p', dir], { stdio: ['ignore', 'ignore', 'inherit'] });
   const url = `http://127.0.0.1:${port}/${path.basename(file)}`;
-  await waitForHttp(url, 10_000);
-  return {
-    url,
-    stop: async () => {
-      await stopProcess(child, 2_000);
-      fs.rmSync(dir, { recursive: true, force: true });
-    },
+  const stop = async () => {
+    await stopProcess(child, 2_000);
+    fs.rmSync(dir, { recursive: true, force: true });
   };
+  try {
+    await waitForHttp(url, 10_000);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { url, stop };
 }
 
 /** Prints the benchmark's result as the last line of output. */

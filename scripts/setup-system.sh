@@ -15,6 +15,8 @@ packages=(
   nginx-light wrk
   # test fixtures and OCR baselines
   imagemagick fonts-ocr-b tesseract-ocr tesseract-ocr-eng tesseract-ocr-chi-sim
+  # kiosk read-aloud: speech synthesis with a Mandarin voice (cmn); the host plays it with aplay when present
+  espeak-ng
 )
 
 missing=()

@@ -7,8 +7,18 @@ import http from 'node:http';
 // outer bound above which the adapter refuses to read a body at all.
 process.env.BODY_SIZE_LIMIT ??= '25M';
 
+// SvelteKit compares a form post's Origin with the request URL to stop CSRF, and adapter-node assumes https
+// unless told otherwise, so plain-http deployments (the demo, a LAN) would refuse every form. Unless the operator
+// configured adapter-node (ORIGIN, or PROTOCOL_HEADER behind a TLS proxy), take the protocol from the socket
+// itself through a private header that we overwrite on every request, so a client cannot choose it.
+const socketProtocol = !process.env.ORIGIN && !process.env.PROTOCOL_HEADER;
+if (socketProtocol) process.env.PROTOCOL_HEADER = 'x-linli-socket-protocol';
+
 // Importing the handler runs the server's `init` hook: config, database, migrations, keys, seeding.
-const { handler } = await import('./build/handler.js');
+// (The specifier is a variable so the type checker does not descend into the generated bundle.)
+const handlerModule = './build/handler.js';
+/** @type {{ handler: (req: http.IncomingMessage, res: http.ServerResponse, next?: () => void) => void }} */
+const { handler } = await import(handlerModule);
 
 /** @type {import('./src/lib/server/services').Services} */
 const services = /** @type {any} */ (globalThis)[Symbol.for('linli.services')];
@@ -16,6 +26,9 @@ const { port, host } = services.config;
 
 const server = http.createServer((req, res) => {
   if (services.fastPath?.(req, res)) return;
+  if (socketProtocol) {
+    req.headers['x-linli-socket-protocol'] = /** @type {any} */ (req.socket).encrypted ? 'https' : 'http';
+  }
   handler(req, res);
 });
 server.keepAliveTimeout = 65_000;
@@ -32,7 +45,7 @@ function shutdown(/** @type {string} */ signal) {
   stopping = true;
   console.log(`Linli server stopping (${signal})`);
   // SSE streams never end by themselves: end them so close() can finish
-  process.emit(/** @type {any} */ ('sveltekit:shutdown'), signal);
+  /** @type {NodeJS.EventEmitter} */ (process).emit('sveltekit:shutdown', signal);
   server.close(() => {
     services.db.close();
     process.exit(0);

@@ -106,10 +106,11 @@ export function stopProcess(child, graceMs = 5_000) {
 
 /**
  * Starts the built server (`node signage-server/server.js`) on `port` with its data in `dataDir`.
+ * @param {{dataDir: string, port?: number, env?: Record<string, string>, echo?: boolean}} options
  * @returns {Promise<{url: string, port: number, dataDir: string, child: import('node:child_process').ChildProcess,
  *   output: ReturnType<typeof watchOutput>, adminPassword: string | undefined, stop: (signal?: string) => Promise<void>}>}
  */
-export async function startServer({ dataDir, port, env = {}, echo = false } = {}) {
+export async function startServer({ dataDir, port, env = {}, echo = false }) {
   const serverEntry = path.join(repoRoot, 'signage-server/server.js');
   if (!fs.existsSync(path.join(repoRoot, 'signage-server/build/handler.js'))) {
     throw new Error('signage-server is not built: run `npm run build` first');
@@ -163,6 +164,8 @@ export function createPairingCode(dataDir) {
 
 /**
  * Starts a kiosk host (`npm run kiosk -- …` with shell `none` unless given) and waits for its renderer URL.
+ * @param {{serverUrl: string, pairingCode?: string, dataDir: string, port?: number, shell?: string,
+ *   extraArgs?: string[], echo?: boolean}} options
  * @returns {Promise<{url: string, child: import('node:child_process').ChildProcess, output: ReturnType<typeof watchOutput>,
  *   stop: () => Promise<void>}>}
  */

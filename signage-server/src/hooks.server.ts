@@ -1,14 +1,50 @@
-import type { Handle, ServerInit } from '@sveltejs/kit';
+import { error, redirect, type Handle, type ServerInit } from '@sveltejs/kit';
+import { translate, pickLocale } from '$lib/i18n';
+import { SESSION_COOKIE } from '$lib/server/auth/auth.service';
+import { isCrossSiteWrite } from '$lib/server/auth/csrf';
 import { loadConfig } from '$lib/server/config';
+import { startCoreServices } from '$lib/server/core.services';
 import { createServices, getServices, registerServices } from '$lib/server/services';
+import { startSignageServices } from '$lib/server/signage.services';
+
+/** Cookie holding the chosen UI language. */
+const LOCALE_COOKIE = 'linli_locale';
 
 /** Runs once when the server starts: configuration, database + migrations, keys, first-start seeding. */
 export const init: ServerInit = async () => {
   const services = createServices(loadConfig());
   registerServices(services);
+  // first-start core seeding: the admin account (printing a one-time password) and the demo community
+  await startCoreServices(services);
+  // after the core seeding: the demo pack (into an empty database), the first manifest, SSE shutdown
+  await startSignageServices(services);
 };
 
 export const handle: Handle = async ({ event, resolve }) => {
-  event.locals.services = getServices();
-  return resolve(event);
+  const services = getServices();
+  const { cookies, request, url } = event;
+  event.locals.services = services;
+  event.locals.locale = pickLocale(cookies.get(LOCALE_COOKIE), request.headers.get('accept-language'));
+  event.locals.user = null;
+
+  if (isCrossSiteWrite(request.method, url, request.headers.get('origin'))) {
+    error(403, { message: translate(event.locals.locale, 'error.crossSite'), kind: 'cross-site' });
+  }
+
+  // device API calls never carry a session; skip the lookup on the hot path
+  if (!url.pathname.startsWith('/api/')) {
+    const token = cookies.get(SESSION_COOKIE);
+    if (token) {
+      event.locals.user = services.auth.resolveSession(token);
+      if (!event.locals.user) cookies.delete(SESSION_COOKIE, { path: '/' });
+    }
+    // a one-time password must be replaced before anything else is done with the account
+    if (event.locals.user?.mustChangePassword && /^\/(cms|admin)(\/|$)/.test(url.pathname)) {
+      redirect(303, '/account/password');
+    }
+  }
+
+  return resolve(event, {
+    transformPageChunk: ({ html }) => html.replace('%lang%', event.locals.locale),
+  });
 };

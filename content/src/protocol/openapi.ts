@@ -76,6 +76,7 @@ export function buildOpenApiDocument(serverVersion: string) {
             '206': { description: 'A range of the bytes' },
             '401': errors['401'],
             '404': { description: 'No such asset', ...json('ApiErrorBody') },
+            '416': { description: 'Range not satisfiable', ...json('ApiErrorBody') },
           },
         },
       },

@@ -20,6 +20,10 @@ export const ServerConfig = z.object({
     .enum(['true', 'false', '1', '0'])
     .default('false')
     .transform((v) => v === 'true' || v === '1'),
+  /** Largest image upload in bytes (LINLI_MAX_IMAGE_BYTES, default 10 MB). */
+  maxImageBytes: z.coerce.number().int().min(1024).max(20 * 1024 * 1024).default(10 * 1024 * 1024),
+  /** The content pack imported at first start (LINLI_PACK_DIR); default: content/packs/demo of the repository. */
+  packDir: z.string().min(1).optional(),
 });
 export type ServerConfig = z.infer<typeof ServerConfig>;
 
@@ -33,6 +37,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     publicUrl: env.LINLI_PUBLIC_URL || undefined,
     seedDemo: env.LINLI_SEED_DEMO,
     insecureCookies: env.LINLI_INSECURE_COOKIES,
+    maxImageBytes: env.LINLI_MAX_IMAGE_BYTES || undefined,
+    packDir: env.LINLI_PACK_DIR || undefined,
   });
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);

@@ -4,12 +4,14 @@ import { systemClock, type Clock } from './clock';
 import type { ServerConfig } from './config';
 import { migrate, openDatabase, type Db } from './db/database';
 import { loadKeys, type ServerKeys } from './keys';
+import { createCoreServices, type CoreServices } from './core.services';
+import { createSignageServices, type SignageServices } from './signage.services';
 
 /**
  * Everything the server holds for its lifetime, created once at start-up (hooks.server.ts `init`) and handed to
  * routes through `locals`. Services name what they use; this is only where they are wired together.
  */
-export interface Services {
+export interface Services extends CoreServices, SignageServices {
   config: ServerConfig;
   clock: Clock;
   db: Db;
@@ -27,7 +29,9 @@ export function createServices(config: ServerConfig, clock: Clock = systemClock)
   const db = openDatabase(path.join(config.dataDir, 'linli.db'));
   migrate(db);
   const keys = loadKeys(config.dataDir);
-  return { config, clock, db, keys, version: SERVER_VERSION };
+  const core = createCoreServices({ clock, db, keys });
+  const signage = createSignageServices({ config, clock, db, keys, audit: core.audit });
+  return { config, clock, db, keys, version: SERVER_VERSION, ...core, ...signage };
 }
 
 /** The server's version, reported by /healthz and to kiosks. */

@@ -11,6 +11,8 @@ export interface SessionUser {
   username: string;
   displayName: string;
   roles: Role[];
+  /** Signed in with a one-time password: every page sends them to /account/password until they set their own. */
+  mustChangePassword?: boolean;
 }
 
 /** True when the user holds any of the roles (admin holds every permission). */

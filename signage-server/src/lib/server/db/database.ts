@@ -32,11 +32,15 @@ export function schemaVersion(db: Db): number {
 export function migrate(db: Db, target = migrations.length, list: readonly Migration[] = migrations): number {
   let version = schemaVersion(db);
   if (version > list.length) {
-    throw new Error(`database schema ${version} is newer than this server (${list.length}): upgrade the server`);
+    throw new Error(
+      `database schema ${version} is newer than this server (${list.length}): upgrade the server`,
+    );
   }
   for (const migration of list.slice(version, target)) {
     if (migration.version !== version + 1) {
-      throw new Error(`migration ${migration.name} is numbered ${migration.version}, expected ${version + 1}`);
+      throw new Error(
+        `migration ${migration.name} is numbered ${migration.version}, expected ${version + 1}`,
+      );
     }
     db.transaction(() => {
       db.exec(migration.up);

@@ -1,4 +1,5 @@
 import { m0001 } from './0001-initial';
+import { m0002 } from './0002-auth-throttle';
 
 /** A numbered schema change. Append only: never edit a migration that has shipped. */
 export interface Migration {
@@ -8,4 +9,4 @@ export interface Migration {
 }
 
 /** Every migration, in order. */
-export const migrations: readonly Migration[] = [m0001];
+export const migrations: readonly Migration[] = [m0001, m0002];

@@ -1,0 +1,510 @@
+import { mrzCheckDigit, type MrzFormat } from '../document/mrz.parser';
+import { isKnownMrzState } from './mrz-states';
+import type { MrzCell, MrzGrid } from './mrz-layout';
+
+// Turns the grid of what Tesseract saw into the MRZ text, using everything the layout guarantees:
+//  - each position has a character class (digits in dates and check digits, letters in names and country codes,
+//    letters or digits in document numbers) — a letter read where only digits can stand is the digit it looks
+//    like (O→0, B→8, S→5…), and the other way round;
+//  - `<` fillers are decided by their glyph shape (filler-glyph.ts), not by Tesseract's letter for them;
+//  - check digits choose between look-alikes where both classes are allowed (document numbers), and the
+//    composite check digit ties the fields together;
+//  - country codes must be ICAO codes.
+// Every repaired cell lowers the confidence of its field, and a field no check digit covers gets less trust for
+// the same repair, so that a doubtful read is reported, never quietly accepted.
+
+type CharClass = 'digit' | 'alpha' | 'alnum' | 'sex';
+
+interface CellSpec {
+  cls: CharClass;
+  /** May hold the `<` filler. */
+  filler: boolean;
+}
+
+/** Field names as the document event uses them, and where they sit. */
+export interface FieldCells {
+  field: string;
+  cells: [line: number, index: number][];
+}
+
+/** The text of the zone and how sure we are of each field. */
+export interface DecodedMrz {
+  format: MrzFormat;
+  lines: string[];
+  /** 0..1 per field (documentNumber, birthDate, … primaryIdentifier, secondaryIdentifier). */
+  fieldConfidence: Record<string, number>;
+  /** Cells whose character differs from what Tesseract read, for diagnostics. */
+  repairs: number;
+}
+
+/** Typical OCR confusions of OCR-B: what a misread letter stands for where a digit must be, and back. */
+const DIGIT_FOR: Record<string, string[]> = {
+  O: ['0'], Q: ['0'], D: ['0', '9'], U: ['0'], C: ['0'], I: ['1', '9'], L: ['1', '4'], T: ['1', '7'], J: ['1'], Z: ['2'],
+  A: ['4'], S: ['5', '9'], G: ['6'], H: ['6'], B: ['8'], Y: ['9'], P: ['9'], R: ['8'], E: ['8'],
+};
+const LETTER_FOR: Record<string, string[]> = {
+  '0': ['O', 'Q', 'D'], '1': ['I', 'T', 'L'], '2': ['Z'], '4': ['A'], '5': ['S'], '6': ['G'], '7': ['T'], '8': ['B'], '9': ['P'],
+};
+/** Letters Tesseract swaps among themselves on OCR-B. */
+const LETTER_SWAPS: Record<string, string[]> = { A: ['Q'], Q: ['O', 'A'], O: ['Q', 'D'], D: ['O'], M: ['H', 'N'], H: ['M'], N: ['M'], V: ['Y'], Y: ['V'] };
+
+const DIGITS = '0123456789';
+const LETTERS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
+
+interface Candidate {
+  char: string;
+  cost: number;
+}
+
+/** Confidence of a cell whose reading was kept, from Tesseract's 0..100. */
+const keptConfidence = (cell: MrzCell) => Math.min(1, (cell.symbol?.confidence ?? 0) / 100);
+
+/**
+ * Glyph height says digit or letter: OCR-B digits stand about 9 % taller than capitals, which at kiosk camera
+ * resolution is one or two pixels. `reference` holds the ink heights of cells that can only be letters and of
+ * cells that can only be digits on this document: mean and spread of each.
+ */
+interface HeightReference {
+  letter: number;
+  digit: number;
+  spread: number;
+}
+
+/**
+ * Extra cost of reading a cell as a letter or as a digit given its ink height: the negative log-likelihood
+ * under each class (normal around the class mean), halved like every cost here, minus the smaller of the two.
+ */
+function heightCost(cell: MrzCell, reference: HeightReference | null): { letter: number; digit: number } {
+  const height = cell.shape?.inkHeight;
+  if (!reference || !height || cell.shape?.chevron) return { letter: 0, digit: 0 };
+  const nll = (mean: number) => (height - mean) ** 2 / (2 * reference.spread ** 2) / 2;
+  const letter = nll(reference.letter);
+  const digit = nll(reference.digit);
+  const least = Math.min(letter, digit);
+  // Capped: a pixel of blur must not outweigh a clear reading.
+  return { letter: Math.min(1, letter - least), digit: Math.min(1, digit - least) };
+}
+
+function candidatesFor(cell: MrzCell, spec: CellSpec, reference: HeightReference | null): Candidate[] {
+  const out = new Map<string, number>();
+  const add = (char: string, cost: number) => {
+    if (!allowed(char, spec)) return;
+    const known = out.get(char);
+    if (known === undefined || cost < known) out.set(char, cost);
+  };
+  const chevron = cell.shape?.chevron ?? false;
+  const read = cell.symbol?.text ?? null;
+  if (chevron) {
+    add('<', 0);
+    // A chevron in a cell that cannot hold a filler: only the reading can say what it is.
+    if (read && read !== '<') add(read, 3);
+  } else if (read && read !== '<') {
+    // Where letters and digits may both stand, the glyph's height weighs in on look-alikes.
+    const height = spec.cls === 'alnum' ? heightCost(cell, reference) : { letter: 0, digit: 0 };
+    const classCost = (char: string) => (DIGITS.includes(char) ? height.digit : height.letter);
+    add(read, classCost(read));
+    // The first look-alike listed is the usual confusion, the others rarer.
+    (DIGIT_FOR[read] ?? []).forEach((digit, rank) => add(digit, (rank === 0 ? 1 : 1.6) + classCost(digit)));
+    (LETTER_FOR[read] ?? []).forEach((letter, rank) => add(letter, (rank === 0 ? 1 : 1.6) + classCost(letter)));
+    for (const letter of LETTER_SWAPS[read] ?? []) add(letter, 1.5);
+  } else if (read === '<') {
+    // Tesseract says filler, the shape does not agree (a merged or broken glyph).
+    add('<', 1);
+  }
+  if (spec.cls === 'sex') for (const char of ['M', 'F', '<', 'X']) add(char, 2.5);
+  // Anything of the class, expensively: a check digit may still pin it down.
+  const pool = spec.cls === 'digit' ? DIGITS : spec.cls === 'alpha' ? LETTERS : spec.cls === 'alnum' ? DIGITS + LETTERS : '';
+  for (const char of pool) add(char, read === null && !chevron ? 2 : 3.5);
+  if (spec.filler) add('<', chevron ? 0 : read === null ? 1.5 : 3);
+  return [...out.entries()].map(([char, cost]) => ({ char, cost })).sort((a, b) => a.cost - b.cost);
+}
+
+function allowed(char: string, spec: CellSpec): boolean {
+  if (char === '<') return spec.filler;
+  switch (spec.cls) {
+    case 'digit':
+      return DIGITS.includes(char);
+    case 'alpha':
+      return LETTERS.includes(char);
+    case 'alnum':
+      return DIGITS.includes(char) || LETTERS.includes(char);
+    case 'sex':
+      return char === 'M' || char === 'F' || char === 'X';
+  }
+}
+
+/** The character classes of every position, per format (ICAO 9303 parts 4–6; visas share TD3/TD2 shapes). */
+function specsOf(format: MrzFormat, visa: boolean): CellSpec[][] {
+  const digit: CellSpec = { cls: 'digit', filler: false };
+  const digitOrFiller: CellSpec = { cls: 'digit', filler: true };
+  const alpha: CellSpec = { cls: 'alpha', filler: true };
+  const letter: CellSpec = { cls: 'alpha', filler: false };
+  const alnum: CellSpec = { cls: 'alnum', filler: true };
+  const sex: CellSpec = { cls: 'sex', filler: true };
+  const run = (spec: CellSpec, n: number) => Array.from({ length: n }, () => spec);
+  const head = [letter, alpha, ...run(alpha, 3)];
+  if (format === 'td1') {
+    return [
+      [...head, ...run(alnum, 9), digitOrFiller, ...run(alnum, 15)],
+      [...run(digit, 7), sex, ...run(digit, 7), ...run(alpha, 3), ...run(alnum, 11), digit],
+      run(alpha, 30),
+    ];
+  }
+  const length = format === 'td3' ? 44 : 36;
+  const line2 = [...run(alnum, 9), format === 'td2' ? digitOrFiller : digit, ...run(alpha, 3), ...run(digit, 7), sex, ...run(digit, 7)];
+  if (visa) line2.push(...run(alnum, length - 28));
+  else if (format === 'td3') line2.push(...run(alnum, 14), digitOrFiller, digit);
+  else line2.push(...run(alnum, 7), digit);
+  return [[...head, ...run(alpha, length - 5)], line2];
+}
+
+/** A group of cells decided together because a check digit covers them. */
+interface CheckGroup {
+  field: string;
+  cells: [number, number][];
+  check: [number, number];
+  /** The personal number of TD3 may be all fillers with `<` or 0 as its check digit. */
+  emptyAllowed?: boolean;
+}
+
+type Span = (line: number, from: number, to: number) => [number, number][];
+const span: Span = (line, from, to) => Array.from({ length: Math.max(0, to - from + 1) }, (_, i) => [line, from + i] as [number, number]);
+
+/**
+ * The check-digit groups. A TD1/TD2 document number longer than 9 characters puts `<` where its check digit
+ * would be and continues in the optional data up to the next filler, its last character being the check digit
+ * (9303 part 5 §4.2.2 note j); `overflowEnd` is then the index of that check digit.
+ */
+function checkGroups(format: MrzFormat, visa: boolean, overflowEnd: number | null): CheckGroup[] {
+  if (format === 'td1') {
+    const number: CheckGroup =
+      overflowEnd === null
+        ? { field: 'documentNumber', cells: span(0, 5, 13), check: [0, 14] }
+        : { field: 'documentNumber', cells: [...span(0, 5, 13), ...span(0, 15, overflowEnd - 1)], check: [0, overflowEnd] };
+    return [number, { field: 'birthDate', cells: span(1, 0, 5), check: [1, 6] }, { field: 'expiryDate', cells: span(1, 8, 13), check: [1, 14] }];
+  }
+  const number: CheckGroup =
+    overflowEnd === null || format !== 'td2'
+      ? { field: 'documentNumber', cells: span(1, 0, 8), check: [1, 9] }
+      : { field: 'documentNumber', cells: [...span(1, 0, 8), ...span(1, 28, overflowEnd - 1)], check: [1, overflowEnd] };
+  const groups: CheckGroup[] = [
+    number,
+    { field: 'birthDate', cells: span(1, 13, 18), check: [1, 19] },
+    { field: 'expiryDate', cells: span(1, 21, 26), check: [1, 27] },
+  ];
+  if (format === 'td3' && !visa) groups.push({ field: 'optionalData1', cells: span(1, 28, 41), check: [1, 42], emptyAllowed: true });
+  return groups;
+}
+
+/** Where a long document number's check digit sits, when the number-check cell holds a filler chevron. */
+function overflowCheckIndex(grid: MrzGrid): number | null {
+  const [line, checkCell, from, to] = grid.format === 'td1' ? [0, 14, 15, 29] : grid.format === 'td2' ? [1, 9, 28, 34] : [-1, 0, 0, 0];
+  if (line < 0 || !grid.lines[line]![checkCell]!.shape?.chevron) return null;
+  for (let index = from; index <= to; index += 1) {
+    if (grid.lines[line]![index]!.shape?.chevron) return index - 1 > from ? index - 1 : null;
+  }
+  return null;
+}
+
+/** Where each event field sits, for its confidence. */
+function fieldCells(format: MrzFormat): FieldCells[] {
+  const span = (line: number, from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => [line, from + i] as [number, number]);
+  if (format === 'td1') {
+    return [
+      { field: 'documentCode', cells: span(0, 0, 1) },
+      { field: 'issuingState', cells: span(0, 2, 4) },
+      { field: 'documentNumber', cells: span(0, 5, 14) },
+      { field: 'optionalData1', cells: span(0, 15, 29) },
+      { field: 'birthDate', cells: span(1, 0, 6) },
+      { field: 'sex', cells: span(1, 7, 7) },
+      { field: 'expiryDate', cells: span(1, 8, 14) },
+      { field: 'nationality', cells: span(1, 15, 17) },
+      { field: 'optionalData2', cells: span(1, 18, 29) },
+      { field: 'name', cells: span(2, 0, 29) },
+    ];
+  }
+  const length = format === 'td3' ? 44 : 36;
+  return [
+    { field: 'documentCode', cells: span(0, 0, 1) },
+    { field: 'issuingState', cells: span(0, 2, 4) },
+    { field: 'name', cells: span(0, 5, length - 1) },
+    { field: 'documentNumber', cells: span(1, 0, 9) },
+    { field: 'nationality', cells: span(1, 10, 12) },
+    { field: 'birthDate', cells: span(1, 13, 19) },
+    { field: 'sex', cells: span(1, 20, 20) },
+    { field: 'expiryDate', cells: span(1, 21, 27) },
+    { field: 'optionalData1', cells: span(1, 28, length - 1) },
+  ];
+}
+
+/** Median ink heights of letter-only and digit-only cells, or null when either is missing. */
+function heightReference(grid: MrzGrid, specs: CellSpec[][]): HeightReference | null {
+  const letters: number[] = [];
+  const digits: number[] = [];
+  grid.lines.forEach((cells, line) =>
+    cells.forEach((cell, index) => {
+      const spec = specs[line]![index]!;
+      const height = cell.shape?.inkHeight;
+      const read = cell.symbol?.text ?? '';
+      if (!height || cell.shape?.chevron) return;
+      if (spec.cls === 'alpha' && LETTERS.includes(read)) letters.push(height);
+      if (spec.cls === 'digit' && DIGITS.includes(read)) digits.push(height);
+    }),
+  );
+  if (letters.length < 3 || digits.length < 3) return null;
+  const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.length >> 1]!;
+  const letter = median(letters);
+  const digit = median(digits);
+  // Spread from the median absolute deviation of both classes; never below half a pixel (quantisation).
+  const deviations = [...letters.map((h) => Math.abs(h - letter)), ...digits.map((h) => Math.abs(h - digit))];
+  const spread = Math.max(0.7, median(deviations) * 1.4826);
+  if (digit - letter < 0.5) return null;
+  return { letter, digit, spread };
+}
+
+/** k cheapest strings for a run of cells, optionally only those whose check digit holds. */
+function kBest(candidates: Candidate[][], accept: (text: string) => boolean, k: number): { text: string; cost: number }[] {
+  let beam: { text: string; cost: number }[] = [{ text: '', cost: 0 }];
+  for (const options of candidates) {
+    const next: { text: string; cost: number }[] = [];
+    for (const partial of beam) for (const option of options) next.push({ text: partial.text + option.char, cost: partial.cost + option.cost });
+    next.sort((a, b) => a.cost - b.cost);
+    beam = next.slice(0, 400);
+  }
+  return beam.filter((entry) => accept(entry.text)).slice(0, k);
+}
+
+/** Repairs above this total cost are guesses, not repairs: the check digit is then left to fail. */
+const MAX_GROUP_COST = 4;
+
+/** Decodes a grid into MRZ lines with per-field confidence. */
+export function decodeMrzGrid(grid: MrzGrid): DecodedMrz {
+  const { format } = grid;
+  const firstRead = grid.lines[0]?.[0]?.symbol?.text ?? '';
+  const visa = format !== 'td1' && firstRead === 'V';
+  const specs = specsOf(format, visa);
+  const reference = heightReference(grid, specs);
+  const options = grid.lines.map((cells, line) => cells.map((cell, index) => candidatesFor(cell, specs[line]![index]!, reference)));
+  const chosen = options.map((line) => line.map((cellOptions) => cellOptions[0] ?? { char: '<', cost: 5 }));
+  const verified = new Set<string>();
+
+  // Country codes: the cheapest reading that is an ICAO code.
+  const stateCells: [number, number][][] =
+    format === 'td1'
+      ? [[[0, 2], [0, 3], [0, 4]], [[1, 15], [1, 16], [1, 17]]]
+      : [[[0, 2], [0, 3], [0, 4]], [[1, 10], [1, 11], [1, 12]]];
+  for (const cells of stateCells) {
+    const best = kBest(
+      cells.map(([line, index]) => options[line]![index]!.slice(0, 6)),
+      (text) => isKnownMrzState(text),
+      1,
+    )[0];
+    if (best && best.cost <= MAX_GROUP_COST) {
+      [...best.text].forEach((char, i) => {
+        const [line, index] = cells[i]!;
+        chosen[line]![index] = { char, cost: options[line]![index]!.find((option) => option.char === char)?.cost ?? 0 };
+      });
+      for (const [line, index] of cells) verified.add(`${line}:${index}`);
+    }
+  }
+
+  // Fields with their own check digit, k-best each; then the composite check digit picks among them.
+  const groups = checkGroups(format, visa, overflowCheckIndex(grid));
+  const groupChoices = groups.map((group) => {
+    const cells = [...group.cells, group.check];
+    const accept = (text: string) => {
+      const body = text.slice(0, -1);
+      const check = text.slice(-1);
+      if (group.emptyAllowed && /^<*$/.test(body) && (check === '<' || check === '0')) return true;
+      return check === String(mrzCheckDigit(body));
+    };
+    const found = kBest(
+      cells.map(([line, index]) => options[line]![index]!.slice(0, 8)),
+      accept,
+      6,
+    ).filter((entry) => entry.cost <= MAX_GROUP_COST);
+    return { group, cells, found };
+  });
+  /** Probability that the chosen reading of a field is the right one, from how close its rivals are. */
+  const fieldPosterior = new Map<string, number>();
+  for (const { group, cells, found } of groupChoices) {
+    if (found.length === 0) continue;
+    applyText(chosen, options, cells, found[0]!.text);
+    fieldPosterior.set(group.field, posterior(found.map((entry) => entry.cost)));
+  }
+
+  const composite = compositeOf(format, visa);
+  let compositePosterior = 1;
+  if (composite) {
+    const outcome = searchComposite(chosen, options, groupChoices, composite);
+    if (outcome) {
+      // With the composite digit in play, a field's rivals are only those that also satisfy it.
+      compositePosterior = outcome.posterior;
+      for (const [field, value] of outcome.fieldPosterior) fieldPosterior.set(field, value);
+      for (const { cells, found } of groupChoices) if (found.length > 0) for (const [line, index] of cells) verified.add(`${line}:${index}`);
+      for (const [line, index] of [...composite.cells, composite.check]) verified.add(`${line}:${index}`);
+    }
+  } else {
+    for (const { cells, found } of groupChoices) if (found.length > 0) for (const [line, index] of cells) verified.add(`${line}:${index}`);
+  }
+
+  // Confidence per cell: kept readings keep Tesseract's confidence (fillers decided by shape are sure);
+  // repairs are trusted when a check digit verified them, much less otherwise. A look-alike that no check
+  // digit can tell apart (G and 6 differ by 10 in the check-digit arithmetic) is trusted only if the glyph's
+  // height confirms it.
+  let repairs = 0;
+  const cellConfidence = (line: number, index: number): number => {
+    const cell = grid.lines[line]![index]!;
+    const spec = specs[line]![index]!;
+    const { char, cost } = chosen[line]![index]!;
+    const isVerified = verified.has(`${line}:${index}`);
+    if (char === '<' && cell.shape?.chevron) return 0.97;
+    let confidence: number;
+    if (cell.symbol && cell.symbol.text === char) {
+      // A check digit vouches for the whole field; its posterior (below) says how strongly.
+      confidence = isVerified ? 1 : keptConfidence(cell);
+    } else {
+      repairs += 1;
+      // A digit read in a letters-only field (or back) is nearly always its look-alike.
+      confidence = isVerified ? 1 : cost <= 1 ? 0.85 : 0.4;
+    }
+    // A repair between look-alikes that no check digit tells apart is a guess, whatever the digit says.
+    if (cell.symbol && INVISIBLE_TWINS[cell.symbol.text] === char) confidence = Math.min(confidence, 0.5);
+    return confidence;
+  };
+  const fieldConfidence: Record<string, number> = {};
+  for (const { field, cells } of fieldCells(format)) {
+    let confidence = Math.min(...cells.map(([line, index]) => cellConfidence(line, index)));
+    const posteriorOfField = fieldPosterior.get(field);
+    if (posteriorOfField !== undefined) confidence = Math.min(confidence, posteriorOfField);
+    // Data only the composite covers (TD1/TD2 optional data) is as sure as the composite's choice.
+    const onlyComposite = composite?.free.some(([line, index]) => cells.some(([l, i]) => l === line && i === index)) ?? false;
+    if (onlyComposite) confidence = Math.min(confidence, compositePosterior);
+    if (process.env.LINLI_MRZ_DEBUG) console.log('FIELD', field, confidence.toFixed(3), cells.map(([line, index]) => chosen[line]![index]!.char).join(''));
+    fieldConfidence[field] = confidence;
+  }
+  return { format, lines: chosen.map((line) => line.map((option) => option.char).join('')), fieldConfidence, repairs };
+}
+
+/** Softmin of candidate costs: the chance the cheapest is right, if costs are negative log-likelihoods / 2. */
+function posterior(costs: number[]): number {
+  if (costs.length === 0) return 0;
+  const best = Math.min(...costs);
+  const total = costs.reduce((sum, cost) => sum + Math.exp(-2 * (cost - best)), 0);
+  return 1 / total;
+}
+
+/** Pairs of look-alikes whose check-digit values differ by a multiple of 10: no check digit separates them. */
+const INVISIBLE_TWINS: Record<string, string> = { G: '6', '6': 'G', H: '7', '7': 'H' };
+
+
+function applyText(chosen: Candidate[][], options: Candidate[][][], cells: [number, number][], text: string): void {
+  [...text].forEach((char, i) => {
+    const [line, index] = cells[i]!;
+    chosen[line]![index] = { char, cost: options[line]![index]!.find((option) => option.char === char)?.cost ?? 0 };
+  });
+}
+
+interface Composite {
+  cells: [number, number][];
+  check: [number, number];
+  /** Cells without their own check digit that only the composite covers (TD1/TD2 optional data). */
+  free: [number, number][];
+}
+
+function compositeOf(format: MrzFormat, visa: boolean): Composite | null {
+  const span = (line: number, from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => [line, from + i] as [number, number]);
+  if (visa) return null;
+  if (format === 'td1') {
+    return {
+      cells: [...span(0, 5, 29), ...span(1, 0, 6), ...span(1, 8, 14), ...span(1, 18, 28)],
+      check: [1, 29],
+      free: [...span(0, 15, 29), ...span(1, 18, 28)],
+    };
+  }
+  if (format === 'td2') return { cells: [...span(1, 0, 9), ...span(1, 13, 19), ...span(1, 21, 34)], check: [1, 35], free: span(1, 28, 34) };
+  return { cells: [...span(1, 0, 9), ...span(1, 13, 19), ...span(1, 21, 42)], check: [1, 43], free: [] };
+}
+
+/**
+ * Makes the composite check digit hold: every combination of the check groups' candidates, with the composite
+ * digit as read or repaired, and at most one repair in the data only the composite covers. Returns the cheapest
+ * passing combination (applied to `chosen`), its posterior among all passing ones, and each field's marginal
+ * posterior — or null when nothing passes.
+ */
+function searchComposite(
+  chosen: Candidate[][],
+  options: Candidate[][][],
+  groupChoices: { group: CheckGroup; cells: [number, number][]; found: { text: string; cost: number }[] }[],
+  composite: Composite,
+): { posterior: number; fieldPosterior: Map<string, number> } | null {
+  const [checkLine, checkIndex] = composite.check;
+  const active = groupChoices.filter((choice) => choice.found.length > 0);
+  const base = chosen.map((line) => [...line]);
+  const key = (line: number, index: number) => `${line}:${index}`;
+  const position = new Map(composite.cells.map(([line, index], i) => [key(line, index), i]));
+  const baseText = composite.cells.map(([line, index]) => base[line]![index]!.char);
+  const digitOptions = options[checkLine]![checkIndex]!.filter((option) => /\d/.test(option.char)).slice(0, 3);
+  const freeChanges: { line: number; index: number; option: Candidate }[] = [];
+  for (const [line, index] of composite.free) {
+    if (base[line]![index]!.cost === 0 && base[line]![index]!.char === '<') continue; // a filler by shape
+    for (const option of options[line]![index]!.slice(0, 5)) {
+      if (option.char !== base[line]![index]!.char) freeChanges.push({ line, index, option });
+    }
+  }
+  interface Passing {
+    cost: number;
+    picks: number[];
+    free: (typeof freeChanges)[number] | null;
+    digit: Candidate;
+  }
+  const passing: Passing[] = [];
+  const picks = active.map(() => 0);
+  const text = [...baseText];
+  const walk = (depth: number, cost: number) => {
+    if (depth < active.length) {
+      const { cells, found } = active[depth]!;
+      found.forEach((entry, pick) => {
+        [...entry.text].forEach((char, i) => {
+          const at = position.get(key(...cells[i]!));
+          if (at !== undefined) text[at] = char;
+        });
+        picks[depth] = pick;
+        walk(depth + 1, cost + entry.cost - found[0]!.cost);
+      });
+      return;
+    }
+    const variants: (typeof freeChanges)[number][] = [null as never, ...freeChanges];
+    for (const change of variants) {
+      let at = -1;
+      let previous = '';
+      if (change) {
+        at = position.get(key(change.line, change.index))!;
+        previous = text[at]!;
+        text[at] = change.option.char;
+      }
+      const expected = String(mrzCheckDigit(text.join('')));
+      for (const digit of digitOptions) {
+        if (digit.char !== expected) continue;
+        const changeCost = change ? change.option.cost - base[change.line]![change.index]!.cost + 0.5 : 0;
+        passing.push({ cost: cost + changeCost + digit.cost, picks: [...picks], free: change ?? null, digit });
+      }
+      if (change) text[at] = previous;
+    }
+  };
+  walk(0, 0);
+  if (passing.length === 0) return null;
+  passing.sort((a, b) => a.cost - b.cost);
+  const best = passing[0]!;
+  active.forEach((choice, i) => applyText(chosen, options, choice.cells, choice.found[best.picks[i]!]!.text));
+  if (best.free) chosen[best.free.line]![best.free.index] = best.free.option;
+  chosen[checkLine]![checkIndex] = best.digit;
+  const weights = passing.map((entry) => Math.exp(-2 * (entry.cost - best.cost)));
+  const total = weights.reduce((sum, weight) => sum + weight, 0);
+  const fieldPosterior = new Map<string, number>();
+  active.forEach((choice, i) => {
+    const agreeing = passing.reduce((sum, entry, j) => sum + (entry.picks[i] === best.picks[i] ? weights[j]! : 0), 0);
+    fieldPosterior.set(choice.group.field, agreeing / total);
+  });
+  return { posterior: 1 / total, fieldPosterior };
+}

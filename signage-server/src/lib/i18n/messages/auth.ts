@@ -1,0 +1,58 @@
+import type { Messages } from '../index';
+
+/** Sign-in, sign-out and the user's own password. */
+export const auth: Messages = {
+  'zh-CN': {
+    'login.title': '登录',
+    'login.heading': '登录邻里管理后台',
+    'login.intro': '内容编辑、审核、服务站与系统管理共用此入口。',
+    'login.username': '用户名',
+    'login.password': '密码',
+    'login.submit': '登录',
+    'login.signedOut': '您已退出登录。',
+    'login.sessionEnded': '请先登录。',
+    'auth.error.invalid-credentials': '用户名或密码不正确。',
+    'auth.error.locked': '登录失败次数过多，该账号已被锁定，请 {minutes} 分钟后再试，或联系管理员解锁。',
+    'auth.error.address-throttled': '此网络地址登录失败次数过多，请 {minutes} 分钟后再试。',
+    'auth.error.disabled': '该账号已停用，请联系管理员。',
+    'account.title': '修改密码',
+    'account.mustChange': '您正在使用一次性密码登录。请先设置您自己的新密码，然后再继续使用。',
+    'account.current': '当前密码',
+    'account.new': '新密码',
+    'account.newHint': '至少 8 个字符。建议使用一句容易记住的话。',
+    'account.confirm': '再次输入新密码',
+    'account.submit': '保存新密码',
+    'account.changed': '密码已修改。其他设备上的登录已失效。',
+    'account.error.wrong-password': '当前密码不正确。',
+    'account.error.same-password': '新密码不能与当前密码相同。',
+    'account.error.not-found': '找不到该账号。',
+  },
+  en: {
+    'login.title': 'Sign in',
+    'login.heading': 'Sign in to Linli',
+    'login.intro': 'One entrance for content editors, reviewers, service-station clerks and administrators.',
+    'login.username': 'Username',
+    'login.password': 'Password',
+    'login.submit': 'Sign in',
+    'login.signedOut': 'You have signed out.',
+    'login.sessionEnded': 'Please sign in first.',
+    'auth.error.invalid-credentials': 'Wrong username or password.',
+    'auth.error.locked':
+      'Too many failed sign-ins: this account is locked. Try again in {minutes} minutes, or ask an administrator to unlock it.',
+    'auth.error.address-throttled':
+      'Too many failed sign-ins from this network address. Try again in {minutes} minutes.',
+    'auth.error.disabled': 'This account is disabled. Please contact an administrator.',
+    'account.title': 'Change password',
+    'account.mustChange':
+      'You signed in with a one-time password. Please choose your own password before you continue.',
+    'account.current': 'Current password',
+    'account.new': 'New password',
+    'account.newHint': 'At least 8 characters. A sentence you can remember works well.',
+    'account.confirm': 'New password again',
+    'account.submit': 'Save new password',
+    'account.changed': 'Password changed. Sign-ins on other devices have ended.',
+    'account.error.wrong-password': 'The current password is wrong.',
+    'account.error.same-password': 'The new password must differ from the current one.',
+    'account.error.not-found': 'This account no longer exists.',
+  },
+};

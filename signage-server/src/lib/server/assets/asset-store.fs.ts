@@ -1,0 +1,90 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import type { Readable } from 'node:stream';
+import { isSha256, type AssetStore, type ByteRange, type StoredBytes } from './asset-store';
+
+/**
+ * Assets on the local filesystem: `<root>/<aa>/<sha256>`, where `aa` is the first two hex digits so no directory
+ * grows beyond a few thousand entries.
+ */
+export class FsAssetStore implements AssetStore {
+  private readonly tmpDir: string;
+
+  constructor(private readonly root: string) {
+    this.tmpDir = path.join(root, 'tmp');
+    fs.mkdirSync(this.tmpDir, { recursive: true });
+  }
+
+  private file(sha256: string): string {
+    if (!isSha256(sha256)) throw new Error(`not an asset name: ${JSON.stringify(sha256)}`);
+    return path.join(this.root, sha256.slice(0, 2), sha256);
+  }
+
+  async put(bytes: Uint8Array): Promise<StoredBytes> {
+    const sha256 = crypto.createHash('sha256').update(bytes).digest('hex');
+    const target = this.file(sha256);
+    // Content addressing makes an existing file with the right size the same file: nothing to write.
+    if ((await this.size(sha256)) === bytes.length) return { sha256, size: bytes.length };
+
+    // Write beside, fsync, then rename: a reader (or a crash) sees either no file or the whole file, never a
+    // torn one; the directory fsync makes the rename itself durable.
+    const temp = path.join(this.tmpDir, `${sha256}.${crypto.randomBytes(6).toString('hex')}`);
+    const handle = await fsp.open(temp, 'wx', 0o644);
+    try {
+      await handle.writeFile(bytes);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    try {
+      await fsp.mkdir(path.dirname(target), { recursive: true });
+      await fsp.rename(temp, target);
+    } catch (error) {
+      await fsp.rm(temp, { force: true });
+      throw error;
+    }
+    await syncDirectory(path.dirname(target));
+    return { sha256, size: bytes.length };
+  }
+
+  async has(sha256: string): Promise<boolean> {
+    return (await this.size(sha256)) !== null;
+  }
+
+  async size(sha256: string): Promise<number | null> {
+    try {
+      const stat = await fsp.stat(this.file(sha256));
+      return stat.isFile() ? stat.size : null;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw error;
+    }
+  }
+
+  async open(sha256: string, range?: ByteRange): Promise<Readable | null> {
+    // Open first, then stream from the descriptor: the file cannot vanish between a check and the read.
+    let handle: fsp.FileHandle;
+    try {
+      handle = await fsp.open(this.file(sha256), 'r');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw error;
+    }
+    return handle.createReadStream(range ? { start: range.start, end: range.end } : {});
+  }
+
+  async delete(sha256: string): Promise<void> {
+    await fsp.rm(this.file(sha256), { force: true });
+  }
+}
+
+async function syncDirectory(dir: string): Promise<void> {
+  const handle = await fsp.open(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}

@@ -1,0 +1,36 @@
+import type { Readable } from 'node:stream';
+
+/** Bytes as the store holds them: named by the lower-case hex sha256 of their content. */
+export interface StoredBytes {
+  sha256: string;
+  size: number;
+}
+
+/** An inclusive byte range, as HTTP Range requests name them. */
+export interface ByteRange {
+  start: number;
+  end: number;
+}
+
+/**
+ * Where asset bytes live. The filesystem store is the embedded default; an S3-compatible store can replace it
+ * (DESIGN.md scale path) because nothing outside this interface knows about paths. Metadata (mime, who uploaded)
+ * is the repository's business, not the store's: the store only keeps immutable bytes by hash.
+ */
+export interface AssetStore {
+  /** Stores bytes (idempotent: equal bytes are stored once) and returns their hash and size. */
+  put(bytes: Uint8Array): Promise<StoredBytes>;
+  /** True when the bytes of this hash are stored. */
+  has(sha256: string): Promise<boolean>;
+  /** The stored size, or null when absent. */
+  size(sha256: string): Promise<number | null>;
+  /** A stream of the bytes (or of one inclusive range of them), or null when absent. */
+  open(sha256: string, range?: ByteRange): Promise<Readable | null>;
+  /** Removes the bytes; absent bytes are not an error. */
+  delete(sha256: string): Promise<void>;
+}
+
+/** True for a well-formed asset name; stores refuse anything else so a name can never become a path. */
+export function isSha256(value: string): boolean {
+  return /^[0-9a-f]{64}$/.test(value);
+}

@@ -1,0 +1,87 @@
+import path from 'node:path';
+import { createFastPath } from './api/device-api';
+import { AssetRepository } from './assets/asset.repository';
+import { AssetService } from './assets/asset.service';
+import { FsAssetStore } from './assets/asset-store.fs';
+import { AuditService } from './audit/audit.service';
+import type { Clock } from './clock';
+import type { ServerConfig } from './config';
+import { ContentRepository } from './content/content.repository';
+import { ContentService } from './content/content.service';
+import { seedDemoContent } from './content/pack-import.service';
+import type { Db } from './db/database';
+import { DeviceRepository } from './devices/device.repository';
+import { DeviceService } from './devices/device.service';
+import type { ServerKeys } from './keys';
+import { DeviceEventHub } from './manifest/device-events';
+import { ManifestService } from './manifest/manifest.service';
+
+/** The signage half of the server: assets, content, devices, manifests and their event streams. */
+export interface SignageServices {
+  assets: AssetService;
+  content: ContentService;
+  devices: DeviceService;
+  manifests: ManifestService;
+  deviceEvents: DeviceEventHub;
+}
+
+/** What the signage services are built on. */
+export interface SignageDependencies {
+  config: Pick<ServerConfig, 'dataDir' | 'maxImageBytes'>;
+  clock: Clock;
+  db: Db;
+  keys: ServerKeys;
+  audit?: Pick<AuditService, 'record'>;
+}
+
+/**
+ * Wires the signage services and the hints between them: a change to published content rebuilds the manifests;
+ * a changed manifest version becomes an SSE `manifest-changed`; a revoked device loses its streams and cache.
+ */
+export function createSignageServices({
+  config,
+  clock,
+  db,
+  keys,
+  audit,
+}: SignageDependencies): SignageServices & {
+  /** Answers `GET /api/v1/device/manifest` from memory (server.js calls it before SvelteKit). */
+  fastPath: ReturnType<typeof createFastPath>;
+} {
+  const auditLog = audit ?? new AuditService(db, clock);
+  const assets = new AssetService(
+    new AssetRepository(db),
+    new FsAssetStore(path.join(config.dataDir, 'assets')),
+    clock,
+    { maxImageBytes: config.maxImageBytes },
+  );
+  const content = new ContentService(new ContentRepository(db), assets, auditLog, clock);
+  const devices = new DeviceService(new DeviceRepository(db), auditLog, clock);
+  const manifests = new ManifestService(content, assets, keys, clock);
+  const deviceEvents = new DeviceEventHub();
+
+  content.onPublishedChange(() => manifests.invalidate());
+  manifests.onChange((scope, version) => deviceEvents.manifestChanged(scope, version));
+  devices.onRevoke((deviceId) => {
+    deviceEvents.disconnect(deviceId);
+    manifests.forget(deviceId);
+  });
+
+  return { assets, content, devices, manifests, deviceEvents, fastPath: createFastPath(devices, manifests) };
+}
+
+/**
+ * Start-up work of the signage services, after the core seeding (`init`): import the demo pack into an empty
+ * database, build the manifest once, and end event streams on shutdown (open streams would otherwise keep the
+ * server's close() waiting).
+ */
+export async function startSignageServices(
+  services: SignageServices & { config: Pick<ServerConfig, 'seedDemo' | 'packDir'> },
+): Promise<void> {
+  await seedDemoContent(services.config, services);
+  services.manifests.invalidate();
+  process.once('sveltekit:shutdown', () => {
+    services.deviceEvents.closeAll();
+    services.manifests.close();
+  });
+}
