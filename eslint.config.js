@@ -9,7 +9,10 @@ import { builtinModules } from 'node:module';
 const nodeBuiltins = builtinModules.filter((name) => !name.startsWith('_'));
 const noNode = [
   { group: ['node:*'], message: 'This layer runs outside Node (DESIGN.md layering): no node: imports.' },
-  ...nodeBuiltins.map((name) => ({ group: [name, `${name}/*`], message: `No Node builtin '${name}' in this layer.` })),
+  ...nodeBuiltins.map((name) => ({
+    group: [name, `${name}/*`],
+    message: `No Node builtin '${name}' in this layer.`,
+  })),
 ];
 const ours = (names, why) => names.map((name) => ({ group: [name, `${name}/*`], message: why }));
 
@@ -21,12 +24,18 @@ const layers = [
     patterns: [
       ...noNode,
       { group: ['electron'], message: 'content core runs everywhere: no Electron.' },
-      ...ours(['@linli/peripherals', '@linli/signage-server', '@linli/kiosk'], 'content imports nothing of ours.'),
+      ...ours(
+        ['@linli/peripherals', '@linli/signage-server', '@linli/kiosk'],
+        'content imports nothing of ours.',
+      ),
     ],
   },
   {
     files: ['content/src/node/**/*.ts'],
-    patterns: ours(['@linli/peripherals', '@linli/signage-server', '@linli/kiosk'], 'content imports nothing of ours.'),
+    patterns: ours(
+      ['@linli/peripherals', '@linli/signage-server', '@linli/kiosk'],
+      'content imports nothing of ours.',
+    ),
   },
   {
     files: ['peripherals/**/*.ts'],
@@ -47,8 +56,14 @@ const layers = [
     patterns: [
       ...noNode,
       { group: ['electron'], message: 'The renderer reaches the host only through KioskApi.' },
-      { group: ['**/host', '**/host/**', '**/main/**', '**/preload/**'], message: 'The renderer reaches the host only through KioskApi.' },
-      ...ours(['@linli/peripherals', '@linli/signage-server'], 'The renderer reaches the host only through KioskApi.'),
+      {
+        group: ['**/host', '**/host/**', '**/main/**', '**/preload/**'],
+        message: 'The renderer reaches the host only through KioskApi.',
+      },
+      ...ours(
+        ['@linli/peripherals', '@linli/signage-server'],
+        'The renderer reaches the host only through KioskApi.',
+      ),
     ],
   },
   {
@@ -56,7 +71,10 @@ const layers = [
     patterns: [
       ...noNode,
       { group: ['electron'], message: 'shared code runs in every kiosk layer.' },
-      { group: ['**/host/**', '**/main/**', '**/preload/**', '**/renderer/**'], message: 'shared depends on no layer.' },
+      {
+        group: ['**/host/**', '**/main/**', '**/preload/**', '**/renderer/**'],
+        message: 'shared depends on no layer.',
+      },
       ...ours(['@linli/peripherals', '@linli/signage-server'], 'shared depends on @linli/content at most.'),
     ],
   },
@@ -71,7 +89,10 @@ const layers = [
     files: ['kiosk/src/host/**/*.ts'],
     patterns: [
       { group: ['electron'], message: 'The host is plain Node so it runs in both shells.' },
-      { group: ['**/renderer/**', '**/main/**', '**/preload/**'], message: 'The host depends on shared code only.' },
+      {
+        group: ['**/renderer/**', '**/main/**', '**/preload/**'],
+        message: 'The host depends on shared code only.',
+      },
       ...ours(['@linli/signage-server'], 'kiosk and signage-server never import each other: use HTTP.'),
     ],
   },
@@ -87,6 +108,7 @@ export default ts.config(
       'test-results/**',
       'playwright-report/**',
       '**/data/**',
+      '.tmp/**',
     ],
   },
   js.configs.recommended,

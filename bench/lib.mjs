@@ -71,9 +71,12 @@ http {
 }`;
   fs.writeFileSync(path.join(dir, 'nginx.conf'), config);
   // nginx's worker drops root for `nobody`: the served file and the folders above it must be world-readable.
-  for (let d = root; d !== path.dirname(d) && d.startsWith(os.tmpdir()); d = path.dirname(d)) fs.chmodSync(d, 0o755);
+  for (let d = root; d !== path.dirname(d) && d.startsWith(os.tmpdir()); d = path.dirname(d))
+    fs.chmodSync(d, 0o755);
   fs.chmodSync(file, 0o644);
-  const child = spawn('nginx', ['-c', path.join(dir, 'nginx.conf'), '-p', dir], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const child = spawn('nginx', ['-c', path.join(dir, 'nginx.conf'), '-p', dir], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
   const url = `http://127.0.0.1:${port}/${path.basename(file)}`;
   const stop = async () => {
     await stopProcess(child, 2_000);

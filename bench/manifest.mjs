@@ -34,8 +34,12 @@ try {
   if (ours.non2xx > 0) throw new Error(`server answered ${ours.non2xx} non-2xx/3xx responses`);
 
   console.log(`manifest size ${body.length} bytes, ${seconds}s per run, 50 connections, 2 wrk threads`);
-  console.log(`linli 304:   ${ours.rps.toFixed(0)} req/s  p50 ${ours.p50} ms  p99 ${ours.p99} ms ${ours.errors}`);
-  console.log(`nginx 200:   ${baseline.rps.toFixed(0)} req/s  p50 ${baseline.p50} ms  p99 ${baseline.p99} ms ${baseline.errors}`);
+  console.log(
+    `linli 304:   ${ours.rps.toFixed(0)} req/s  p50 ${ours.p50} ms  p99 ${ours.p99} ms ${ours.errors}`,
+  );
+  console.log(
+    `nginx 200:   ${baseline.rps.toFixed(0)} req/s  p50 ${baseline.p50} ms  p99 ${baseline.p99} ms ${baseline.errors}`,
+  );
   const ratio = ours.rps / baseline.rps;
   report({
     bench: 'manifest',

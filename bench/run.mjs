@@ -9,7 +9,10 @@ const dir = import.meta.dirname;
 const [name, ...rest] = process.argv.slice(2);
 const available = fs
   .readdirSync(dir)
-  .filter((f) => /\.(mjs|ts)$/.test(f) && !['run.mjs'].includes(f) && !f.startsWith('lib') && !f.endsWith('.test.ts'))
+  .filter(
+    (f) =>
+      /\.(mjs|ts)$/.test(f) && !['run.mjs'].includes(f) && !f.startsWith('lib') && !f.endsWith('.test.ts'),
+  )
   .map((f) => f.replace(/\.(mjs|ts)$/, ''));
 if (!name || !available.includes(name)) {
   console.error(`usage: npm run bench -- <name>\navailable: ${available.sort().join(', ')}`);

@@ -52,7 +52,11 @@ function uniquePng(): Buffer {
 }
 
 async function openKiosk(browser: Browser, url: string): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1080, height: 1920 }, hasTouch: true, locale: 'zh-CN' });
+  const context = await browser.newContext({
+    viewport: { width: 1080, height: 1920 },
+    hasTouch: true,
+    locale: 'zh-CN',
+  });
   const page = await context.newPage();
   await page.goto(url);
   await expect(page.getByTestId('tile-government')).toBeVisible();

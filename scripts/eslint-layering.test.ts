@@ -13,21 +13,81 @@ async function restrictedImportErrors(file: string, code: string): Promise<strin
 }
 
 const cases: { file: string; code: string; forbidden: boolean }[] = [
-  { file: 'kiosk/src/renderer/probe.ts', code: "import fs from 'node:fs';\nexport const x = fs;\n", forbidden: true },
-  { file: 'kiosk/src/renderer/probe.ts', code: "import fs from 'fs';\nexport const x = fs;\n", forbidden: true },
-  { file: 'kiosk/src/renderer/probe.ts', code: "import { x } from '../host/probe';\nexport const y = x;\n", forbidden: true },
-  { file: 'kiosk/src/renderer/probe.ts', code: "import { x } from '@linli/peripherals';\nexport const y = x;\n", forbidden: true },
-  { file: 'kiosk/src/renderer/probe.ts', code: "import { ipcRenderer } from 'electron';\nexport const y = ipcRenderer;\n", forbidden: true },
-  { file: 'kiosk/src/renderer/probe.ts', code: "import { CATEGORIES } from '@linli/content';\nexport const y = CATEGORIES;\n", forbidden: false },
-  { file: 'kiosk/src/host/probe.ts', code: "import { app } from 'electron';\nexport const y = app;\n", forbidden: true },
-  { file: 'kiosk/src/host/probe.ts', code: "import { x } from '@linli/signage-server';\nexport const y = x;\n", forbidden: true },
-  { file: 'kiosk/src/host/probe.ts', code: "import fs from 'node:fs';\nexport const y = fs;\n", forbidden: false },
-  { file: 'content/src/probe.ts', code: "import fs from 'node:fs';\nexport const y = fs;\n", forbidden: true },
-  { file: 'content/src/probe.ts', code: "import { x } from '@linli/kiosk';\nexport const y = x;\n", forbidden: true },
-  { file: 'content/src/node/probe.ts', code: "import fs from 'node:fs';\nexport const y = fs;\n", forbidden: false },
-  { file: 'peripherals/src/probe.ts', code: "import { x } from '@linli/kiosk';\nexport const y = x;\n", forbidden: true },
-  { file: 'signage-server/src/lib/server/probe.ts', code: "import { x } from '@linli/kiosk';\nexport const y = x;\n", forbidden: true },
-  { file: 'signage-server/src/lib/server/probe.ts', code: "import { x } from '@linli/peripherals';\nexport const y = x;\n", forbidden: true },
+  {
+    file: 'kiosk/src/renderer/probe.ts',
+    code: "import fs from 'node:fs';\nexport const x = fs;\n",
+    forbidden: true,
+  },
+  {
+    file: 'kiosk/src/renderer/probe.ts',
+    code: "import fs from 'fs';\nexport const x = fs;\n",
+    forbidden: true,
+  },
+  {
+    file: 'kiosk/src/renderer/probe.ts',
+    code: "import { x } from '../host/probe';\nexport const y = x;\n",
+    forbidden: true,
+  },
+  {
+    file: 'kiosk/src/renderer/probe.ts',
+    code: "import { x } from '@linli/peripherals';\nexport const y = x;\n",
+    forbidden: true,
+  },
+  {
+    file: 'kiosk/src/renderer/probe.ts',
+    code: "import { ipcRenderer } from 'electron';\nexport const y = ipcRenderer;\n",
+    forbidden: true,
+  },
+  {
+    file: 'kiosk/src/renderer/probe.ts',
+    code: "import { CATEGORIES } from '@linli/content';\nexport const y = CATEGORIES;\n",
+    forbidden: false,
+  },
+  {
+    file: 'kiosk/src/host/probe.ts',
+    code: "import { app } from 'electron';\nexport const y = app;\n",
+    forbidden: true,
+  },
+  {
+    file: 'kiosk/src/host/probe.ts',
+    code: "import { x } from '@linli/signage-server';\nexport const y = x;\n",
+    forbidden: true,
+  },
+  {
+    file: 'kiosk/src/host/probe.ts',
+    code: "import fs from 'node:fs';\nexport const y = fs;\n",
+    forbidden: false,
+  },
+  {
+    file: 'content/src/probe.ts',
+    code: "import fs from 'node:fs';\nexport const y = fs;\n",
+    forbidden: true,
+  },
+  {
+    file: 'content/src/probe.ts',
+    code: "import { x } from '@linli/kiosk';\nexport const y = x;\n",
+    forbidden: true,
+  },
+  {
+    file: 'content/src/node/probe.ts',
+    code: "import fs from 'node:fs';\nexport const y = fs;\n",
+    forbidden: false,
+  },
+  {
+    file: 'peripherals/src/probe.ts',
+    code: "import { x } from '@linli/kiosk';\nexport const y = x;\n",
+    forbidden: true,
+  },
+  {
+    file: 'signage-server/src/lib/server/probe.ts',
+    code: "import { x } from '@linli/kiosk';\nexport const y = x;\n",
+    forbidden: true,
+  },
+  {
+    file: 'signage-server/src/lib/server/probe.ts',
+    code: "import { x } from '@linli/peripherals';\nexport const y = x;\n",
+    forbidden: true,
+  },
 ];
 
 describe('import layering (eslint.config.js)', () => {

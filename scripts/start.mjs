@@ -13,17 +13,25 @@ const port = Number(process.env.LINLI_PORT ?? 8080);
 const passwordFile = path.join(serverData, 'demo-admin-password.txt');
 
 console.log('Building Linli (server + kiosk renderer)…');
-const build = spawnSync('npm', ['run', 'build', '--silent'], { cwd: repoRoot, stdio: ['ignore', 'ignore', 'inherit'] });
+const build = spawnSync('npm', ['run', 'build', '--silent'], {
+  cwd: repoRoot,
+  stdio: ['ignore', 'ignore', 'inherit'],
+});
 if (build.status !== 0) process.exit(build.status ?? 1);
 
-const server = await startServer({ dataDir: serverData, port, env: { LINLI_HOST: process.env.LINLI_HOST ?? '0.0.0.0' } });
+const server = await startServer({
+  dataDir: serverData,
+  port,
+  env: { LINLI_HOST: process.env.LINLI_HOST ?? '0.0.0.0' },
+});
 // The server prints a generated admin password once, at first start; the demo keeps it beside its data so
 // `npm start` can show it again. (Production installs set LINLI_ADMIN_PASSWORD or use `linli create-admin`.)
 if (server.adminPassword && !process.env.LINLI_ADMIN_PASSWORD) {
   fs.writeFileSync(passwordFile, `${server.adminPassword}\n`, { mode: 0o600 });
 }
 const adminPassword =
-  process.env.LINLI_ADMIN_PASSWORD ?? (fs.existsSync(passwordFile) ? fs.readFileSync(passwordFile, 'utf8').trim() : '(set at first start)');
+  process.env.LINLI_ADMIN_PASSWORD ??
+  (fs.existsSync(passwordFile) ? fs.readFileSync(passwordFile, 'utf8').trim() : '(set at first start)');
 
 const enrolled = fs.existsSync(path.join(kioskData, 'cache.db'));
 const hasDisplay = Boolean(process.env.DISPLAY || process.env.WAYLAND_DISPLAY);

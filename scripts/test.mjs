@@ -15,7 +15,11 @@ const args = new Set(process.argv.slice(2));
 function step(name, command, commandArgs, env = {}) {
   console.log(`\n━━ ${name} ━━  ${command} ${commandArgs.join(' ')}`);
   const started = Date.now();
-  const result = spawnSync(command, commandArgs, { cwd: root, stdio: 'inherit', env: { ...process.env, ...env } });
+  const result = spawnSync(command, commandArgs, {
+    cwd: root,
+    stdio: 'inherit',
+    env: { ...process.env, ...env },
+  });
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   const status = result.status ?? 1;
   console.log(`━━ ${name}: ${status === 0 ? 'ok' : `FAILED (exit ${status})`} in ${seconds}s`);
@@ -44,7 +48,15 @@ if (step('build', 'npm', ['run', 'build']) !== 0) {
 
 const vitestJson = path.join(outDir, 'vitest.json');
 fs.rmSync(vitestJson, { force: true });
-if (step('unit + integration (vitest)', 'npx', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${vitestJson}`]) !== 0) {
+if (
+  step('unit + integration (vitest)', 'npx', [
+    'vitest',
+    'run',
+    '--reporter=default',
+    '--reporter=json',
+    `--outputFile.json=${vitestJson}`,
+  ]) !== 0
+) {
   failedSteps.push('vitest');
 }
 const vitest = readJson(vitestJson);
@@ -56,7 +68,11 @@ if (vitest) {
 
 const playwrightJson = path.join(outDir, 'playwright.json');
 fs.rmSync(playwrightJson, { force: true });
-if (step('browser (Playwright + Chromium)', 'npx', ['playwright', 'test'], { PLAYWRIGHT_JSON_OUTPUT_NAME: playwrightJson }) !== 0) {
+if (
+  step('browser (Playwright + Chromium)', 'npx', ['playwright', 'test'], {
+    PLAYWRIGHT_JSON_OUTPUT_NAME: playwrightJson,
+  }) !== 0
+) {
   failedSteps.push('playwright');
 }
 const playwright = readJson(playwrightJson);
@@ -64,7 +80,8 @@ if (playwright?.stats) {
   totals.passed += playwright.stats.expected ?? 0;
   totals.failed += playwright.stats.unexpected ?? 0;
   // A test that passed only on its retry is reported, not hidden.
-  if (playwright.stats.flaky) console.log(`Playwright: ${playwright.stats.flaky} flaky test(s) passed on retry`);
+  if (playwright.stats.flaky)
+    console.log(`Playwright: ${playwright.stats.flaky} flaky test(s) passed on retry`);
   totals.passed += playwright.stats.flaky ?? 0;
   totals.skipped += playwright.stats.skipped ?? 0;
 }

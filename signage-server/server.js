@@ -51,6 +51,8 @@ function shutdown(/** @type {string} */ signal) {
     process.exit(0);
   });
   server.closeIdleConnections();
+  // connections that carried an SSE stream become idle only once that stream has ended: close them too
+  setTimeout(() => server.closeIdleConnections(), 200).unref();
   setTimeout(() => {
     server.closeAllConnections();
   }, 3_000).unref();

@@ -21,8 +21,8 @@ const config = {
         'object-src': ['none'],
       },
     },
-    // SvelteKit's origin check protects form posts against CSRF; JSON APIs check it again in hooks.
-    csrf: { checkOrigin: true },
+    // SvelteKit's default origin check protects form posts against CSRF; hooks.server.ts extends it to every
+    // state-changing request outside the device API.
   },
 };
 

@@ -51,7 +51,10 @@ export const CATEGORIES: readonly CategoryInfo[] = [
     group: 'minqing',
     section: '6.2.1-2',
     name: { 'zh-CN': '服务信息', en: 'Services' },
-    description: { 'zh-CN': '便民服务、就业社保、生活缴费', en: 'Everyday services, jobs and social security' },
+    description: {
+      'zh-CN': '便民服务、就业社保、生活缴费',
+      en: 'Everyday services, jobs and social security',
+    },
   },
   {
     id: 'investment',

@@ -24,7 +24,10 @@ export const PackItemFrontMatter = z.object({
   locale: Locale,
   title: z.string().trim().min(1).max(200),
   summary: z.string().trim().max(500).default(''),
-  images: z.array(z.object({ file: z.string().min(1), alt: z.string().max(300).default('') })).max(20).default([]),
+  images: z
+    .array(z.object({ file: z.string().min(1), alt: z.string().max(300).default('') }))
+    .max(20)
+    .default([]),
   validFrom: IsoInstant.nullable().default(null),
   validUntil: IsoInstant.nullable().default(null),
 });

@@ -83,7 +83,11 @@ function watchOutput(child, name, echo) {
           const i = waiters.indexOf(waiter);
           if (i >= 0) {
             waiters.splice(i, 1);
-            reject(new Error(`${name}: no line matching ${pattern} within ${timeoutMs} ms\n${lines.slice(-20).join('\n')}`));
+            reject(
+              new Error(
+                `${name}: no line matching ${pattern} within ${timeoutMs} ms\n${lines.slice(-20).join('\n')}`,
+              ),
+            );
           }
         }, timeoutMs).unref();
       });
@@ -132,7 +136,9 @@ export async function startServer({ dataDir, port, env = {}, echo = false }) {
   const output = watchOutput(child, 'server', echo);
   const url = `http://127.0.0.1:${port}`;
   const exited = new Promise((_, reject) =>
-    child.once('exit', (code) => reject(new Error(`server exited (${code}) before it was ready:\n${output.lines.join('\n')}`))),
+    child.once('exit', (code) =>
+      reject(new Error(`server exited (${code}) before it was ready:\n${output.lines.join('\n')}`)),
+    ),
   );
   exited.catch(() => {});
   await Promise.race([waitForHttp(`${url}/healthz`), exited]);
@@ -144,7 +150,10 @@ export async function startServer({ dataDir, port, env = {}, echo = false }) {
     child,
     output,
     adminPassword: env.LINLI_ADMIN_PASSWORD ?? passwordLine?.[1],
-    stop: (signal) => (signal === 'SIGKILL' ? (child.kill('SIGKILL'), new Promise((r) => child.once('exit', r))) : stopProcess(child)),
+    stop: (signal) =>
+      signal === 'SIGKILL'
+        ? (child.kill('SIGKILL'), new Promise((r) => child.once('exit', r)))
+        : stopProcess(child),
   };
 }
 
@@ -169,15 +178,33 @@ export function createPairingCode(dataDir) {
  * @returns {Promise<{url: string, child: import('node:child_process').ChildProcess, output: ReturnType<typeof watchOutput>,
  *   stop: () => Promise<void>}>}
  */
-export async function startKiosk({ serverUrl, pairingCode, dataDir, port, shell = 'none', extraArgs = [], echo = false }) {
-  const args = [path.join(repoRoot, 'kiosk/src/cli.ts'), '--server', serverUrl, '--data-dir', dataDir, '--shell', shell];
+export async function startKiosk({
+  serverUrl,
+  pairingCode,
+  dataDir,
+  port,
+  shell = 'none',
+  extraArgs = [],
+  echo = false,
+}) {
+  const args = [
+    path.join(repoRoot, 'kiosk/src/cli.ts'),
+    '--server',
+    serverUrl,
+    '--data-dir',
+    dataDir,
+    '--shell',
+    shell,
+  ];
   if (pairingCode) args.push('--pairing-code', pairingCode);
   if (port) args.push('--port', String(port));
   args.push(...extraArgs);
   const child = spawn(tsx, args, { cwd: repoRoot, env: process.env, stdio: ['ignore', 'pipe', 'pipe'] });
   const output = watchOutput(child, 'kiosk', echo);
   const exited = new Promise((_, reject) =>
-    child.once('exit', (code) => reject(new Error(`kiosk exited (${code}) before it was ready:\n${output.lines.join('\n')}`))),
+    child.once('exit', (code) =>
+      reject(new Error(`kiosk exited (${code}) before it was ready:\n${output.lines.join('\n')}`)),
+    ),
   );
   exited.catch(() => {});
   const [, url] = await Promise.race([output.waitFor(/KIOSK_URL=(\S+)/, 60_000), exited]);

@@ -4,12 +4,18 @@ import { ApiErrorBody } from './error.schema';
 import { ManifestV1, MANIFEST_SIGNATURE_HEADER } from './manifest.schema';
 import { apiPaths } from './paths';
 
-const schema = (s: z.ZodType) => z.toJSONSchema(s, { target: 'openapi-3.0', unrepresentable: 'any', io: 'output' });
+const schema = (s: z.ZodType) =>
+  z.toJSONSchema(s, { target: 'openapi-3.0', unrepresentable: 'any', io: 'output' });
 const inputSchema = (s: z.ZodType) =>
   z.toJSONSchema(s, { target: 'openapi-3.0', unrepresentable: 'any', io: 'input' });
-const json = (ref: string) => ({ content: { 'application/json': { schema: { $ref: `#/components/schemas/${ref}` } } } });
+const json = (ref: string) => ({
+  content: { 'application/json': { schema: { $ref: `#/components/schemas/${ref}` } } },
+});
 const errors = {
-  '400': { description: 'Malformed request; `error.field` names the field at fault', ...json('ApiErrorBody') },
+  '400': {
+    description: 'Malformed request; `error.field` names the field at fault',
+    ...json('ApiErrorBody'),
+  },
   '401': { description: 'Unknown or revoked device credential', ...json('ApiErrorBody') },
 };
 
@@ -19,7 +25,9 @@ export function buildOpenApiDocument(serverVersion: string) {
     openapi: '3.0.3',
     info: { title: 'Linli device API', version: `v1 (server ${serverVersion})` },
     components: {
-      securitySchemes: { device: { type: 'http', scheme: 'bearer', description: 'Device credential from enrolment' } },
+      securitySchemes: {
+        device: { type: 'http', scheme: 'bearer', description: 'Device credential from enrolment' },
+      },
       schemas: {
         EnrollRequestV1: inputSchema(EnrollRequestV1),
         EnrollResponseV1: schema(EnrollResponseV1),
@@ -80,7 +88,9 @@ export function buildOpenApiDocument(serverVersion: string) {
           },
         },
       },
-      [apiPaths.health]: { get: { summary: 'Liveness', responses: { '200': { description: '{status, version}' } } } },
+      [apiPaths.health]: {
+        get: { summary: 'Liveness', responses: { '200': { description: '{status, version}' } } },
+      },
     },
   };
 }

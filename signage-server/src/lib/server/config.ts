@@ -21,7 +21,12 @@ export const ServerConfig = z.object({
     .default('false')
     .transform((v) => v === 'true' || v === '1'),
   /** Largest image upload in bytes (LINLI_MAX_IMAGE_BYTES, default 10 MB). */
-  maxImageBytes: z.coerce.number().int().min(1024).max(20 * 1024 * 1024).default(10 * 1024 * 1024),
+  maxImageBytes: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(20 * 1024 * 1024)
+    .default(10 * 1024 * 1024),
   /** The content pack imported at first start (LINLI_PACK_DIR); default: content/packs/demo of the repository. */
   packDir: z.string().min(1).optional(),
 });
