@@ -109,6 +109,7 @@ export default ts.config(
       'playwright-report/**',
       '**/data/**',
       '.tmp/**',
+      'packaging/.build/**',
     ],
   },
   js.configs.recommended,

@@ -8,6 +8,7 @@ export default defineConfig({
       'peripherals/vitest.config.ts',
       'signage-server/vitest.config.ts',
       'kiosk/vitest.config.ts',
+      'packaging/vitest.config.ts',
       {
         test: { name: 'repo', include: ['scripts/**/*.test.ts'], environment: 'node', testTimeout: 60_000 },
       },

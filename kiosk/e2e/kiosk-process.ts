@@ -4,22 +4,38 @@ import { fileURLToPath } from 'node:url';
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 
-/** A kiosk host started the way an operator starts it: `npm run kiosk -- … --shell none` from the repo root. */
+/** A kiosk started the way an operator starts it: `npm run kiosk -- …` from the repo root. */
 export interface KioskProcess {
   url: string;
   child: ChildProcess;
-  /** SIGTERM to the whole process group (npm → tsx → node), then waits for the exit code. */
+  /** Everything the kiosk logged so far (stderr). */
+  log(): string;
+  /** SIGTERM to the whole process group (npm → tsx → supervisor → host, window), then waits for the exit code. */
   stop(): Promise<number | null>;
 }
 
+/** How to start it. */
+export interface KioskProcessOptions {
+  /** `none` (default): host only, the test opens the page itself. */
+  shell?: 'none' | 'chromium';
+  env?: Record<string, string>;
+  timeoutMs?: number;
+}
+
 /** Starts the kiosk CLI and resolves with the URL it prints as `KIOSK_URL=<url>`. */
-export function startKioskProcess(args: string[], timeoutMs = 60_000): Promise<KioskProcess> {
-  const child = spawn('npm', ['run', '--silent', 'kiosk', '--', '--shell', 'none', ...args], {
-    cwd: repoRoot,
-    // Own process group, so stop() reaches npm's children too, and nothing else.
-    detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+export function startKioskProcess(args: string[], options: KioskProcessOptions = {}): Promise<KioskProcess> {
+  const timeoutMs = options.timeoutMs ?? 60_000;
+  const child = spawn(
+    'npm',
+    ['run', '--silent', 'kiosk', '--', '--shell', options.shell ?? 'none', ...args],
+    {
+      cwd: repoRoot,
+      env: { ...process.env, ...options.env },
+      // Own process group, so stop() reaches npm's children too, and nothing else.
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => {
     stderr += chunk.toString();
@@ -43,7 +59,7 @@ export function startKioskProcess(args: string[], timeoutMs = 60_000): Promise<K
       const match = /^KIOSK_URL=(\S+)$/.exec(line);
       if (!match?.[1]) return;
       clearTimeout(timer);
-      resolve({ url: match[1], child, stop });
+      resolve({ url: match[1], child, log: () => stderr, stop });
     });
   });
 }

@@ -8,7 +8,8 @@ import { FakeSignageServer } from '../src/host/testing/fake-signage-server';
 import { makeTempDir, waitFor } from '../src/host/testing/temp-dir';
 
 // Screenshots for the README and for checking the design by eye: portrait and landscape, zh-CN and English,
-// home, a category list and a detail page, with the demo pack on the fake server.
+// every main screen (home, list, detail with its QR code, search with the pinyin keyboard, attract loop), and
+// the large-text and high-contrast modes, with the demo pack on the fake server.
 //   npm run build -w @linli/kiosk && npx tsx kiosk/scripts/screenshots.ts
 
 const out = fileURLToPath(new URL('../docs/screenshots/', import.meta.url));
@@ -23,6 +24,7 @@ const host = await startKioskHost(
     pairingCode: server.createPairingCode(),
     port: 0,
     rendererDir: fileURLToPath(new URL('../build/renderer', import.meta.url)),
+    idleTimeoutMs: 600_000,
   },
   { logger: () => silentLogger },
 );
@@ -48,7 +50,11 @@ const layouts = [
   { name: 'portrait', viewport: { width: 1080, height: 1920 } },
   { name: 'landscape', viewport: { width: 1920, height: 1080 } },
 ];
-const shot = (page: Page, name: string) => page.screenshot({ path: `${out}${name}.png` });
+const shot = async (page: Page, name: string) => {
+  await page.waitForFunction(() => [...document.images].every((image) => image.complete));
+  await page.screenshot({ path: `${out}${name}.png` });
+};
+
 for (const layout of layouts) {
   const context = await browser.newContext({ viewport: layout.viewport, hasTouch: true });
   const page = await context.newPage();
@@ -68,11 +74,58 @@ for (const layout of layouts) {
     const withImage = page.locator('[data-testid^="item-"]:has(img)');
     await ((await withImage.count()) > 0 ? withImage : page.locator('[data-testid^="item-"]')).first().tap();
     await page.getByTestId('detail-title').waitFor();
-    await page.waitForFunction('[...document.images].every((image) => image.complete)');
     await shot(page, `${layout.name}-${locale}-detail`);
+    await page.getByTestId('nav-search').tap();
+    if (locale === 'zh') {
+      // 停水 typed in pinyin: "ting" → 停, then "shui" left pending to show the candidate bar.
+      for (const key of ['t', 'i', 'n', 'g']) await page.locator(`[data-skbtn="${key}"]`).tap();
+      await page.getByTestId('candidate').filter({ hasText: '停' }).tap();
+      for (const key of ['s', 'h', 'u', 'i']) await page.locator(`[data-skbtn="${key}"]`).tap();
+    } else {
+      await page.locator('[data-skbtn="{abc}"]').tap();
+      for (const key of ['w', 'a', 't', 'e', 'r']) await page.locator(`[data-skbtn="${key}"]`).tap();
+    }
+    await page.waitForTimeout(300);
+    await shot(page, `${layout.name}-${locale}-search`);
+    await page.getByTestId('nav-home').tap();
   }
+  // Accessibility modes, on the home and detail screens, in Chinese.
+  await page.getByTestId('lang-switch').tap();
+  await page.getByTestId('toggle-large-text').tap();
+  await shot(page, `${layout.name}-zh-home-large-text`);
+  await page.getByTestId('toggle-large-text').tap();
+  await page.getByTestId('toggle-contrast').tap();
+  await shot(page, `${layout.name}-zh-home-high-contrast`);
+  await page.getByTestId('toggle-contrast').tap();
   await context.close();
 }
+
+// The attract loop: a kiosk left alone for its idle timeout (a second host with a short one).
+const idleTemp = makeTempDir();
+const idleHost = await startKioskHost(
+  {
+    dataDir: idleTemp.dir,
+    serverUrl: server.url,
+    pairingCode: server.createPairingCode(),
+    port: 0,
+    rendererDir: fileURLToPath(new URL('../build/renderer', import.meta.url)),
+    idleTimeoutMs: 5_000,
+    attractSlideMs: 60_000,
+  },
+  { logger: () => silentLogger },
+);
+for (const layout of layouts) {
+  const context = await browser.newContext({ viewport: layout.viewport, hasTouch: true });
+  const page = await context.newPage();
+  await page.goto(idleHost.rendererUrl);
+  await page.getByTestId('attract').waitFor({ timeout: 30_000 });
+  await page.waitForTimeout(1_000); // the picture fades in
+  await shot(page, `${layout.name}-attract`);
+  await context.close();
+}
+await idleHost.stop();
+idleTemp.remove();
+
 await browser.close();
 await host.stop();
 await server.stop();

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FakeSignageServer } from './host/testing/fake-signage-server';
 import { publishFixtureContent } from './host/testing/fixture-content';
-import { makeTempDir } from './host/testing/temp-dir';
+import { makeTempDir, waitFor } from './host/testing/temp-dir';
 
 const kioskDir = fileURLToPath(new URL('..', import.meta.url));
 
@@ -58,6 +58,57 @@ describe('kiosk CLI', () => {
     expect(again.code).toBe(0);
     expect(server.seen.filter((r) => r.path === '/api/v1/device/enroll')).toHaveLength(1);
   });
+
+  it('under its supervisor, comes back on the same URL after the host is killed', async () => {
+    publishFixtureContent(server);
+    const hostPids: number[] = [];
+    let url = '';
+    let stderr = '';
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        'src/cli.ts',
+        '--server',
+        server.url,
+        '--shell',
+        'none',
+        '--data-dir',
+        temp.dir,
+        '--pairing-code',
+        server.createPairingCode(),
+      ],
+      { cwd: kioskDir, env: { ...process.env, INIT_CWD: kioskDir }, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+      for (const match of chunk.toString().matchAll(/\[supervisor\] host started \{"pid":(\d+)\}/g))
+        hostPids.push(Number(match[1]));
+    });
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      if (line.startsWith('KIOSK_URL=')) url = line.slice('KIOSK_URL='.length);
+    });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    try {
+      await waitFor(() => url, 'KIOSK_URL', 30_000);
+      expect((await fetch(url)).status).toBe(200);
+      process.kill(hostPids[0]!, 'SIGKILL');
+      await waitFor(() => hostPids.length === 2, 'a restarted host', 30_000);
+      // Same port, same token: a page that was open reconnects by itself.
+      await waitFor(
+        async () => (await fetch(url).catch(() => null))?.status === 200,
+        'the URL answering again',
+        30_000,
+      );
+      expect(stderr).toMatch(/the host ended unexpectedly; restarting it/);
+    } catch (error) {
+      throw new Error(`${String(error)}\n${stderr}`);
+    } finally {
+      child.kill('SIGTERM');
+    }
+    expect(await exited).toBe(0);
+  }, 60_000);
 
   it.each([
     ['no pairing code on a new kiosk', [], /not enrolled/],

@@ -4,7 +4,9 @@ import { SESSION_COOKIE } from '$lib/server/auth/auth.service';
 import { isCrossSiteWrite } from '$lib/server/auth/csrf';
 import { loadConfig } from '$lib/server/config';
 import { startCoreServices } from '$lib/server/core.services';
+import { requestCounter } from '$lib/server/observability/metrics';
 import { createServices, getServices, registerServices } from '$lib/server/services';
+import { startPaymentServices } from '$lib/server/payments.services';
 import { startSignageServices } from '$lib/server/signage.services';
 
 /** Cookie holding the chosen UI language. */
@@ -18,6 +20,8 @@ export const init: ServerInit = async () => {
   await startCoreServices(services);
   // after the core seeding: the demo pack (into an empty database), the first manifest, SSE shutdown
   await startSignageServices(services);
+  // after the demo community: demo cards and unpaid bills
+  await startPaymentServices(services);
 };
 
 export const handle: Handle = async ({ event, resolve }) => {
@@ -44,7 +48,9 @@ export const handle: Handle = async ({ event, resolve }) => {
     }
   }
 
-  return resolve(event, {
+  const response = await resolve(event, {
     transformPageChunk: ({ html }) => html.replace('%lang%', event.locals.locale),
   });
+  requestCounter.record(request.method, response.status);
+  return response;
 };

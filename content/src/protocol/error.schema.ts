@@ -14,6 +14,18 @@ export const API_ERROR_KINDS = [
   'range-not-satisfiable',
   'rate-limited',
   'internal',
+  // payments (issue 7): see PAYMENT_ERROR_KINDS
+  'card-unknown',
+  'card-blocked',
+  'card-locked',
+  'pin-required',
+  'wrong-pin',
+  'insufficient-balance',
+  'daily-limit',
+  'bill-unavailable',
+  'idempotency-mismatch',
+  'verification-failed',
+  'bad-signature',
 ] as const;
 export const ApiErrorKind = z.enum(API_ERROR_KINDS);
 export type ApiErrorKind = z.infer<typeof ApiErrorKind>;
@@ -29,6 +41,8 @@ export const ApiErrorBody = z.object({
     /** For `invalid-body`: the first field at fault, e.g. `pairingCode`. */
     field: z.string().optional(),
     issues: z.array(ApiFieldIssue).optional(),
+    /** Values for the client's own text of this kind (e.g. `remaining` PIN tries). */
+    params: z.record(z.string(), z.union([z.string(), z.number()])).optional(),
   }),
 });
 export type ApiErrorBody = z.infer<typeof ApiErrorBody>;

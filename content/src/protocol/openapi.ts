@@ -3,6 +3,21 @@ import { EnrollRequestV1, EnrollResponseV1, ManifestChangedEventV1 } from './dev
 import { ApiErrorBody } from './error.schema';
 import { ManifestV1, MANIFEST_SIGNATURE_HEADER } from './manifest.schema';
 import { apiPaths } from './paths';
+import {
+  CardLookupRequestV1,
+  CardSummaryV1,
+  IDEMPOTENCY_KEY_HEADER,
+  PayBillsRequestV1,
+  PaymentReceiptV1,
+  PROVIDER_SIGNATURE_HEADER,
+  ProviderCallbackV1,
+  ReportLostRequestV1,
+  ReportLostResponseV1,
+  StatementRequestV1,
+  StatementV1,
+  TopUpOrderRequestV1,
+  TopUpOrderV1,
+} from './payments.schema';
 
 const schema = (s: z.ZodType) =>
   z.toJSONSchema(s, { target: 'openapi-3.0', unrepresentable: 'any', io: 'output' });
@@ -34,6 +49,17 @@ export function buildOpenApiDocument(serverVersion: string) {
         ManifestV1: schema(ManifestV1),
         ManifestChangedEventV1: schema(ManifestChangedEventV1),
         ApiErrorBody: schema(ApiErrorBody),
+        CardLookupRequestV1: inputSchema(CardLookupRequestV1),
+        CardSummaryV1: schema(CardSummaryV1),
+        PayBillsRequestV1: inputSchema(PayBillsRequestV1),
+        PaymentReceiptV1: schema(PaymentReceiptV1),
+        StatementRequestV1: inputSchema(StatementRequestV1),
+        StatementV1: schema(StatementV1),
+        ReportLostRequestV1: inputSchema(ReportLostRequestV1),
+        ReportLostResponseV1: schema(ReportLostResponseV1),
+        TopUpOrderRequestV1: inputSchema(TopUpOrderRequestV1),
+        TopUpOrderV1: schema(TopUpOrderV1),
+        ProviderCallbackV1: inputSchema(ProviderCallbackV1),
       },
     },
     paths: {
@@ -88,8 +114,90 @@ export function buildOpenApiDocument(serverVersion: string) {
           },
         },
       },
+      ...paymentPaths(),
       [apiPaths.health]: {
         get: { summary: 'Liveness', responses: { '200': { description: '{status, version}' } } },
+      },
+    },
+  };
+}
+
+/** Money-moving calls carry this header; the first answer is replayed for a retry with the same key and body. */
+const idempotencyHeader = {
+  name: IDEMPOTENCY_KEY_HEADER,
+  in: 'header',
+  required: true,
+  schema: { type: 'string', minLength: 8, maxLength: 128 },
+  description:
+    'Applied once; a retry gets the first answer (header Idempotent-Replayed: true); another body: 409',
+};
+const paymentError = (description: string) => ({ description, ...json('ApiErrorBody') });
+
+/** The card-payment paths (issue 7). Amounts are integer fen everywhere. */
+function paymentPaths() {
+  const post = (summary: string, request: string, response: string, extra: Record<string, unknown> = {}) => ({
+    post: {
+      summary,
+      security: [{ device: [] }],
+      requestBody: { required: true, ...json(request) },
+      responses: {
+        '200': { description: 'OK', ...json(response) },
+        '400': errors['400'],
+        '401': errors['401'],
+        '403': paymentError('card-blocked, wrong-pin (params.remaining), pin-required, verification-failed'),
+        '404': paymentError('card-unknown'),
+        '409': paymentError('insufficient-balance, daily-limit, bill-unavailable, idempotency-mismatch'),
+        '423': paymentError('card-locked: three wrong PINs; a clerk unlocks it'),
+      },
+      ...extra,
+    },
+  });
+  return {
+    [apiPaths.cardLookup]: post(
+      'A tapped card: masked holder, balance, limits, the household unpaid bills',
+      'CardLookupRequestV1',
+      'CardSummaryV1',
+    ),
+    [apiPaths.payBills]: post(
+      'Pay selected bills with the card (PIN above the limit)',
+      'PayBillsRequestV1',
+      'PaymentReceiptV1',
+      {
+        parameters: [idempotencyHeader],
+      },
+    ),
+    [apiPaths.statement]: post('The card recent movements', 'StatementRequestV1', 'StatementV1'),
+    [apiPaths.reportLost]: post(
+      'Report the caller cards lost after ID number + phone verification',
+      'ReportLostRequestV1',
+      'ReportLostResponseV1',
+    ),
+    [apiPaths.topUpOrders]: post(
+      'Start an online top-up; show qrPayload as a QR code',
+      'TopUpOrderRequestV1',
+      'TopUpOrderV1',
+      {
+        parameters: [idempotencyHeader],
+      },
+    ),
+    [apiPaths.providerCallback('{provider}')]: {
+      post: {
+        summary: 'A top-up provider asynchronous notice; credits each order once',
+        parameters: [
+          { name: 'provider', in: 'path', required: true, schema: { type: 'string' } },
+          {
+            name: PROVIDER_SIGNATURE_HEADER,
+            in: 'header',
+            required: true,
+            schema: { type: 'string' },
+            description: 'hex HMAC-SHA256 of the raw body',
+          },
+        ],
+        requestBody: { required: true, ...json('ProviderCallbackV1') },
+        responses: {
+          '200': { description: 'Applied or acknowledged' },
+          '401': paymentError('bad-signature'),
+        },
       },
     },
   };

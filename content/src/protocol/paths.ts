@@ -8,6 +8,14 @@ export const apiPaths = {
   events: `${API_V1}/device/events`,
   asset: (sha256: string) => `${API_V1}/assets/${sha256}`,
   openapi: `${API_V1}/openapi.json`,
+  cardLookup: `${API_V1}/payments/card`,
+  payBills: `${API_V1}/payments/pay`,
+  statement: `${API_V1}/payments/statement`,
+  reportLost: `${API_V1}/payments/report-lost`,
+  topUpOrders: `${API_V1}/payments/topup-orders`,
+  topUpOrder: (orderId: string) => `${API_V1}/payments/topup-orders/${orderId}`,
+  providerCallback: (provider: string) => `${API_V1}/payments/providers/${provider}/callback`,
+  receipt: (receiptId: string) => `${API_V1}/payments/receipts/${receiptId}`,
   health: '/healthz',
 } as const;
 

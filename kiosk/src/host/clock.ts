@@ -27,3 +27,16 @@ export function backoffDelay(
   // Full jitter spreads the reconnects of many kiosks after a server restart (no thundering herd).
   return Math.round(ceiling / 2 + (random() * ceiling) / 2);
 }
+
+/**
+ * A clock corrected by the server's time: `now()` is the local time minus the measured skew (none until the
+ * server answered once). Content validity windows use it, so a kiosk whose clock is a day off still shows
+ * today's notices. Timers are relative and need no correction.
+ */
+export function correctedClock(base: Clock, skewMs: () => number | null): Clock {
+  return {
+    now: () => new Date(base.now().getTime() - (skewMs() ?? 0)),
+    setTimeout: (fn, ms) => base.setTimeout(fn, ms),
+    clearTimeout: (handle) => base.clearTimeout(handle),
+  };
+}

@@ -33,6 +33,9 @@ export interface DeviceApiTimeouts {
 export class DeviceApiClient {
   private readonly base: string;
 
+  /** Called with the server's time (its `Date` header) on every answer, so the kiosk notices a wrong clock. */
+  onServerTime: ((serverTime: Date) => void) | null = null;
+
   constructor(
     serverUrl: string,
     private readonly timeouts: DeviceApiTimeouts = { request: 15_000, asset: 120_000 },
@@ -126,6 +129,7 @@ export class DeviceApiClient {
     } catch (error) {
       return fail('offline', `cannot reach the server events: ${messageOf(error)}`);
     }
+    this.noteServerTime(res);
     if (res.status !== 200 || !res.body) return this.failureOf(res, 'events');
     onOpen();
     const parser = createParser({
@@ -147,10 +151,21 @@ export class DeviceApiClient {
     timeoutMs = this.timeouts.request,
   ): Promise<Result<Response, DeviceApiErrorKind>> {
     try {
-      return ok(await this.fetchImpl(this.base + path, { ...init, signal: AbortSignal.timeout(timeoutMs) }));
+      const response = await this.fetchImpl(this.base + path, {
+        ...init,
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+      this.noteServerTime(response);
+      return ok(response);
     } catch (error) {
       return fail('offline', `cannot reach the server at ${this.base}: ${messageOf(error)}`);
     }
+  }
+
+  private noteServerTime(response: Response): void {
+    const header = response.headers.get('date');
+    const serverTime = header ? new Date(header) : null;
+    if (serverTime && !Number.isNaN(serverTime.getTime())) this.onServerTime?.(serverTime);
   }
 
   private async failureOf(res: Response, what: string): Promise<Result<never, DeviceApiErrorKind>> {

@@ -8,6 +8,8 @@ import { createServiceProxy } from '../shared/service-definition';
 import { createWebSocketClientTransport, type WebSocketFactory } from '../shared/websocket-transport';
 import { startKioskHost, type KioskHost, type KioskHostConfig } from './kiosk-host';
 import { silentLogger } from './logger';
+import { SIMULATOR_PATH } from './kiosk-http.server';
+import { ManualClock } from './testing/manual-clock';
 import { FakeSignageServer } from './testing/fake-signage-server';
 import { publishFixtureContent, fixtureItem } from './testing/fixture-content';
 import { makeTempDir, waitFor } from './testing/temp-dir';
@@ -37,7 +39,10 @@ afterEach(async () => {
   temp.remove();
 });
 
-async function startHost(overrides: Partial<KioskHostConfig> = {}) {
+async function startHost(
+  overrides: Partial<KioskHostConfig> = {},
+  dependencies: Parameters<typeof startKioskHost>[1] = {},
+) {
   const host = await startKioskHost(
     {
       dataDir: join(temp.dir, 'data'),
@@ -48,7 +53,7 @@ async function startHost(overrides: Partial<KioskHostConfig> = {}) {
       sync: { pollIntervalMs: 3_600_000, retryInitialMs: 20, retryMaxMs: 200 },
       ...overrides,
     },
-    { logger: () => silentLogger },
+    { logger: () => silentLogger, speechTools: { synthesizer: null, player: null }, ...dependencies },
   );
   hosts.push(host);
   return host;
@@ -204,5 +209,91 @@ describe('kiosk host', () => {
 
     server = await FakeSignageServer.start(); // for afterEach
     expect(enrolments).toBe(1);
+  });
+
+  it('searches the synced content through KioskApi, offline, and keeps the index in step with the manifest', async () => {
+    publishFixtureContent(server);
+    const host = await startHost();
+    await waitFor(async () => (await content(host.api)).items.length === 10, 'the fixture content');
+    const search = async (query: string, locale: 'zh-CN' | 'en' = 'zh-CN') => {
+      const result = await host.api.search({ query, locale });
+      if (!result.ok) throw new Error(result.error.message);
+      return result.value;
+    };
+    expect((await search('供暖')).hits.map((hit) => hit.id)).toEqual(['heating-notice']);
+    expect((await search('heating', 'en')).hits[0]).toMatchObject({
+      id: 'heating-notice',
+      title: 'Winter heating starts',
+    });
+
+    server.publish(
+      fixtureItem({ id: 'water-cut', category: 'services' }, 'zh-CN', {
+        title: '停水通知',
+        summary: '',
+        body: '',
+      }),
+    );
+    await waitFor(async () => (await search('停水')).hits.length === 1, 'the new item in the index');
+    server.unpublish('water-cut');
+    await waitFor(
+      async () => (await search('停水')).hits.length === 0,
+      'the withdrawn item gone from search',
+    );
+  });
+
+  it('takes simulated reader events only when asked to, and forgets them on resetSession', async () => {
+    const host = await startHost({ simulatePeripherals: true });
+    const post = (body: unknown, url = `${host.origin}${SIMULATOR_PATH}?token=${tokenOf(host)}`) =>
+      fetch(url, { method: 'POST', body: JSON.stringify(body) });
+    const card = {
+      type: 'card-present',
+      at: '2026-11-20T02:00:00.000Z',
+      reader: 'sim',
+      uid: '04A1B2C3D4E5F6',
+      atr: null,
+      technology: 'mifare-classic-1k',
+    };
+    expect((await post(card, `${host.origin}${SIMULATOR_PATH}`)).status).toBe(403);
+    expect((await post({ type: 'card-present' })).status).toBe(400);
+    const changes: unknown[] = [];
+    host.api.onSessionChanged((session) => changes.push(session));
+    expect((await post(card)).status).toBe(204);
+    const session = await host.api.getSession();
+    expect(session).toMatchObject({ ok: true, value: { card: { maskedUid: '04A1B2****E5F6' } } });
+    expect(host.session.holdsPersonalData()).toBe(true);
+    expect(changes).toHaveLength(1);
+
+    expect(await host.api.resetSession()).toMatchObject({ ok: true, value: { card: null, sequence: 1 } });
+    expect(host.session.holdsPersonalData()).toBe(false);
+
+    const plain = await startHost({ dataDir: join(temp.dir, 'other') });
+    expect(
+      (
+        await fetch(`${plain.origin}${SIMULATOR_PATH}?token=${tokenOf(plain)}`, {
+          method: 'POST',
+          body: '{}',
+        })
+      ).status,
+    ).toBe(405);
+  });
+
+  it('survives a wrong clock: it measures the skew from the server and shows today’s content anyway', async () => {
+    // A notice valid for one hour around the real now; the kiosk's clock is a day fast.
+    const now = Date.now();
+    server.publish({
+      ...fixtureItem({ id: 'today', category: 'government' }, 'zh-CN', {
+        title: '今日通知',
+        summary: '',
+        body: '',
+      }),
+      validFrom: new Date(now - 3_600_000).toISOString(),
+      validUntil: new Date(now + 3_600_000).toISOString(),
+    });
+    const clock = new ManualClock(now + 86_400_000);
+    const host = await startHost({}, { clock });
+    await waitFor(() => host.sync.getStatus().manifestVersion !== null, 'a manifest');
+    const skew = host.sync.getStatus().clockSkewMs!;
+    expect(Math.abs(skew - 86_400_000)).toBeLessThan(5_000);
+    expect((await content(host.api)).items.map((item) => item.id)).toEqual(['today']);
   });
 });

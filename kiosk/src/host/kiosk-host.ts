@@ -1,17 +1,25 @@
 import { mkdir } from 'node:fs/promises';
 import { arch, hostname, platform } from 'node:os';
 import { join } from 'node:path';
-import { kioskApiDefinition, type KioskApi } from '../shared/kiosk-api';
+import {
+  kioskApiDefinition,
+  type KioskApi,
+  type KioskSettings,
+  type RendererHeartbeat,
+} from '../shared/kiosk-api';
 import { ok } from '../shared/result';
 import { createServiceDispatcher } from '../shared/service-definition';
 import { AssetStore } from './asset-store';
 import { migrate, openCacheDatabase } from './cache/cache-database';
 import { CacheRepository } from './cache/cache.repository';
-import { systemClock, type Clock } from './clock';
+import { correctedClock, systemClock, type Clock } from './clock';
 import { ContentService } from './content.service';
 import { DeviceApiClient } from './device-api.client';
 import { startKioskHttpServer } from './kiosk-http.server';
 import { createLogger, type Logger } from './logger';
+import { SearchService } from './search.service';
+import { SessionService, SimulatedPeripherals, type PeripheralEventSource } from './session.service';
+import { detectSpeechTools, SpeechService, type SpeechTools } from './speech.service';
 import { SyncService, type SyncOptions } from './sync.service';
 
 /** Everything a host needs to start. */
@@ -31,9 +39,25 @@ export interface KioskHostConfig {
   sync?: Partial<
     Pick<SyncOptions, 'pollIntervalMs' | 'retryInitialMs' | 'retryMaxMs' | 'downloadConcurrency'>
   >;
-  /** Fixed loopback token (tests); random per launch otherwise. */
+  /** Fixed loopback token (tests, and the supervisor, which keeps it across host restarts); random otherwise. */
   token?: string;
+  /** Renderer timings (defaults: 2 min idle, 8 s per attract slide, 1 s heartbeat). */
+  idleTimeoutMs?: number;
+  attractSlideMs?: number;
+  heartbeatIntervalMs?: number;
+  /**
+   * Accept peripheral events posted to the loopback `/simulate/peripheral-event` (token required): for demos
+   * and tests on machines without readers. Never on in production.
+   */
+  simulatePeripherals?: boolean;
 }
+
+/** The defaults of the renderer timings. */
+export const DEFAULT_TIMINGS = {
+  idleTimeoutMs: 120_000,
+  attractSlideMs: 8_000,
+  heartbeatIntervalMs: 1_000,
+} as const;
 
 /** A running host: the services, the loopback server and the one KioskApi both shells hand to the renderer. */
 export interface KioskHost {
@@ -42,6 +66,12 @@ export interface KioskHost {
   api: KioskApi;
   sync: SyncService;
   content: ContentService;
+  session: SessionService;
+  search: SearchService;
+  speech: SpeechService;
+  settings: KioskSettings;
+  /** Every heartbeat of the renderer (the watchdog listens). */
+  onRendererHeartbeat(listener: (heartbeat: RendererHeartbeat) => void): () => void;
   /** Resolves once cached assets were re-verified and the sync loop runs. */
   ready: Promise<void>;
   stop(): Promise<void>;
@@ -52,6 +82,10 @@ export interface KioskHostDependencies {
   clock?: Clock;
   logger?: (component: string) => Logger;
   fetch?: typeof fetch;
+  /** Card readers and scanners (the peripherals hub). */
+  peripherals?: PeripheralEventSource;
+  /** espeak-ng and a player; detected on PATH by default. */
+  speechTools?: SpeechTools;
 }
 
 /**
@@ -102,7 +136,23 @@ export async function startKioskHost(
     retryMaxMs: config.sync?.retryMaxMs ?? 60_000,
     downloadConcurrency: config.sync?.downloadConcurrency ?? 4,
   });
+  client.onServerTime = (serverTime) => sync.observeServerTime(serverTime);
   sync.loadCache();
+  // Content validity follows the server's time: a kiosk whose clock is wrong still shows today's notices.
+  const serverClock = correctedClock(clock, () => sync.getStatus().clockSkewMs);
+
+  const session = new SessionService();
+  const simulator = config.simulatePeripherals ? new SimulatedPeripherals() : null;
+  const peripherals = dependencies.peripherals ?? simulator;
+  if (peripherals) session.attach(peripherals);
+  const speech = new SpeechService(
+    join(config.dataDir, 'speech'),
+    dependencies.speechTools ?? detectSpeechTools(),
+    loggerFor('speech'),
+    (speaking) => session.setSpeaking(speaking),
+  );
+  await speech.init();
+  session.onReset(() => void speech.stop());
 
   const http = await startKioskHttpServer({
     port: config.port,
@@ -111,15 +161,50 @@ export async function startKioskHost(
     repository,
     logger: loggerFor('http'),
     ...(config.token ? { token: config.token } : {}),
+    ...(simulator ? { simulator } : {}),
   });
-  const content = new ContentService(sync, clock, http.assetUrlTemplate);
+  const content = new ContentService(sync, serverClock, http.assetUrlTemplate);
   content.start();
+  const search = new SearchService(repository, () => content.getSnapshot());
+  if (search.ensureIndex(sync.currentManifest()?.manifest ?? null)) log.info('search index rebuilt');
+
+  const settings: KioskSettings = {
+    idleTimeoutMs: config.idleTimeoutMs ?? DEFAULT_TIMINGS.idleTimeoutMs,
+    attractSlideMs: config.attractSlideMs ?? DEFAULT_TIMINGS.attractSlideMs,
+    heartbeatIntervalMs: config.heartbeatIntervalMs ?? DEFAULT_TIMINGS.heartbeatIntervalMs,
+    publicItemUrlTemplate: `${serverUrl.replace(/\/+$/, '')}/p/{id}?lang={locale}`,
+  };
+  const heartbeatListeners = new Set<(heartbeat: RendererHeartbeat) => void>();
 
   const api = {
     getContent: async () => ok(content.getSnapshot()),
     getStatus: async () => ok(sync.getStatus()),
+    getSettings: async () => ok(settings),
+    getSession: async () => ok(session.view()),
+    resetSession: async () => ok(session.reset()),
+    search: async (request) => ok(search.search(request)),
+    speak: async (request) => {
+      const spoken = await speech.speak(request);
+      if (!spoken.ok) return spoken;
+      return ok({ output: spoken.value.output, durationMs: spoken.value.durationMs });
+    },
+    stopSpeaking: async () => {
+      await speech.stop();
+      return ok(null);
+    },
+    heartbeat: async (heartbeat) => {
+      for (const listener of heartbeatListeners) listener(heartbeat);
+      // The host's own safety net: if the renderer reports no touch for well past the idle timeout while the host
+      // still holds a resident's data (a renderer that failed to reset), the host forgets it by itself.
+      const idleFor = heartbeat.lastInteractionAt
+        ? clock.now().getTime() - new Date(heartbeat.lastInteractionAt).getTime()
+        : Infinity;
+      if (session.holdsPersonalData() && idleFor > settings.idleTimeoutMs * 1.5) session.reset();
+      return ok(null);
+    },
     onContentChanged: (listener) => content.onChanged(listener),
     onStatusChanged: (listener) => sync.onStatusChanged(listener),
+    onSessionChanged: (listener) => session.onChanged(listener),
   } satisfies KioskApi;
   http.attachApi(createServiceDispatcher(kioskApiDefinition, api));
 
@@ -137,12 +222,22 @@ export async function startKioskHost(
     api,
     sync,
     content,
+    session,
+    search,
+    speech,
+    settings,
+    onRendererHeartbeat(listener) {
+      heartbeatListeners.add(listener);
+      return () => heartbeatListeners.delete(listener);
+    },
     ready,
     async stop() {
       stopping = true;
       await ready.catch(() => undefined);
       await sync.stop();
       content.stop();
+      session.stop();
+      await speech.stop();
       await http.close();
       db.close();
     },

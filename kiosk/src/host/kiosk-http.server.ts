@@ -5,12 +5,14 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { extname, join, relative, sep } from 'node:path';
 import { WebSocketServer } from 'ws';
+import { PeripheralEvent } from '@linli/content';
 import { hostPaths } from '../shared/kiosk-api';
 import type { ServiceDispatcher } from '../shared/service-definition';
 import { serveOverWebSocket } from '../shared/websocket-transport';
 import type { AssetStore } from './asset-store';
 import type { CacheRepository } from './cache/cache.repository';
 import type { Logger } from './logger';
+import type { SimulatedPeripherals } from './session.service';
 
 const MIME: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -26,6 +28,9 @@ const MIME: Record<string, string> = {
 };
 const SESSION_COOKIE = 'linli-kiosk';
 const ASSET_PATH = /^\/assets\/([0-9a-f]{64})$/;
+/** Loopback route of the peripheral simulator (only with `--simulate-peripherals`). */
+export const SIMULATOR_PATH = '/simulate/peripheral-event';
+const MAX_SIMULATOR_BODY = 64 * 1024;
 
 /** What the loopback server needs. */
 export interface KioskHttpServerOptions {
@@ -38,6 +43,8 @@ export interface KioskHttpServerOptions {
   logger: Logger;
   /** Fixed token for tests; a random one per launch otherwise. */
   token?: string;
+  /** Accept `POST /simulate/peripheral-event` (a PeripheralEvent as JSON) into this simulator. */
+  simulator?: SimulatedPeripherals;
 }
 
 /** The running loopback server. */
@@ -84,10 +91,13 @@ export async function startKioskHttpServer(options: KioskHttpServerOptions): Pro
     setSecurityHeaders(res, csp);
     // The Host check defeats DNS rebinding: a page at evil.example resolving to 127.0.0.1 sends its own name.
     if (req.headers.host !== host) return send(res, 421, 'wrong host');
-    if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'method not allowed');
     const url = new URL(req.url ?? '/', origin);
     const viaQuery = tokenMatches(queryToken(url));
     if (!viaQuery && !tokenMatches(cookieOf(req, SESSION_COOKIE))) return send(res, 403, 'token required');
+    if (req.method === 'POST' && url.pathname === SIMULATOR_PATH && options.simulator) {
+      return simulate(req, res, options.simulator);
+    }
+    if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'method not allowed');
 
     const asset = ASSET_PATH.exec(url.pathname);
     if (asset?.[1]) return serveAsset(res, asset[1], req.method === 'HEAD');
@@ -122,6 +132,26 @@ export async function startKioskHttpServer(options: KioskHttpServerOptions): Pro
     createReadStream(options.assets.pathOf(sha256))
       .on('error', () => res.destroy())
       .pipe(res);
+  };
+
+  const simulate = async (req: IncomingMessage, res: ServerResponse, simulator: SimulatedPeripherals) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of req as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      if (size > MAX_SIMULATOR_BODY) return send(res, 413, 'too large');
+      chunks.push(chunk);
+    }
+    let json: unknown = null;
+    try {
+      json = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    } catch {
+      return send(res, 400, 'not JSON');
+    }
+    const event = PeripheralEvent.safeParse(json);
+    if (!event.success) return send(res, 400, `not a PeripheralEvent: ${event.error.issues[0]?.message}`);
+    simulator.emit(event.data);
+    send(res, 204, '');
   };
 
   const server = createServer((req, res) => {

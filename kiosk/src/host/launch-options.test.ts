@@ -16,6 +16,10 @@ describe('parseCliArguments', () => {
         'd',
         '--port',
         '4000',
+        '--idle-timeout',
+        '45',
+        '--no-supervisor',
+        '--simulate-peripherals',
       ],
       '/home/linli',
     );
@@ -29,6 +33,9 @@ describe('parseCliArguments', () => {
         port: 4000,
         name: null,
         devTools: false,
+        supervise: false,
+        idleTimeoutSeconds: 45,
+        simulatePeripherals: true,
       },
     });
   });
@@ -36,7 +43,15 @@ describe('parseCliArguments', () => {
   it('defaults: data dir ./data/kiosk, any free port, shell chosen later', () => {
     expect(parseCliArguments([], '/srv')).toMatchObject({
       ok: true,
-      value: { server: null, shell: null, dataDir: '/srv/data/kiosk', port: 0 },
+      value: {
+        server: null,
+        shell: null,
+        dataDir: '/srv/data/kiosk',
+        port: 0,
+        supervise: true,
+        idleTimeoutSeconds: null,
+        simulatePeripherals: false,
+      },
     });
   });
 
@@ -46,6 +61,8 @@ describe('parseCliArguments', () => {
     [['--port', 'eighty'], 'port'],
     [['--port', '70000'], 'port'],
     [['--colour', 'red'], 'colour'],
+    [['--idle-timeout', '2'], '--idle-timeout'],
+    [['--idle-timeout', 'soon'], '--idle-timeout'],
   ])('refuses %j, naming %s', (argv, name) => {
     const parsed = parseCliArguments(argv, '/');
     expect(parsed.ok).toBe(false);
@@ -65,6 +82,8 @@ describe('chromiumArguments', () => {
         '--disable-component-update',
         '--disable-sync',
         '--disable-quic',
+        '--block-new-web-contents',
+        '--deny-permission-prompts',
       ]),
     );
   });

@@ -15,6 +15,12 @@ export const KioskLaunchOptions = z.object({
   name: z.string().trim().min(1).max(80).nullable(),
   /** Electron only: open devtools (never in production). */
   devTools: z.boolean(),
+  /** Run under the supervisor, which restarts a crashed host (default; off for development). */
+  supervise: z.boolean(),
+  /** Seconds without a touch before the session resets and the attract loop starts; null: the default. */
+  idleTimeoutSeconds: z.number().int().min(5).max(86_400).nullable(),
+  /** Accept simulated peripheral events on loopback (demos and tests; never in production). */
+  simulatePeripherals: z.boolean(),
 });
 export type KioskLaunchOptions = z.infer<typeof KioskLaunchOptions>;
 
@@ -28,6 +34,9 @@ export const USAGE = `Usage: npm run kiosk -- --server <url> [options]
   --data-dir <dir>        cache and enrolment (default ./data/kiosk)
   --port <n>              loopback port of the host (default 0 = any free port)
   --name <name>           device name shown to administrators (default kiosk-<hostname>)
+  --idle-timeout <s>      seconds without a touch before the kiosk resets and shows its attract loop (default 120)
+  --no-supervisor         run the host alone, without the supervisor that restarts it when it crashes
+  --simulate-peripherals  accept simulated card/document events on loopback (demos and tests only)
   --dev-tools             Electron: allow devtools (development only)
   --help                  this text`;
 
@@ -51,6 +60,9 @@ export function parseCliArguments(
         port: { type: 'string' },
         name: { type: 'string' },
         'dev-tools': { type: 'boolean' },
+        'idle-timeout': { type: 'string' },
+        'no-supervisor': { type: 'boolean' },
+        'simulate-peripherals': { type: 'boolean' },
         help: { type: 'boolean' },
       },
       strict: true,
@@ -69,10 +81,14 @@ export function parseCliArguments(
     port: values.port === undefined ? 0 : Number(values.port),
     name: values.name ?? null,
     devTools: values['dev-tools'] ?? false,
+    supervise: !(values['no-supervisor'] ?? false),
+    idleTimeoutSeconds: values['idle-timeout'] === undefined ? null : Number(values['idle-timeout']),
+    simulatePeripherals: values['simulate-peripherals'] ?? false,
   });
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    return fail('invalid-arguments', `--${String(issue?.path[0] ?? '')}: ${issue?.message}`);
+    const option = String(issue?.path[0] ?? '').replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+    return fail('invalid-arguments', `--${option.replace(/-seconds$/, '')}: ${issue?.message}`);
   }
   return ok(parsed.data);
 }
@@ -91,5 +107,7 @@ export function hostConfigFrom(
     rendererDir,
     appVersion,
     ...(options.name ? { deviceName: options.name } : {}),
+    ...(options.idleTimeoutSeconds ? { idleTimeoutMs: options.idleTimeoutSeconds * 1000 } : {}),
+    simulatePeripherals: options.simulatePeripherals,
   };
 }

@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { WatchedWindow } from './renderer-watchdog';
 
 /** Which window shows the renderer. */
 export type ShellKind = 'electron' | 'chromium' | 'none';
@@ -49,13 +50,20 @@ export function chromiumArguments(url: string, profileDir: string): string[] {
     '--disable-sync',
     '--disable-quic',
     '--disable-translate',
-    '--disable-features=Translate,TranslateUI',
     '--noerrdialogs',
     '--disable-session-crashed-bubble',
     '--disable-pinch',
     '--overscroll-history-navigation=0',
     '--autoplay-policy=no-user-gesture-required',
     '--touch-events=enabled',
+    // Lockdown, the browser-shell half of Electron's policy: no popups or new windows, no permission prompts
+    // (everything is denied; peripherals belong to the host), no extensions, no translate or password bubbles.
+    '--block-new-web-contents',
+    '--deny-permission-prompts',
+    '--disable-extensions',
+    '--disable-features=Translate,TranslateUI,PasswordManagerOnboarding,MediaRouter',
+    '--password-store=basic',
+    '--disable-print-preview',
   ];
   // Chromium refuses to start as root with its sandbox; kiosk OS sessions run as a user, test machines as root.
   if (process.getuid?.() === 0) args.push('--no-sandbox');
@@ -71,15 +79,40 @@ export interface LaunchedShell {
   close(): void;
 }
 
-/** Starts Debian's Chromium on the renderer URL. */
-export function launchChromium(binary: string, url: string): LaunchedShell {
+/**
+ * Starts Debian's Chromium on the renderer URL, as a window the renderer watchdog can look after: its exit is
+ * reported once, `kill()` ends it at once (SIGKILL: a hung browser ignores SIGTERM), and its throw-away profile
+ * is removed when it has ended.
+ */
+export function launchChromium(binary: string, url: string): WatchedWindow & LaunchedShell {
   const profileDir = mkdtempSync(join(tmpdir(), 'linli-chromium-'));
-  const child = spawn(binary, chromiumArguments(url, profileDir), { stdio: ['ignore', 'ignore', 'inherit'] });
+  // Chromium's own logging is noise in the kiosk log; its crashes show as exits and missing heartbeats.
+  const child = spawn(binary, chromiumArguments(url, profileDir), { stdio: ['ignore', 'ignore', 'ignore'] });
+  const removeProfile = () => rmSync(profileDir, { recursive: true, force: true });
+  child.once('exit', removeProfile);
+  child.once('error', removeProfile);
+  const running = () => child.exitCode === null && child.signalCode === null;
   return {
     child,
+    pid: child.pid,
+    onExit(listener) {
+      let reported = false;
+      const report = (code: number | null, signal: NodeJS.Signals | null) => {
+        if (reported) return;
+        reported = true;
+        listener(code, signal);
+      };
+      if (!running()) return void queueMicrotask(() => report(child.exitCode, child.signalCode));
+      child.once('exit', report);
+      // A browser that cannot even be started (binary gone) ends here, without an exit event.
+      child.once('error', () => report(null, null));
+    },
+    kill() {
+      if (running()) child.kill('SIGKILL');
+    },
     close() {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-      rmSync(profileDir, { recursive: true, force: true });
+      if (running()) child.kill('SIGTERM');
+      else removeProfile();
     },
   };
 }

@@ -8,6 +8,7 @@ import { backoffDelay, type Clock } from './clock';
 import type { DeviceApiClient, ServerEvent } from './device-api.client';
 import type { Logger } from './logger';
 import { loadPinnedKey, verifyManifestSignature, type PinnedKey } from './manifest-signature';
+import { searchEntriesOf } from './search.service';
 
 /** How the sync loop behaves; the defaults suit a lobby kiosk. */
 export interface SyncOptions {
@@ -93,6 +94,7 @@ export class SyncService {
       lastSyncAt: null,
       lastError: null,
       manifestVersion: null,
+      clockSkewMs: null,
     };
   }
 
@@ -182,6 +184,18 @@ export class SyncService {
     this.waiters.clear();
     await Promise.allSettled(this.loops);
     await this.inFlight?.catch(() => undefined);
+  }
+
+  /**
+   * Records the server's time from an answer. HTTP dates have one-second resolution and the answer took some
+   * time to arrive, so the skew is only good to a second or two: enough to notice a clock that is minutes off.
+   */
+  observeServerTime(serverTime: Date): void {
+    const skew = Math.round((this.clock.now().getTime() - serverTime.getTime()) / 1000) * 1000;
+    const current = this.status.clockSkewMs;
+    // Jitter of a second or two is the measurement, not the clock: do not announce a new status for it.
+    if (current !== null && Math.abs(current - skew) <= 2_000) return;
+    this.updateStatus({ clockSkewMs: skew });
   }
 
   /** Enrols with the configured pairing code. Once done, the pairing code is never needed again. */
@@ -351,6 +365,7 @@ export class SyncService {
     const switched = this.repository.switchManifest(
       record,
       manifest.assets.map((a) => a.sha256),
+      searchEntriesOf(manifest),
     );
     if (!switched.ok)
       return fail('asset-missing', `assets vanished before the switch: ${switched.missing.join(', ')}`);

@@ -12,9 +12,14 @@ import { createServiceDispatcher } from '../shared/service-definition';
 // Electron glue and nothing else: start the host in-process, open one locked-down window on its URL, and serve
 // KioskApi over IPC. Everything with state lives in the host, which the browser shell runs without Electron.
 // Built to build/main/main.js; the preload to build/preload/preload.cjs (sandboxed preloads are CommonJS).
+// The supervisor (src/supervisor.ts) restarts this whole process when it crashes; inside it, a crashed or hung
+// renderer is reloaded here.
 
 const here = dirname(fileURLToPath(import.meta.url));
 const log = createLogger('electron');
+
+/** A page that has sent no heartbeat for this long is hung: its renderer is reloaded. */
+const HANG_TIMEOUT_MS = 4_000;
 
 function readOptions(): KioskLaunchOptions {
   const parsed = KioskLaunchOptions.safeParse(JSON.parse(process.env.LINLI_KIOSK_OPTIONS ?? 'null'));
@@ -45,17 +50,62 @@ function lockDown(contents: WebContents, origin: string, devTools: boolean) {
   if (!devTools) contents.on('devtools-opened', () => contents.closeDevTools());
 }
 
+/**
+ * Permissions: denied by default. The one exception is the camera (video only, no microphone) for ID-document
+ * scanning, and only for the host's own page — never for anything else that might end up in a frame.
+ */
+function allowPermission(
+  permission: string,
+  requestingOrigin: string,
+  mediaTypes: readonly string[] | undefined,
+  origin: string,
+): boolean {
+  if (permission !== 'media' || !isOwnOrigin(requestingOrigin, origin)) return false;
+  return (mediaTypes ?? []).length > 0 && (mediaTypes ?? []).every((type) => type === 'video');
+}
+
 async function start(): Promise<void> {
   const options = readOptions();
   const { version } = JSON.parse(readFileSync(join(here, '../../package.json'), 'utf8')) as {
     version: string;
   };
-  const host: KioskHost = await startKioskHost(hostConfigFrom(options, join(here, '../renderer'), version));
+  // Under the supervisor the token is fixed across restarts; alone, the host makes a fresh one.
+  const token = process.env.LINLI_KIOSK_TOKEN;
+  const host: KioskHost = await startKioskHost({
+    ...hostConfigFrom(options, join(here, '../renderer'), version),
+    ...(token ? { token } : {}),
+  });
   process.stdout.write(`KIOSK_URL=${host.rendererUrl}\n`);
 
-  // Deny every permission request (camera, geolocation, notifications…): peripherals belong to the host.
-  session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
-  session.defaultSession.setPermissionCheckHandler(() => false);
+  // One dedicated session carries the whole policy of the kiosk window: permissions, CSP and the preload.
+  const kioskSession = session.fromPartition('linli-kiosk', { cache: false });
+  // The preload exposes KioskApi through contextBridge and nothing else (reviewed: src/preload/preload.ts).
+  // Registered on the kiosk's own session, so it runs only in frames of this window.
+  kioskSession.registerPreloadScript({
+    type: 'frame',
+    id: 'linli-kiosk-api',
+    filePath: join(here, '../preload/preload.cjs'),
+  });
+  kioskSession.setPermissionRequestHandler((_contents, permission, callback, details) => {
+    const mediaTypes = 'mediaTypes' in details ? details.mediaTypes : undefined;
+    callback(allowPermission(permission, details.requestingUrl, mediaTypes, host.origin));
+  });
+  kioskSession.setPermissionCheckHandler((_contents, permission, requestingOrigin, details) => {
+    const mediaType = 'mediaType' in details ? details.mediaType : undefined;
+    return allowPermission(permission, requestingOrigin, mediaType ? [mediaType] : [], host.origin);
+  });
+  // The host sends its CSP with every response already; adding this one here means no response reaches the
+  // window without a policy, whatever serves it. In Electron KioskApi goes over IPC, so `connect-src 'self'`.
+  kioskSession.webRequest.onHeadersReceived((details, callback) => {
+    callback({
+      responseHeaders: {
+        ...details.responseHeaders,
+        'Content-Security-Policy': [
+          "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+        ],
+      },
+    });
+  });
 
   const window = new BrowserWindow({
     kiosk: true,
@@ -64,14 +114,19 @@ async function start(): Promise<void> {
     backgroundColor: '#f3f6f6',
     show: false,
     webPreferences: {
-      preload: join(here, '../preload/preload.cjs'),
+      partition: 'linli-kiosk',
       contextIsolation: true,
       sandbox: true,
       nodeIntegration: false,
+      nodeIntegrationInWorker: false,
       nodeIntegrationInSubFrames: false,
       webSecurity: true,
       allowRunningInsecureContent: false,
+      experimentalFeatures: false,
       webviewTag: false,
+      navigateOnDragDrop: false,
+      // A middle click must not open anything (electronegativity AUXCLICK_JS_CHECK).
+      disableBlinkFeatures: 'Auxclick',
       devTools: options.devTools,
       spellcheck: false,
     },
@@ -94,6 +149,23 @@ async function start(): Promise<void> {
     },
   );
 
+  // Self-healing inside Electron: a renderer that crashed or stopped sending heartbeats is loaded again.
+  let lastBeat = Date.now();
+  host.onRendererHeartbeat(() => (lastBeat = Date.now()));
+  const reload = (why: string) => {
+    log.warn('reloading the kiosk page', { why });
+    lastBeat = Date.now();
+    if (!window.isDestroyed()) void window.loadURL(host.rendererUrl);
+  };
+  window.webContents.on('render-process-gone', (_event, details) => reload(`renderer ${details.reason}`));
+  window.on('unresponsive', () => reload('unresponsive'));
+  const hangCheck = setInterval(() => {
+    if (Date.now() - lastBeat > HANG_TIMEOUT_MS) {
+      if (!window.isDestroyed()) window.webContents.forcefullyCrashRenderer();
+      reload('no heartbeat');
+    }
+  }, HANG_TIMEOUT_MS / 3);
+
   // The CSP comes with every response of the host (HTTP header), as in the browser shell.
   await window.loadURL(host.rendererUrl);
 
@@ -102,6 +174,7 @@ async function start(): Promise<void> {
     if (quitting) return;
     event.preventDefault();
     quitting = true;
+    clearInterval(hangCheck);
     stopIpc();
     void host.stop().finally(() => app.exit(0));
   });
@@ -111,6 +184,10 @@ async function start(): Promise<void> {
 
 app.on('web-contents-created', (_event, contents) => {
   contents.setWindowOpenHandler(() => ({ action: 'deny' }));
+  contents.on('will-navigate', (event) => {
+    // Every navigation of a contents other than the kiosk window is refused; the window adds its own rule.
+    if (!BrowserWindow.fromWebContents(contents)) event.preventDefault();
+  });
 });
 app.on('window-all-closed', () => app.quit());
 app

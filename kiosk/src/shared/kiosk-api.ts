@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CategoryId, IsoInstant, Locale, Sha256 } from '@linli/content';
+import { CardTechnology, CategoryId, DocumentKind, IsoInstant, Locale, Sha256 } from '@linli/content';
 import { FailureSchema } from './result';
 import { defineService, type ServiceApi } from './service-definition';
 
@@ -49,8 +49,103 @@ export const KioskStatus = z.object({
   lastSyncAt: IsoInstant.nullable(),
   lastError: FailureSchema.nullable(),
   manifestVersion: z.string().nullable(),
+  /**
+   * How far this kiosk's clock is from the server's (local minus server, ms), from the `Date` header of the last
+   * answer; null before any answer. The host already corrects for it; the renderer only says so calmly.
+   */
+  clockSkewMs: z.number().nullable(),
 });
 export type KioskStatus = z.infer<typeof KioskStatus>;
+
+/** Settings the renderer needs from the host (timings are configurable for tests and for each lobby). */
+export const KioskSettings = z.object({
+  /** Without a touch this long, the session is reset and the attract loop starts. */
+  idleTimeoutMs: z.number().int().positive(),
+  /** How long each attract-loop picture stays. */
+  attractSlideMs: z.number().int().positive(),
+  /** How often the renderer tells the host it is alive; the watchdog restarts a renderer that stops. */
+  heartbeatIntervalMs: z.number().int().positive(),
+  /**
+   * The server's public page of an item for "continue on your phone", with `{id}` and `{locale}` to fill in:
+   * `<serverUrl>/p/{id}?lang={locale}`. Null while the kiosk knows no server.
+   */
+  publicItemUrlTemplate: z.string().nullable(),
+});
+export type KioskSettings = z.infer<typeof KioskSettings>;
+
+/**
+ * The resident's session as the renderer may see it: what a card reader or document scanner delivered, masked
+ * (DESIGN.md §Data: personal data is masked before display). The host keeps the unmasked values in memory only,
+ * and forgets all of it on `resetSession`.
+ */
+export const KioskSession = z.object({
+  /** Increases with every reset, so the renderer can tell one resident's session from the next. */
+  sequence: z.number().int().min(0),
+  card: z.object({ reader: z.string(), maskedUid: z.string(), technology: CardTechnology }).nullable(),
+  document: z
+    .object({
+      kind: DocumentKind,
+      maskedName: z.string().nullable(),
+      maskedNumber: z.string().nullable(),
+      valid: z.boolean(),
+    })
+    .nullable(),
+  barcode: z.object({ maskedText: z.string() }).nullable(),
+  /** True while the host reads the screen aloud. */
+  speaking: z.boolean(),
+});
+export type KioskSession = z.infer<typeof KioskSession>;
+
+/** What the renderer reports with every heartbeat. */
+export const RendererHeartbeat = z.object({
+  /** The screen shown (`home`, `category`, `detail`, `search`, `attract`). */
+  screen: z.string().max(40),
+  /** Items the renderer has from the host: 0 means it shows no content. */
+  items: z.number().int().min(0),
+  lastInteractionAt: IsoInstant.nullable(),
+});
+export type RendererHeartbeat = z.infer<typeof RendererHeartbeat>;
+
+/** A search over all content, in every language at once. */
+export const SearchRequest = z.object({
+  query: z.string().max(100),
+  /** The language to show titles in (the match may be in another). */
+  locale: Locale,
+  /** At most this many hits (default 30). */
+  limit: z.number().int().min(1).max(100).optional(),
+});
+export type SearchRequest = z.infer<typeof SearchRequest>;
+
+/** One item found. `snippet` is plain text around the first match; the renderer highlights the query in it. */
+export const SearchHit = z.object({
+  id: z.string(),
+  category: CategoryId,
+  title: z.string(),
+  snippet: z.string(),
+});
+export type SearchHit = z.infer<typeof SearchHit>;
+
+/**
+ * Search results. `method` says how they were found: `fts` (FTS5 trigram index, every term ≥ 3 characters),
+ * `like` (a term of 1–2 characters, which a trigram index cannot look up), or `none` (empty query).
+ */
+export const SearchResults = z.object({
+  query: z.string(),
+  method: z.enum(['fts', 'like', 'none']),
+  hits: z.array(SearchHit),
+});
+export type SearchResults = z.infer<typeof SearchResults>;
+
+/** Text to read aloud in a language. */
+export const SpeakRequest = z.object({ text: z.string().trim().min(1).max(4000), locale: Locale });
+export type SpeakRequest = z.infer<typeof SpeakRequest>;
+
+/** How read-aloud went: played on the speaker, or only synthesised to a file because the kiosk has no audio. */
+export const SpeechOutcome = z.object({
+  output: z.enum(['played', 'no-audio-device']),
+  durationMs: z.number().int().min(0),
+});
+export type SpeechOutcome = z.infer<typeof SpeechOutcome>;
 
 /** The one API between the kiosk renderer and its host (DESIGN.md §Runtime), in both shells. */
 export const kioskApiDefinition = defineService({
@@ -58,10 +153,19 @@ export const kioskApiDefinition = defineService({
   methods: {
     getContent: { args: z.tuple([]), result: ContentSnapshot },
     getStatus: { args: z.tuple([]), result: KioskStatus },
+    getSettings: { args: z.tuple([]), result: KioskSettings },
+    getSession: { args: z.tuple([]), result: KioskSession },
+    /** Forgets everything personal the host holds for this resident (card, scan, speech) and starts anew. */
+    resetSession: { args: z.tuple([]), result: KioskSession },
+    search: { args: z.tuple([SearchRequest]), result: SearchResults },
+    speak: { args: z.tuple([SpeakRequest]), result: SpeechOutcome },
+    stopSpeaking: { args: z.tuple([]), result: z.null() },
+    heartbeat: { args: z.tuple([RendererHeartbeat]), result: z.null() },
   },
   events: {
     onContentChanged: ContentSnapshot,
     onStatusChanged: KioskStatus,
+    onSessionChanged: KioskSession,
   },
 });
 
@@ -71,12 +175,5 @@ export type KioskApi = ServiceApi<typeof kioskApiDefinition>;
 /** Locale type re-exported for the renderer's convenience. */
 export type { Locale };
 
-/** Loopback paths of the host, written once for host and renderer. */
-export const hostPaths = {
-  /** The KioskApi WebSocket. */
-  api: '/api',
-  /** Cached assets: `/assets/<sha256>`. */
-  assets: '/assets/',
-  /** Query parameter carrying the per-launch token. */
-  tokenParameter: 'token',
-} as const;
+/** Loopback paths of the host (in their own module, so the supervisor can use them without the schemas). */
+export { hostPaths } from './host-paths';

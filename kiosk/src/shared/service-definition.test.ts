@@ -23,6 +23,7 @@ const status: KioskStatus = {
   lastSyncAt: '2026-11-20T00:00:00.000Z',
   lastError: null,
   manifestVersion: 'v1',
+  clockSkewMs: 0,
 };
 const snapshot: ContentSnapshot = {
   manifestVersion: 'v1',
@@ -36,11 +37,20 @@ function fakeHost() {
   const api: KioskApi = {
     getContent: async () => ok(snapshot),
     getStatus: async () => ok(status),
+    getSettings: async () =>
+      ok({ idleTimeoutMs: 1, attractSlideMs: 1, heartbeatIntervalMs: 1, publicItemUrlTemplate: null }),
+    getSession: async () => ok({ sequence: 0, card: null, document: null, barcode: null, speaking: false }),
+    resetSession: async () => ok({ sequence: 1, card: null, document: null, barcode: null, speaking: false }),
+    search: async (request) => ok({ query: request.query, method: 'none', hits: [] }),
+    speak: async () => fail('speech-unavailable', 'no espeak-ng here'),
+    stopSpeaking: async () => ok(null),
+    heartbeat: async () => ok(null),
     onContentChanged: (listener) => {
       contentListeners.add(listener);
       return () => contentListeners.delete(listener);
     },
     onStatusChanged: () => () => {},
+    onSessionChanged: () => () => {},
   };
   return { api, fireContent: (s: ContentSnapshot) => contentListeners.forEach((l) => l(s)) };
 }

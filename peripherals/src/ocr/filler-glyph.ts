@@ -51,6 +51,8 @@ export interface GlyphShape {
   heightShare: number;
   /** Ink height in pixels: OCR-B digits stand about 9 % taller than capital letters, `<` is shorter. */
   inkHeight: number;
+  /** The ink's box in image pixels (not symbol coordinates), for glyph matching. */
+  inkBox: { x0: number; y0: number; x1: number; y1: number } | null;
 }
 
 /** Measures the glyph in a cell and decides whether it is the `<` filler. */
@@ -59,7 +61,7 @@ export function glyphShape(image: BinaryImage, box: CellBox): GlyphShape {
   const x1 = Math.min(image.width - 1, Math.round(box.x1 - image.offsetX));
   const y0 = Math.max(0, Math.round(box.y0 - image.offsetY));
   const y1 = Math.min(image.height - 1, Math.round(box.y1 - image.offsetY));
-  const none: GlyphShape = { ink: false, chevron: false, leftCoverage: 0, heightShare: 0, inkHeight: 0 };
+  const none: GlyphShape = { ink: false, chevron: false, leftCoverage: 0, heightShare: 0, inkHeight: 0, inkBox: null };
   if (x1 <= x0 || y1 <= y0) return none;
   // Tight box around the ink of this cell.
   let gx0 = Infinity;
@@ -112,5 +114,12 @@ export function glyphShape(image: BinaryImage, box: CellBox): GlyphShape {
     rightBottom &&
     !rightMiddle &&
     glyphWidth > glyphHeight * 0.45;
-  return { ink: true, chevron, leftCoverage, heightShare: glyphHeight / cellHeight, inkHeight: glyphHeight };
+  return {
+    ink: true,
+    chevron,
+    leftCoverage,
+    heightShare: glyphHeight / cellHeight,
+    inkHeight: glyphHeight,
+    inkBox: { x0: gx0, y0: gy0, x1: gx1, y1: gy1 },
+  };
 }

@@ -1,4 +1,5 @@
 import { mrzCheckDigit, type MrzFormat } from '../document/mrz.parser';
+import { matchGlyph, type GlyphDistances } from './glyph-matcher';
 import { isKnownMrzState } from './mrz-states';
 import type { MrzCell, MrzGrid } from './mrz-layout';
 
@@ -71,53 +72,38 @@ interface HeightReference {
 }
 
 /**
- * Extra cost of reading a cell as a letter or as a digit given its ink height: the negative log-likelihood
- * under each class (normal around the class mean), halved like every cost here, minus the smaller of the two.
+ * Candidate characters for a cell with their costs (about half a negative log-likelihood), from two witnesses:
+ * Tesseract's reading (a look-alike of it costs 1, anything else more; its confidence is not used, since it is
+ * as high for O read as 0 as for a right reading) and the OCR-B glyph comparison (its distance above the best
+ * match, scaled). Where both agree the cell is settled; where they differ, check digits choose.
  */
-function heightCost(cell: MrzCell, reference: HeightReference | null): { letter: number; digit: number } {
-  const height = cell.shape?.inkHeight;
-  if (!reference || !height || cell.shape?.chevron) return { letter: 0, digit: 0 };
-  const nll = (mean: number) => (height - mean) ** 2 / (2 * reference.spread ** 2) / 2;
-  const letter = nll(reference.letter);
-  const digit = nll(reference.digit);
-  const least = Math.min(letter, digit);
-  // Capped: a pixel of blur must not outweigh a clear reading.
-  return { letter: Math.min(1, letter - least), digit: Math.min(1, digit - least) };
-}
-
-function candidatesFor(cell: MrzCell, spec: CellSpec, reference: HeightReference | null): Candidate[] {
+function candidatesFor(cell: MrzCell, spec: CellSpec, distances: GlyphDistances | null): Candidate[] {
   const out = new Map<string, number>();
-  const add = (char: string, cost: number) => {
-    if (!allowed(char, spec)) return;
-    const known = out.get(char);
-    if (known === undefined || cost < known) out.set(char, cost);
-  };
   const chevron = cell.shape?.chevron ?? false;
   const read = cell.symbol?.text ?? null;
-  if (chevron) {
-    add('<', 0);
-    // A chevron in a cell that cannot hold a filler: only the reading can say what it is.
-    if (read && read !== '<') add(read, 3);
-  } else if (read && read !== '<') {
-    // Where letters and digits may both stand, the glyph's height weighs in on look-alikes.
-    const height = spec.cls === 'alnum' ? heightCost(cell, reference) : { letter: 0, digit: 0 };
-    const classCost = (char: string) => (DIGITS.includes(char) ? height.digit : height.letter);
-    add(read, classCost(read));
-    // The first look-alike listed is the usual confusion, the others rarer.
-    (DIGIT_FOR[read] ?? []).forEach((digit, rank) => add(digit, (rank === 0 ? 1 : 1.6) + classCost(digit)));
-    (LETTER_FOR[read] ?? []).forEach((letter, rank) => add(letter, (rank === 0 ? 1 : 1.6) + classCost(letter)));
-    for (const letter of LETTER_SWAPS[read] ?? []) add(letter, 1.5);
-  } else if (read === '<') {
-    // Tesseract says filler, the shape does not agree (a merged or broken glyph).
-    add('<', 1);
+  const lookAlike = new Map<string, number>();
+  if (read && read !== '<') {
+    lookAlike.set(read, 0);
+    for (const table of [DIGIT_FOR, LETTER_FOR]) (table[read] ?? []).forEach((char, rank) => lookAlike.set(char, Math.min(lookAlike.get(char) ?? 9, rank === 0 ? 1 : 1.6)));
+    for (const char of LETTER_SWAPS[read] ?? []) lookAlike.set(char, Math.min(lookAlike.get(char) ?? 9, 1.5));
   }
-  if (spec.cls === 'sex') for (const char of ['M', 'F', '<', 'X']) add(char, 2.5);
-  // Anything of the class, expensively: a check digit may still pin it down.
-  const pool = spec.cls === 'digit' ? DIGITS : spec.cls === 'alpha' ? LETTERS : spec.cls === 'alnum' ? DIGITS + LETTERS : '';
-  for (const char of pool) add(char, read === null && !chevron ? 2 : 3.5);
-  if (spec.filler) add('<', chevron ? 0 : read === null ? 1.5 : 3);
+  const tesseractCost = (char: string) => (read === null || read === '<' ? 0.8 : (lookAlike.get(char) ?? 2.5));
+  const best = distances && distances.size > 0 ? Math.min(...distances.values()) : null;
+  const glyphCost = (char: string) => {
+    const distance = distances?.get(char);
+    return best === null || distance === undefined ? 0 : Math.min(4, (distance - best) / GLYPH_DISTANCE_UNIT);
+  };
+  const pool = spec.cls === 'digit' ? DIGITS : spec.cls === 'alpha' ? LETTERS : spec.cls === 'alnum' ? DIGITS + LETTERS : 'MFX';
+  for (const char of pool) {
+    if (!allowed(char, spec)) continue;
+    out.set(char, (chevron ? 4 : 0) + tesseractCost(char) + glyphCost(char));
+  }
+  if (spec.filler) out.set('<', chevron ? 0 : read === '<' ? 1 : read === null && !cell.shape?.ink ? 1 : 4);
   return [...out.entries()].map(([char, cost]) => ({ char, cost })).sort((a, b) => a.cost - b.cost);
 }
+
+/** A glyph distance difference worth one cost unit (the typical gap between a match and its runner-up is 0.14). */
+const GLYPH_DISTANCE_UNIT = 0.02;
 
 function allowed(char: string, spec: CellSpec): boolean {
   if (char === '<') return spec.filler;
@@ -275,7 +261,7 @@ function kBest(candidates: Candidate[][], accept: (text: string) => boolean, k: 
 }
 
 /** Repairs above this total cost are guesses, not repairs: the check digit is then left to fail. */
-const MAX_GROUP_COST = 4;
+const MAX_GROUP_COST = 6;
 
 /** Decodes a grid into MRZ lines with per-field confidence. */
 export function decodeMrzGrid(grid: MrzGrid): DecodedMrz {
@@ -284,7 +270,23 @@ export function decodeMrzGrid(grid: MrzGrid): DecodedMrz {
   const visa = format !== 'td1' && firstRead === 'V';
   const specs = specsOf(format, visa);
   const reference = heightReference(grid, specs);
-  const options = grid.lines.map((cells, line) => cells.map((cell, index) => candidatesFor(cell, specs[line]![index]!, reference)));
+  const capitalHeight = reference?.letter ?? null;
+  /** The OCR-B match's own choice per cell, to see where it and Tesseract agree. */
+  const glyphChoice: (string | null)[][] = grid.lines.map((cells) => cells.map(() => null));
+  /** How far the OCR-B match's runner-up is behind its choice, in cost units. */
+  const glyphMargin: number[][] = grid.lines.map((cells) => cells.map(() => 0));
+  const options = grid.lines.map((cells, line) =>
+    cells.map((cell, index) => {
+      const spec = specs[line]![index]!;
+      const distances = grid.binary && cell.shape?.ink && !cell.shape.chevron ? matchGlyph(grid.binary, cell.shape, capitalHeight) : null;
+      if (distances) {
+        const allowedDistances = [...distances.entries()].filter(([char]) => allowed(char, spec)).sort((a, b) => a[1] - b[1]);
+        glyphChoice[line]![index] = allowedDistances[0]?.[0] ?? null;
+        if (allowedDistances.length > 1) glyphMargin[line]![index] = (allowedDistances[1]![1] - allowedDistances[0]![1]) / GLYPH_DISTANCE_UNIT;
+      }
+      return candidatesFor(cell, spec, distances);
+    }),
+  );
   const chosen = options.map((line) => line.map((cellOptions) => cellOptions[0] ?? { char: '<', cost: 5 }));
   const verified = new Set<string>();
 
@@ -321,7 +323,7 @@ export function decodeMrzGrid(grid: MrzGrid): DecodedMrz {
     const found = kBest(
       cells.map(([line, index]) => options[line]![index]!.slice(0, 8)),
       accept,
-      6,
+      40,
     ).filter((entry) => entry.cost <= MAX_GROUP_COST);
     return { group, cells, found };
   });
@@ -340,7 +342,8 @@ export function decodeMrzGrid(grid: MrzGrid): DecodedMrz {
     if (outcome) {
       // With the composite digit in play, a field's rivals are only those that also satisfy it.
       compositePosterior = outcome.posterior;
-      for (const [field, value] of outcome.fieldPosterior) fieldPosterior.set(field, value);
+      // A field is as sure as the weaker of its own check digit's verdict and the composite's.
+      for (const [field, value] of outcome.fieldPosterior) fieldPosterior.set(field, Math.min(value, fieldPosterior.get(field) ?? 1));
       for (const { cells, found } of groupChoices) if (found.length > 0) for (const [line, index] of cells) verified.add(`${line}:${index}`);
       for (const [line, index] of [...composite.cells, composite.check]) verified.add(`${line}:${index}`);
     }
@@ -359,14 +362,22 @@ export function decodeMrzGrid(grid: MrzGrid): DecodedMrz {
     const { char, cost } = chosen[line]![index]!;
     const isVerified = verified.has(`${line}:${index}`);
     if (char === '<' && cell.shape?.chevron) return 0.97;
+    const tesseractAgrees = cell.symbol?.text === char;
+    const glyphAgrees = glyphChoice[line]![index] === char || glyphChoice[line]![index] === null;
+    if (!tesseractAgrees) repairs += 1;
     let confidence: number;
-    if (cell.symbol && cell.symbol.text === char) {
+    if (isVerified) {
       // A check digit vouches for the whole field; its posterior (below) says how strongly.
-      confidence = isVerified ? 1 : keptConfidence(cell);
+      confidence = 1;
+    } else if (tesseractAgrees && glyphAgrees) {
+      // Two independent readers agree.
+      confidence = Math.max(keptConfidence(cell), 0.95);
+    } else if (glyphAgrees && !cell.symbol) {
+      // Only the glyph match saw it: as sure as its margin over the runner-up.
+      confidence = glyphMargin[line]![index]! >= 3 ? 0.85 : 0.6;
     } else {
-      repairs += 1;
-      // A digit read in a letters-only field (or back) is nearly always its look-alike.
-      confidence = isVerified ? 1 : cost <= 1 ? 0.85 : 0.4;
+      // The readers disagree and nothing checks the field (names, country codes): a guess, reported as one.
+      confidence = cost <= 1 ? 0.55 : 0.4;
     }
     // A repair between look-alikes that no check digit tells apart is a guess, whatever the digit says.
     if (cell.symbol && INVISIBLE_TWINS[cell.symbol.text] === char) confidence = Math.min(confidence, 0.5);
@@ -386,11 +397,17 @@ export function decodeMrzGrid(grid: MrzGrid): DecodedMrz {
   return { format, lines: chosen.map((line) => line.map((option) => option.char).join('')), fieldConfidence, repairs };
 }
 
+/**
+ * How sharply cost differences turn into probability. 1 is deliberately cautious: costs are rough, and a
+ * field with a rival one look-alike away must come out doubtful.
+ */
+const TEMPERATURE = Number(process.env.LINLI_MRZ_TEMPERATURE ?? 1);
+
 /** Softmin of candidate costs: the chance the cheapest is right, if costs are negative log-likelihoods / 2. */
 function posterior(costs: number[]): number {
   if (costs.length === 0) return 0;
   const best = Math.min(...costs);
-  const total = costs.reduce((sum, cost) => sum + Math.exp(-2 * (cost - best)), 0);
+  const total = costs.reduce((sum, cost) => sum + Math.exp(-TEMPERATURE * (cost - best)), 0);
   return 1 / total;
 }
 
@@ -439,7 +456,8 @@ function searchComposite(
   composite: Composite,
 ): { posterior: number; fieldPosterior: Map<string, number> } | null {
   const [checkLine, checkIndex] = composite.check;
-  const active = groupChoices.filter((choice) => choice.found.length > 0);
+  // The eight cheapest readings of each group are plenty for the composite; rarer ones only dilute.
+  const active = groupChoices.filter((choice) => choice.found.length > 0).map((choice) => ({ ...choice, found: choice.found.slice(0, 8) }));
   const base = chosen.map((line) => [...line]);
   const key = (line: number, index: number) => `${line}:${index}`;
   const position = new Map(composite.cells.map(([line, index], i) => [key(line, index), i]));
@@ -499,7 +517,7 @@ function searchComposite(
   active.forEach((choice, i) => applyText(chosen, options, choice.cells, choice.found[best.picks[i]!]!.text));
   if (best.free) chosen[best.free.line]![best.free.index] = best.free.option;
   chosen[checkLine]![checkIndex] = best.digit;
-  const weights = passing.map((entry) => Math.exp(-2 * (entry.cost - best.cost)));
+  const weights = passing.map((entry) => Math.exp(-TEMPERATURE * (entry.cost - best.cost)));
   const total = weights.reduce((sum, weight) => sum + weight, 0);
   const fieldPosterior = new Map<string, number>();
   active.forEach((choice, i) => {

@@ -30,6 +30,8 @@ export interface MrzGrid {
   lines: MrzCell[][];
   /** Character pitch in pixels, for diagnostics. */
   pitch: number;
+  /** The thresholded image the cells were measured on, if any. */
+  binary: BinaryImage | null;
 }
 
 const SHAPES: Record<MrzFormat, { lines: number; length: number }> = {
@@ -138,7 +140,7 @@ export function locateMrz(page: OcrPage, binary: BinaryImage | null = null): Mrz
   if (!format) return null;
   if (group.length > SHAPES[format].lines) group = group.slice(-SHAPES[format].lines);
   const lines = group.slice(-SHAPES[format].lines).map((line) => toCells(characterSymbols(line), SHAPES[format].length, pitch, left, binary));
-  return { format, lines, pitch };
+  return { format, lines, pitch, binary };
 }
 
 function chooseFormat(lineCount: number, span: number): MrzFormat | null {
@@ -178,6 +180,20 @@ function toCells(symbols: OcrSymbol[], length: number, pitch: number, left: numb
   // before recognition, but not perfectly).
   const capLine = fitLine(basis.map((symbol) => [centerX(symbol), symbol.bbox.y0]));
   const baseLine = fitLine(basis.map((symbol) => [centerX(symbol), symbol.bbox.y1]));
+  const boxAt = (index: number) => {
+    const centre = origin + index * step;
+    return { x0: centre - step / 2, x1: centre + step / 2, y0: capLine(centre) - reference * 0.15, y1: baseLine(centre) + reference * 0.15 };
+  };
+  // Tesseract drops thin glyphs at a line's start now and then (I, 1, L), which shifts the whole grid by a cell.
+  // The ink decides: every MRZ line starts with a character (never a filler) and nothing follows its last cell.
+  if (binary) {
+    const glyphAt = (index: number) => glyphShape(binary, boxAt(index)).ink;
+    for (let tries = 0; tries < 2; tries += 1) {
+      if (glyphAt(-1) && !glyphAt(length)) origin -= step;
+      else if (!glyphAt(-1) && !glyphAt(0) && glyphAt(length)) origin += step;
+      else break;
+    }
+  }
   const cells: MrzCell[] = Array.from({ length }, (_, index) => {
     const centre = origin + index * step;
     // A little above the cap line and below the baseline: strokes of blurred glyphs spread, lines are far apart.

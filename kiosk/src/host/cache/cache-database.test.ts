@@ -101,6 +101,42 @@ const cases: { version: number; before: (db: CacheDatabase) => void; after: (db:
         ).toThrow(/CHECK constraint/);
       },
     },
+    {
+      version: 4,
+      before: (db) => {
+        insertDevice(db);
+        insertManifest(db);
+        db.prepare("INSERT INTO assets VALUES (?, 10, 'image/png', 't')").run(sha);
+      },
+      after: (db) => {
+        const repository = new CacheRepository(db);
+        // Version 3 data is intact; the new index starts empty and says it was never built.
+        expect(repository.getManifest()).toEqual(manifest);
+        expect(repository.listAssets().map((a) => a.sha256)).toEqual([sha]);
+        expect(repository.searchIndexVersion()).toBeNull();
+        // Switching a manifest fills the index in the same transaction; a refused switch leaves it alone.
+        const entry = { itemId: 'water', locale: 'zh-CN', category: 'services', body: '' };
+        expect(
+          repository.switchManifest(manifest, ['f'.repeat(64)], [{ ...entry, title: '停水', summary: '' }]),
+        ).toMatchObject({ ok: false });
+        expect(repository.searchIndexVersion()).toBeNull();
+        repository.switchManifest(
+          manifest,
+          [sha],
+          [{ ...entry, title: '明日停水通知', summary: 'Water cut' }],
+        );
+        expect(repository.searchIndexVersion()).toBe('v1');
+        expect(repository.searchItems(['停水通知'], 10)).toMatchObject({
+          method: 'fts',
+          rows: [{ itemId: 'water' }],
+        });
+        expect(repository.searchItems(['停水'], 10)).toMatchObject({
+          method: 'like',
+          rows: [{ itemId: 'water' }],
+        });
+        expect(repository.searchItems(['WATER'], 10).rows).toHaveLength(1);
+      },
+    },
   ];
 
 describe('cache migrations', () => {

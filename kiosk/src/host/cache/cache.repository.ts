@@ -28,6 +28,19 @@ export interface AssetRecord {
   storedAt: string;
 }
 
+/** One language version of an item as the search index holds it (plain text, no markup). */
+export interface SearchEntry {
+  itemId: string;
+  locale: string;
+  category: string;
+  title: string;
+  summary: string;
+  body: string;
+}
+
+/** A search index row that matched, best first. */
+export type SearchRow = SearchEntry;
+
 /** All SQL of the kiosk cache. Services call these methods and never write SQL themselves. */
 export class CacheRepository {
   constructor(private readonly db: CacheDatabase) {}
@@ -81,11 +94,14 @@ export class CacheRepository {
   switchManifest(
     manifest: ManifestRecord,
     assetShas: readonly string[],
+    searchEntries: readonly SearchEntry[] = [],
   ): { ok: true } | { ok: false; missing: string[] } {
     return this.db.transaction(() => {
       const has = this.db.prepare('SELECT 1 FROM assets WHERE sha256 = ?').pluck();
       const missing = assetShas.filter((sha) => !has.get(sha));
       if (missing.length > 0) return { ok: false as const, missing };
+      // The search index switches in the same transaction: search never finds what the kiosk does not show.
+      this.replaceSearchIndex(manifest.version, searchEntries);
       this.db
         .prepare(
           `INSERT INTO manifest (id, version, etag, body, signature, generated_at, applied_at)
@@ -125,5 +141,67 @@ export class CacheRepository {
   removeAssets(sha256s: readonly string[]): void {
     const remove = this.db.prepare('DELETE FROM assets WHERE sha256 = ?');
     this.db.transaction(() => sha256s.forEach((sha) => remove.run(sha)))();
+  }
+
+  /** The manifest version the search index was built from, or null if it was never built. */
+  searchIndexVersion(): string | null {
+    const version = this.db.prepare('SELECT manifest_version FROM search_meta WHERE id = 1').pluck().get() as
+      string | undefined;
+    return version ?? null;
+  }
+
+  /** Rebuilds the search index for a manifest version (used on start when the index lags the manifest). */
+  rebuildSearchIndex(manifestVersion: string, entries: readonly SearchEntry[]): void {
+    this.db.transaction(() => this.replaceSearchIndex(manifestVersion, entries))();
+  }
+
+  /**
+   * Finds index rows containing every term (case-insensitive), best first. With every term at least three
+   * characters long the FTS5 trigram index answers, ranked by bm25 with title hits weighing most; otherwise a
+   * trigram index cannot help and LIKE scans the (small: one kiosk's content) table instead.
+   */
+  searchItems(terms: readonly string[], limit: number): { method: 'fts' | 'like'; rows: SearchRow[] } {
+    const columns = `item_id AS itemId, locale, category, title, summary, body`;
+    if (terms.every((term) => [...term].length >= 3)) {
+      // Each term as an FTS5 string (double quotes doubled): no query syntax from a resident reaches FTS5.
+      const match = terms.map((term) => `"${term.replaceAll('"', '""')}"`).join(' AND ');
+      const rows = this.db
+        .prepare(
+          `SELECT ${columns} FROM search_index WHERE search_index MATCH ?
+           ORDER BY bm25(search_index, 0, 0, 0, 10.0, 4.0, 1.0) LIMIT ?`,
+        )
+        .all(match, limit) as SearchRow[];
+      return { method: 'fts', rows };
+    }
+    const patterns = terms.map((term) => `%${term.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+    const where = patterns
+      .map(
+        (_, i) =>
+          `(title LIKE @p${i} ESCAPE '\\' OR summary LIKE @p${i} ESCAPE '\\' OR body LIKE @p${i} ESCAPE '\\')`,
+      )
+      .join(' AND ');
+    const parameters = Object.fromEntries(patterns.map((pattern, i) => [`p${i}`, pattern]));
+    const rows = this.db
+      .prepare(
+        `SELECT ${columns} FROM search_index WHERE ${where}
+         ORDER BY (title LIKE @p0 ESCAPE '\\') DESC, (summary LIKE @p0 ESCAPE '\\') DESC, rowid LIMIT @limit`,
+      )
+      .all({ ...parameters, limit }) as SearchRow[];
+    return { method: 'like', rows };
+  }
+
+  private replaceSearchIndex(manifestVersion: string, entries: readonly SearchEntry[]): void {
+    this.db.prepare('DELETE FROM search_index').run();
+    const insert = this.db.prepare(
+      `INSERT INTO search_index (item_id, locale, category, title, summary, body)
+       VALUES (@itemId, @locale, @category, @title, @summary, @body)`,
+    );
+    for (const entry of entries) insert.run(entry);
+    this.db
+      .prepare(
+        `INSERT INTO search_meta (id, manifest_version) VALUES (1, ?)
+         ON CONFLICT (id) DO UPDATE SET manifest_version = excluded.manifest_version`,
+      )
+      .run(manifestVersion);
   }
 }

@@ -42,6 +42,9 @@ export function connectToHost(): HostConnection {
     createSocket,
     onConnected: () => listeners.forEach((listener) => listener(true)),
     onDisconnected: () => listeners.forEach((listener) => listener(false)),
+    // Loopback reconnects are cheap; a restarted host (the supervisor brings it back in a second or two) should
+    // find its page reconnected at once, not after a long backoff.
+    reconnectDelayMs: (attempt) => Math.min(250 * 2 ** attempt, 1_000),
   });
   return {
     api: createServiceProxy(kioskApiDefinition, transport),

@@ -49,3 +49,45 @@ export function bodyHtmlFor(text: KioskItemText, template: string): string {
 export function extraImages(text: KioskItemText): KioskItemText['images'] {
   return text.images.filter((image) => !text.bodyHtml.includes(`asset:${image.sha256}`));
 }
+
+/** A piece of text, marked when it matches a search term. */
+export interface TextPart {
+  text: string;
+  match: boolean;
+}
+
+/**
+ * Splits text into parts that match one of the terms (case-insensitive) and parts that do not, so the renderer
+ * can wrap matches in <mark> without building HTML from strings.
+ */
+export function highlightParts(text: string, query: string): TextPart[] {
+  const terms = [
+    ...new Set(
+      query
+        .toLowerCase()
+        .split(/[\s\u3000]+/u)
+        .filter(Boolean),
+    ),
+  ];
+  if (terms.length === 0) return [{ text, match: false }];
+  const lower = text.toLowerCase();
+  const parts: TextPart[] = [];
+  let at = 0;
+  while (at < text.length) {
+    let next = -1;
+    let length = 0;
+    for (const term of terms) {
+      const found = lower.indexOf(term, at);
+      if (found >= 0 && (next < 0 || found < next || (found === next && term.length > length))) {
+        next = found;
+        length = term.length;
+      }
+    }
+    if (next < 0) break;
+    if (next > at) parts.push({ text: text.slice(at, next), match: false });
+    parts.push({ text: text.slice(next, next + length), match: true });
+    at = next + length;
+  }
+  if (at < text.length) parts.push({ text: text.slice(at), match: false });
+  return parts;
+}

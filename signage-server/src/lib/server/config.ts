@@ -29,6 +29,12 @@ export const ServerConfig = z.object({
     .default(10 * 1024 * 1024),
   /** The content pack imported at first start (LINLI_PACK_DIR); default: content/packs/demo of the repository. */
   packDir: z.string().min(1).optional(),
+  /** Card payments above this many fen need the PIN (LINLI_PIN_REQUIRED_ABOVE_FEN, default 20000 = ¥200). */
+  pinRequiredAbove: z.coerce.number().int().min(0).default(20_000),
+  /** HMAC secret of the simulated top-up provider (LINLI_SIM_PROVIDER_SECRET); default: derived from the hash key. */
+  simProviderSecret: z.string().min(16).optional(),
+  /** Bearer token Prometheus sends to /metrics (LINLI_METRICS_TOKEN); unset keeps /metrics closed. */
+  metricsToken: z.string().min(16, 'LINLI_METRICS_TOKEN must be at least 16 characters').optional(),
 });
 export type ServerConfig = z.infer<typeof ServerConfig>;
 
@@ -44,6 +50,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     insecureCookies: env.LINLI_INSECURE_COOKIES,
     maxImageBytes: env.LINLI_MAX_IMAGE_BYTES || undefined,
     packDir: env.LINLI_PACK_DIR || undefined,
+    pinRequiredAbove: env.LINLI_PIN_REQUIRED_ABOVE_FEN || undefined,
+    simProviderSecret: env.LINLI_SIM_PROVIDER_SECRET || undefined,
+    metricsToken: env.LINLI_METRICS_TOKEN || undefined,
   });
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);

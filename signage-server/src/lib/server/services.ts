@@ -5,13 +5,14 @@ import type { ServerConfig } from './config';
 import { migrate, openDatabase, type Db } from './db/database';
 import { loadKeys, type ServerKeys } from './keys';
 import { createCoreServices, type CoreServices } from './core.services';
+import { createPaymentServices, type PaymentServices } from './payments.services';
 import { createSignageServices, type SignageServices } from './signage.services';
 
 /**
  * Everything the server holds for its lifetime, created once at start-up (hooks.server.ts `init`) and handed to
  * routes through `locals`. Services name what they use; this is only where they are wired together.
  */
-export interface Services extends CoreServices, SignageServices {
+export interface Services extends CoreServices, SignageServices, PaymentServices {
   config: ServerConfig;
   clock: Clock;
   db: Db;
@@ -31,7 +32,15 @@ export function createServices(config: ServerConfig, clock: Clock = systemClock)
   const keys = loadKeys(config.dataDir);
   const core = createCoreServices({ clock, db, keys });
   const signage = createSignageServices({ config, clock, db, keys, audit: core.audit });
-  return { config, clock, db, keys, version: SERVER_VERSION, ...core, ...signage };
+  const money = createPaymentServices({
+    config,
+    clock,
+    db,
+    keys,
+    audit: core.audit,
+    phoneHash: (phone) => core.registry.phoneHash(phone),
+  });
+  return { config, clock, db, keys, version: SERVER_VERSION, ...core, ...signage, ...money };
 }
 
 /** The server's version, reported by /healthz and to kiosks. */

@@ -22,6 +22,17 @@ export const API_ERROR_STATUS: Record<ApiErrorKind, number> = {
   'range-not-satisfiable': 416,
   'rate-limited': 429,
   internal: 500,
+  'card-unknown': 404,
+  'card-blocked': 403,
+  'card-locked': 423,
+  'pin-required': 403,
+  'wrong-pin': 403,
+  'insufficient-balance': 409,
+  'daily-limit': 409,
+  'bill-unavailable': 409,
+  'idempotency-mismatch': 409,
+  'verification-failed': 403,
+  'bad-signature': 401,
 };
 
 /** The body of an error answer. */

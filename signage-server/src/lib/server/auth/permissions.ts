@@ -20,6 +20,8 @@ export const PERMISSIONS = {
   users: [],
   /** The audit log. */
   audit: ['auditor'],
+  /** The service-station console: cards, cash top-ups, refunds (a second clerk approves), daily close, bills. */
+  station: ['clerk'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;
@@ -42,6 +44,7 @@ const NAVIGATION: (NavItem & { permission: Permission })[] = [
   { href: '/admin/devices', label: 'nav.devices', permission: 'devices' },
   { href: '/admin/users', label: 'nav.users', permission: 'users' },
   { href: '/admin/audit', label: 'nav.audit', permission: 'audit' },
+  { href: '/station', label: 'nav.station', permission: 'station' },
 ];
 
 /** The sections a user sees in the navigation. */

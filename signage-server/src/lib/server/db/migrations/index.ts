@@ -1,5 +1,6 @@
 import { m0001 } from './0001-initial';
 import { m0002 } from './0002-auth-throttle';
+import { m0003 } from './0003-ledger';
 
 /** A numbered schema change. Append only: never edit a migration that has shipped. */
 export interface Migration {
@@ -9,4 +10,4 @@ export interface Migration {
 }
 
 /** Every migration, in order. */
-export const migrations: readonly Migration[] = [m0001, m0002];
+export const migrations: readonly Migration[] = [m0001, m0002, m0003];

@@ -1,0 +1,125 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createTestPayments, type TestPayments } from '../testing/payments.fixture';
+import { stableJson } from './ledger.service';
+
+let t: TestPayments;
+beforeEach(() => {
+  t = createTestPayments();
+  t.ledger.transaction(() => {
+    t.ledger.ensureAccount('wallet:a', 'wallet', 'A');
+    t.ledger.ensureAccount('cash-drawer:x', 'cash-drawer', 'X');
+  });
+});
+afterEach(() => t.cleanup());
+
+const post = (legs: { accountId: string; amount: number }[]) =>
+  t.ledger.transaction(() => t.ledger.post({ kind: 'topup-cash', actor: 'test', legs }));
+
+describe('ledger', () => {
+  it.each([
+    [
+      'legs that do not sum to zero',
+      [
+        { accountId: 'wallet:a', amount: 100 },
+        { accountId: 'cash-drawer:x', amount: -99 },
+      ],
+      'unbalanced',
+    ],
+    ['a single leg', [{ accountId: 'wallet:a', amount: 0 }], 'unbalanced'],
+    [
+      'a fractional amount',
+      [
+        { accountId: 'wallet:a', amount: 0.5 },
+        { accountId: 'cash-drawer:x', amount: -0.5 },
+      ],
+      'unbalanced',
+    ],
+    [
+      'an unknown account',
+      [
+        { accountId: 'wallet:zz', amount: 1 },
+        { accountId: 'cash-drawer:x', amount: -1 },
+      ],
+      'unknown-account',
+    ],
+    [
+      'a wallet going below zero',
+      [
+        { accountId: 'wallet:a', amount: -1 },
+        { accountId: 'cash-drawer:x', amount: 1 },
+      ],
+      'insufficient-balance',
+    ],
+  ])('refuses %s and writes nothing', (_name, legs, kind) => {
+    expect(post(legs)).toMatchObject({ ok: false, error: { kind } });
+    expect(t.db.prepare('SELECT count(*) FROM ledger_transactions').pluck().get()).toBe(0);
+  });
+
+  it('posts balanced transactions and keeps cached balances equal to the entries', () => {
+    expect(
+      post([
+        { accountId: 'cash-drawer:x', amount: -500 },
+        { accountId: 'wallet:a', amount: 500 },
+      ]).ok,
+    ).toBe(true);
+    expect(t.ledger.balance('wallet:a')).toBe(500);
+    expect(t.ledger.repository.invariants()).toMatchObject({
+      totalOfEntries: 0,
+      unbalancedTransactions: 0,
+      driftedBalances: 0,
+    });
+  });
+
+  it('entries and transactions are immutable (SQLite triggers)', () => {
+    post([
+      { accountId: 'cash-drawer:x', amount: -500 },
+      { accountId: 'wallet:a', amount: 500 },
+    ]);
+    expect(() => t.db.prepare('UPDATE ledger_entries SET amount = 1').run()).toThrow(/immutable/);
+    expect(() => t.db.prepare('DELETE FROM ledger_entries').run()).toThrow(/immutable/);
+    expect(() => t.db.prepare("UPDATE ledger_transactions SET memo = 'x'").run()).toThrow(/immutable/);
+    expect(() => t.db.prepare('DELETE FROM ledger_transactions').run()).toThrow(/immutable/);
+  });
+
+  it('the database refuses a negative wallet even past the service (CHECK)', () => {
+    expect(() => t.db.prepare("UPDATE ledger_accounts SET balance = -1 WHERE id = 'wallet:a'").run()).toThrow(
+      /CHECK/,
+    );
+  });
+
+  it('post outside a transaction is a programming error', () => {
+    expect(() => t.ledger.post({ kind: 'topup-cash', actor: 't', legs: [] })).toThrow(/inside a transaction/);
+  });
+
+  it('once: applies work once per key, replays the answer, refuses another body; a throw stores nothing', () => {
+    let runs = 0;
+    const work = () => ({ status: 200, body: { n: ++runs } });
+    const hash = t.ledger.requestHash({ a: 1 });
+    expect(t.ledger.once('s', 'k1', hash, work)).toEqual({
+      ok: true,
+      replayed: false,
+      answer: { status: 200, body: { n: 1 } },
+    });
+    expect(t.ledger.once('s', 'k1', hash, work)).toEqual({
+      ok: true,
+      replayed: true,
+      answer: { status: 200, body: { n: 1 } },
+    });
+    expect(t.ledger.once('s', 'k1', t.ledger.requestHash({ a: 2 }), work)).toMatchObject({ ok: false });
+    expect(t.ledger.once('other-scope', 'k1', hash, work)).toMatchObject({
+      replayed: false,
+      answer: { body: { n: 2 } },
+    });
+    expect(() =>
+      t.ledger.once('s', 'k2', hash, () => {
+        throw new Error('boom');
+      }),
+    ).toThrow('boom');
+    expect(t.ledger.lookup('s', 'k2', hash)).toBeNull();
+  });
+
+  it('stableJson sorts keys so the same request hashes the same', () => {
+    expect(stableJson({ b: 1, a: [{ d: 1, c: 2 }] })).toBe(stableJson({ a: [{ c: 2, d: 1 }], b: 1 }));
+    expect(t.ledger.requestHash({ b: 1, a: 2 })).toBe(t.ledger.requestHash({ a: 2, b: 1 }));
+  });
+});

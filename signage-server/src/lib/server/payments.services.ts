@@ -1,0 +1,83 @@
+import crypto from 'node:crypto';
+import type { AuditService } from './audit/audit.service';
+import type { ScryptParams } from './auth/password';
+import { BillRepository } from './bills/bill.repository';
+import { BillService } from './bills/bill.service';
+import { CardRepository } from './cards/card.repository';
+import { CardService, PIN_SCRYPT } from './cards/card.service';
+import type { Clock } from './clock';
+import type { ServerConfig } from './config';
+import type { Db } from './db/database';
+import type { ServerKeys } from './keys';
+import { LedgerRepository } from './ledger/ledger.repository';
+import { LedgerService } from './ledger/ledger.service';
+import { seedDemoPayments } from './payments/demo-payments';
+import { SimulatedPaymentProvider } from './payments/payment-provider.sim';
+import { PaymentRepository } from './payments/payment.repository';
+import { PaymentService } from './payments/payment.service';
+
+/** The money half of the server (issue 7): ledger, cards, bills, payments. */
+export interface PaymentServices {
+  ledger: LedgerService;
+  cards: CardService;
+  bills: BillService;
+  payments: PaymentService;
+  simProvider: SimulatedPaymentProvider;
+}
+
+/** What the payment services are built on. */
+export interface PaymentDependencies {
+  config: Pick<ServerConfig, 'pinRequiredAbove' | 'simProviderSecret'>;
+  clock: Clock;
+  db: Db;
+  keys: Pick<ServerKeys, 'hashKey'>;
+  audit: Pick<AuditService, 'record'>;
+  phoneHash: (phone: string) => string;
+  pinScrypt?: ScryptParams;
+}
+
+/** The simulated provider's secret when none is configured: derived from the hash key, stable across restarts. */
+export function defaultSimProviderSecret(hashKey: Buffer): Buffer {
+  return crypto.createHmac('sha256', hashKey).update('linli sim provider').digest();
+}
+
+/** Wires the payment services. */
+export function createPaymentServices(deps: PaymentDependencies): PaymentServices {
+  const { config, clock, db, keys, audit } = deps;
+  const ledger = new LedgerService(new LedgerRepository(db), clock, keys.hashKey);
+  const cards = new CardService(
+    new CardRepository(db),
+    ledger,
+    audit,
+    clock,
+    keys.hashKey,
+    deps.pinScrypt ?? PIN_SCRYPT,
+  );
+  const bills = new BillService(new BillRepository(db), audit, clock);
+  const simProvider = new SimulatedPaymentProvider(
+    config.simProviderSecret ? Buffer.from(config.simProviderSecret) : defaultSimProviderSecret(keys.hashKey),
+  );
+  const payments = new PaymentService({
+    repository: new PaymentRepository(db),
+    ledger,
+    cards,
+    bills,
+    audit,
+    clock,
+    hashKey: keys.hashKey,
+    providers: [simProvider],
+    phoneHash: deps.phoneHash,
+    pinRequiredAbove: config.pinRequiredAbove,
+  });
+  return { ledger, cards, bills, payments, simProvider };
+}
+
+/** First-start work: demo cards and bills for the demo community when LINLI_SEED_DEMO is on. */
+export async function startPaymentServices(
+  services: PaymentServices & { config: Pick<ServerConfig, 'seedDemo'>; db: Db },
+  log: (line: string) => void = console.log,
+): Promise<void> {
+  if (!services.config.seedDemo) return;
+  const seeded = await seedDemoPayments(services);
+  if (seeded.cards > 0) log(`Seeded demo payments: ${seeded.cards} cards, ${seeded.bills} unpaid bills.`);
+}

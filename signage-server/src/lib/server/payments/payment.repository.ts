@@ -1,0 +1,184 @@
+import type { Db } from '../db/database';
+
+/** A stored online top-up order. */
+export interface TopUpOrderRecord {
+  id: string;
+  provider: string;
+  cardId: string;
+  amount: number;
+  status: 'pending' | 'paid' | 'failed';
+  providerTradeNo: string | null;
+  transactionId: number | null;
+  qrPayload?: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** A refund waiting for (or past) a second person's approval. */
+export interface RefundRequestRecord {
+  id: string;
+  cardId: string;
+  billId: string;
+  amount: number;
+  reason: string;
+  requestedBy: string;
+  requestedAt: string;
+  status: 'pending' | 'approved' | 'rejected';
+  decidedBy: string | null;
+  decidedAt: string | null;
+  transactionId: number | null;
+}
+
+/** A daily close of one cash drawer. */
+export interface DailyCloseRecord {
+  drawerAccountId: string;
+  businessDay: string;
+  expected: number;
+  counted: number;
+  difference: number;
+  closedBy: string;
+  closedAt: string;
+  transactionId: number | null;
+}
+
+/** SQL of top-up orders, refund requests and daily closes. */
+export class PaymentRepository {
+  constructor(readonly db: Db) {}
+
+  insertOrder(order: Omit<TopUpOrderRecord, 'providerTradeNo' | 'transactionId' | 'status'>): void {
+    this.db
+      .prepare(
+        `INSERT INTO topup_orders (id, provider, card_id, amount, status, created_at, updated_at)
+         VALUES (?, ?, ?, ?, 'pending', ?, ?)`,
+      )
+      .run(order.id, order.provider, order.cardId, order.amount, order.createdAt, order.updatedAt);
+  }
+
+  getOrder(id: string): TopUpOrderRecord | null {
+    return (
+      (this.db
+        .prepare(
+          `SELECT id, provider, card_id AS cardId, amount, status, provider_trade_no AS providerTradeNo,
+                  transaction_id AS transactionId, created_at AS createdAt, updated_at AS updatedAt
+           FROM topup_orders WHERE id = ?`,
+        )
+        .get(id) as TopUpOrderRecord | undefined) ?? null
+    );
+  }
+
+  settleOrder(
+    id: string,
+    status: 'paid' | 'failed',
+    tradeNo: string,
+    transactionId: number | null,
+    at: string,
+  ): void {
+    this.db
+      .prepare(
+        'UPDATE topup_orders SET status = ?, provider_trade_no = ?, transaction_id = ?, updated_at = ? WHERE id = ?',
+      )
+      .run(status, tradeNo, transactionId, at, id);
+  }
+
+  insertRefund(
+    refund: Omit<RefundRequestRecord, 'status' | 'decidedBy' | 'decidedAt' | 'transactionId'>,
+  ): void {
+    this.db
+      .prepare(
+        `INSERT INTO refund_requests (id, card_id, bill_id, amount, reason, requested_by, requested_at, status)
+         VALUES (?, ?, ?, ?, ?, ?, ?, 'pending')`,
+      )
+      .run(
+        refund.id,
+        refund.cardId,
+        refund.billId,
+        refund.amount,
+        refund.reason,
+        refund.requestedBy,
+        refund.requestedAt,
+      );
+  }
+
+  getRefund(id: string): RefundRequestRecord | null {
+    return (
+      (this.db.prepare(`${REFUND_SELECT} WHERE id = ?`).get(id) as RefundRequestRecord | undefined) ?? null
+    );
+  }
+
+  pendingRefundForBill(billId: string): RefundRequestRecord | null {
+    return (
+      (this.db.prepare(`${REFUND_SELECT} WHERE bill_id = ? AND status = 'pending'`).get(billId) as
+        RefundRequestRecord | undefined) ?? null
+    );
+  }
+
+  listRefunds(limit = 100): RefundRequestRecord[] {
+    return this.db
+      .prepare(`${REFUND_SELECT} ORDER BY status = 'pending' DESC, requested_at DESC LIMIT ?`)
+      .all(limit) as RefundRequestRecord[];
+  }
+
+  decideRefund(
+    id: string,
+    status: 'approved' | 'rejected',
+    by: string,
+    at: string,
+    transactionId: number | null,
+  ) {
+    this.db
+      .prepare(
+        `UPDATE refund_requests SET status = ?, decided_by = ?, decided_at = ?, transaction_id = ?
+         WHERE id = ? AND status = 'pending'`,
+      )
+      .run(status, by, at, transactionId, id);
+  }
+
+  insertClose(close: DailyCloseRecord): void {
+    this.db
+      .prepare(
+        `INSERT INTO daily_closes (drawer_account_id, business_day, expected, counted, difference, closed_by,
+           closed_at, transaction_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(
+        close.drawerAccountId,
+        close.businessDay,
+        close.expected,
+        close.counted,
+        close.difference,
+        close.closedBy,
+        close.closedAt,
+        close.transactionId,
+      );
+  }
+
+  getClose(drawerAccountId: string, day: string): DailyCloseRecord | null {
+    return (
+      (this.db
+        .prepare(`${CLOSE_SELECT} WHERE drawer_account_id = ? AND business_day = ?`)
+        .get(drawerAccountId, day) as DailyCloseRecord | undefined) ?? null
+    );
+  }
+
+  listCloses(limit = 30): DailyCloseRecord[] {
+    return this.db
+      .prepare(`${CLOSE_SELECT} ORDER BY closed_at DESC LIMIT ?`)
+      .all(limit) as DailyCloseRecord[];
+  }
+
+  /** Money through a drawer during a period, by transaction kind (fen the drawer took in: positive). */
+  drawerMovements(drawerAccountId: string, from: string, to: string): { kind: string; amount: number }[] {
+    return this.db
+      .prepare(
+        `SELECT t.kind, -SUM(e.amount) AS amount FROM ledger_entries e JOIN ledger_transactions t ON t.id = e.transaction_id
+         WHERE e.account_id = ? AND t.at >= ? AND t.at < ? AND t.kind <> 'settlement' GROUP BY t.kind ORDER BY t.kind`,
+      )
+      .all(drawerAccountId, from, to) as { kind: string; amount: number }[];
+  }
+}
+
+const REFUND_SELECT = `SELECT id, card_id AS cardId, bill_id AS billId, amount, reason, requested_by AS requestedBy,
+  requested_at AS requestedAt, status, decided_by AS decidedBy, decided_at AS decidedAt,
+  transaction_id AS transactionId FROM refund_requests`;
+
+const CLOSE_SELECT = `SELECT drawer_account_id AS drawerAccountId, business_day AS businessDay, expected, counted,
+  difference, closed_by AS closedBy, closed_at AS closedAt, transaction_id AS transactionId FROM daily_closes`;

@@ -1,0 +1,310 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { MAX_PIN_FAILURES } from '../cards/card.schema';
+import { generateDemoCommunity } from '../registry/demo-community';
+import { accountIds } from '../ledger/ledger.schema';
+import { CLERK, createTestPayments, SUPERVISOR, type TestPayments } from '../testing/payments.fixture';
+
+let t: TestPayments;
+let keyNo = 0;
+const key = (scope = 'device:kiosk-1') => ({ scope, key: `key-${++keyNo}-abcdef` });
+const clerkKey = () => key('user:clerk-1');
+
+async function issued(uid = '04A1B2C3D4E5F6', residentIndex = 0, topUp = 50_000) {
+  const resident = t.residents(residentIndex + 1)[residentIndex]!;
+  const card = await t.cards.issue(
+    { uid, residentId: resident.id, pin: '123456', idNumber: '11010519491231002X' },
+    CLERK,
+  );
+  if (!card.ok) throw new Error(card.error.message);
+  if (topUp) expect(t.payments.topUpCash(card.value.id, topUp, CLERK, clerkKey()).ok).toBe(true);
+  return { card: card.value, resident };
+}
+
+function bill(
+  unitId: string,
+  id: string,
+  amount: number,
+  category: 'water' | 'electricity' | 'gas' = 'water',
+) {
+  t.bills.repository.insert({
+    id,
+    unitId,
+    category,
+    period: '2026-10',
+    amount,
+    dueDate: null,
+    source: 'test',
+    createdAt: t.clock.now().toISOString(),
+  });
+}
+
+const counts = () =>
+  t.db
+    .prepare(
+      `SELECT (SELECT count(*) FROM ledger_entries) AS entries, (SELECT count(*) FROM ledger_transactions) AS transactions,
+              (SELECT count(*) FROM bills WHERE status = 'paid') AS paid, (SELECT count(*) FROM idempotency_keys) AS keys`,
+    )
+    .get();
+
+function expectLedgerSound() {
+  const inv = t.ledger.repository.invariants();
+  expect(inv).toEqual({
+    totalOfEntries: 0,
+    unbalancedTransactions: 0,
+    negativeWallets: 0,
+    driftedBalances: 0,
+    totalOfBalances: 0,
+  });
+}
+
+beforeEach(() => {
+  t = createTestPayments();
+});
+afterEach(() => {
+  expectLedgerSound();
+  t.cleanup();
+});
+
+describe('paying bills with the card', () => {
+  it('pays two bills: wallet debited, payables credited, bills paid in the same transaction', async () => {
+    const { card } = await issued();
+    bill(card.unitId, 'w-1', 4_650, 'water');
+    bill(card.unitId, 'e-1', 12_830, 'electricity');
+    const lookup = t.payments.lookup(card.uid);
+    expect(lookup.ok && lookup.value.unpaidBills.map((b) => b.id).sort()).toEqual(['e-1', 'w-1']);
+    expect(lookup.ok && lookup.value.holderMasked).not.toContain(t.cards.view(card.id)!.holderName.slice(1));
+
+    const paid = await t.payments.payBills({ uid: card.uid, billIds: ['w-1', 'e-1'] }, key());
+    expect(paid.ok).toBe(true);
+    if (!paid.ok) return;
+    expect(paid.value.amount).toBe(17_480);
+    expect(paid.value.balanceAfter).toBe(50_000 - 17_480);
+    expect(t.ledger.balance(accountIds.payable('water'))).toBe(4_650);
+    expect(t.ledger.balance(accountIds.payable('electricity'))).toBe(12_830);
+    expect(t.bills.get('w-1')!.status).toBe('paid');
+    expect(t.bills.get('e-1')!.paidTransactionId).toBe(Number(paid.value.receiptId.split('-')[0]));
+    expect(t.payments.receipt(paid.value.receiptId)?.amount).toBe(17_480);
+    expect(t.payments.receipt(paid.value.receiptId.replace(/.$/, (c) => (c === '0' ? '1' : '0')))).toBeNull();
+  });
+
+  it('a retried request with the same key charges once and replays the first answer', async () => {
+    const { card } = await issued();
+    bill(card.unitId, 'w-1', 1_000);
+    const k = key();
+    const first = await t.payments.payBills({ uid: card.uid, billIds: ['w-1'] }, k);
+    const before = counts();
+    const again = await t.payments.payBills({ uid: card.uid, billIds: ['w-1'] }, k);
+    expect(again).toMatchObject({ ok: true, replayed: true });
+    expect(again.ok && first.ok && again.value).toEqual(first.ok && first.value);
+    expect(counts()).toEqual(before);
+    expect(t.ledger.balance(card.walletAccountId)).toBe(49_000);
+  });
+
+  it('the same key with a different body is refused (409) and writes nothing', async () => {
+    const { card } = await issued();
+    bill(card.unitId, 'w-1', 1_000);
+    bill(card.unitId, 'w-2', 2_000);
+    const k = key();
+    await t.payments.payBills({ uid: card.uid, billIds: ['w-1'] }, k);
+    const before = counts();
+    const other = await t.payments.payBills({ uid: card.uid, billIds: ['w-2'] }, k);
+    expect(other).toMatchObject({ ok: false, error: { kind: 'idempotency-mismatch' } });
+    expect(counts()).toEqual(before);
+  });
+
+  it('a double tap (two keys, same bill) charges once: the second is bill-unavailable', async () => {
+    const { card } = await issued();
+    bill(card.unitId, 'w-1', 1_000);
+    const [a, b] = await Promise.all([
+      t.payments.payBills({ uid: card.uid, billIds: ['w-1'] }, key()),
+      t.payments.payBills({ uid: card.uid, billIds: ['w-1'] }, key()),
+    ]);
+    expect([a.ok, b.ok].sort()).toEqual([false, true]);
+    expect(t.ledger.balance(card.walletAccountId)).toBe(49_000);
+  });
+
+  it.each([
+    ['unknown card', { uid: 'DEADBEEF', billIds: ['w-1'] }, 'card-unknown'],
+    ['a bill of another household', { uid: '04A1B2C3D4E5F6', billIds: ['other'] }, 'bill-unavailable'],
+    ['an unknown bill', { uid: '04A1B2C3D4E5F6', billIds: ['nope'] }, 'bill-unavailable'],
+  ])('refuses %s and writes no money', async (_name, request, kind) => {
+    const { card } = await issued();
+    const other = t.residents(2)[1]!;
+    bill(card.unitId, 'w-1', 1_000);
+    bill(other.unitId, 'other', 1_000);
+    const before = t.db.prepare('SELECT count(*) AS n FROM ledger_entries').get();
+    const result = await t.payments.payBills(request, key());
+    expect(result).toMatchObject({ ok: false, error: { kind } });
+    expect(t.db.prepare('SELECT count(*) AS n FROM ledger_entries').get()).toEqual(before);
+    expect(t.bills.get('w-1')!.status).toBe('unpaid');
+  });
+
+  it('refuses a payment larger than the balance; the wallet never goes below zero', async () => {
+    const { card } = await issued(undefined, 0, 500);
+    bill(card.unitId, 'w-1', 501);
+    const result = await t.payments.payBills({ uid: card.uid, billIds: ['w-1'] }, key());
+    expect(result).toMatchObject({ ok: false, error: { kind: 'insufficient-balance' } });
+    expect(t.ledger.balance(card.walletAccountId)).toBe(500);
+    expect(t.bills.get('w-1')!.status).toBe('unpaid');
+  });
+
+  it('needs the PIN above the threshold; 3 wrong PINs lock the card until a clerk unlocks it', async () => {
+    const { card } = await issued();
+    bill(card.unitId, 'big', 20_001);
+    expect(await t.payments.payBills({ uid: card.uid, billIds: ['big'] }, key())).toMatchObject({
+      ok: false,
+      error: { kind: 'pin-required' },
+    });
+    for (let i = 1; i < MAX_PIN_FAILURES; i++) {
+      expect(
+        await t.payments.payBills({ uid: card.uid, billIds: ['big'], pin: '000000' }, key()),
+      ).toMatchObject({
+        ok: false,
+        error: { kind: 'wrong-pin', params: { remaining: MAX_PIN_FAILURES - i } },
+      });
+    }
+    expect(
+      await t.payments.payBills({ uid: card.uid, billIds: ['big'], pin: '000000' }, key()),
+    ).toMatchObject({
+      ok: false,
+      error: { kind: 'card-locked' },
+    });
+    // locked: even the right PIN is refused, and so is the tap
+    expect(
+      await t.payments.payBills({ uid: card.uid, billIds: ['big'], pin: '123456' }, key()),
+    ).toMatchObject({
+      ok: false,
+      error: { kind: 'card-locked' },
+    });
+    expect(t.payments.lookup(card.uid)).toMatchObject({ ok: false, error: { kind: 'card-locked' } });
+    t.cards.unlock(card.id, CLERK);
+    const paid = await t.payments.payBills({ uid: card.uid, billIds: ['big'], pin: '123456' }, key());
+    expect(paid.ok).toBe(true);
+    expect(t.ledger.balance(card.walletAccountId)).toBe(50_000 - 20_001);
+  });
+
+  it('enforces the daily spending limit per business day', async () => {
+    const resident = t.residents(1)[0]!;
+    const card = await t.cards.issue(
+      { uid: '0A0B0C0D', residentId: resident.id, pin: '123456', dailyLimit: 10_000 },
+      CLERK,
+    );
+    if (!card.ok) throw new Error('issue');
+    t.payments.topUpCash(card.value.id, 50_000, CLERK, clerkKey());
+    bill(resident.unitId, 'a', 6_000);
+    bill(resident.unitId, 'b', 6_000);
+    expect((await t.payments.payBills({ uid: '0A0B0C0D', billIds: ['a'] }, key())).ok).toBe(true);
+    expect(await t.payments.payBills({ uid: '0A0B0C0D', billIds: ['b'] }, key())).toMatchObject({
+      ok: false,
+      error: { kind: 'daily-limit' },
+    });
+    t.clock.advance(24 * 3600_000);
+    expect((await t.payments.payBills({ uid: '0A0B0C0D', billIds: ['b'] }, key())).ok).toBe(true);
+  });
+});
+
+describe('card lifecycle', () => {
+  it('a card reported lost (kiosk, ID number + phone) is refused at the next tap; replacement moves the balance', async () => {
+    const { card, resident } = await issued();
+    const phone = generateDemoCommunity(t.clock.now().toISOString()).residents.find(
+      (r) => r.id === resident.id,
+    )!.phone;
+    expect(t.payments.reportLost('11010519491231002X', '13900000000', 'device:k')).toMatchObject({
+      ok: false,
+      error: { kind: 'verification-failed' },
+    });
+    expect(t.payments.reportLost('11010519491231002X', phone, 'device:k')).toEqual({
+      ok: true,
+      value: { blockedCards: 1 },
+    });
+    expect(t.payments.lookup(card.uid)).toMatchObject({ ok: false, error: { kind: 'card-blocked' } });
+    bill(card.unitId, 'w-1', 1_000);
+    expect(await t.payments.payBills({ uid: card.uid, billIds: ['w-1'] }, key())).toMatchObject({
+      ok: false,
+      error: { kind: 'card-blocked' },
+    });
+
+    const replaced = await t.cards.replace(card.id, { newUid: '04:99:88:77' }, CLERK, clerkKey());
+    expect(replaced.ok && replaced.value).toMatchObject({
+      uid: '04998877',
+      balance: 50_000,
+      status: 'active',
+    });
+    expect(t.ledger.balance(card.walletAccountId)).toBe(0);
+    expect(t.cards.view(card.id)!.status).toBe('replaced');
+  });
+
+  it('closing a card pays the balance out of the drawer; the daily close records a difference', async () => {
+    const { card } = await issued(undefined, 0, 30_000);
+    const closed = t.cards.close(card.id, CLERK, clerkKey());
+    expect(closed.ok && closed.value.refunded).toBe(30_000);
+    expect(t.payments.lookup(card.uid)).toMatchObject({ ok: false, error: { kind: 'card-blocked' } });
+    const { card: second } = await issued('0B0B0C0D', 1, 20_000);
+    expect(second.status).toBe('active');
+    const status = t.payments.drawerStatus(second.communityId);
+    expect(status.expected).toBe(20_000);
+    const close = t.payments.closeDay(second.communityId, 19_900, CLERK, clerkKey());
+    expect(close.ok && close.value).toMatchObject({ expected: 20_000, counted: 19_900, difference: -100 });
+    expect(t.ledger.balance(accountIds.cashDrawer(second.communityId))).toBe(0);
+    expect(t.ledger.balance(accountIds.cashDifference)).toBe(-100);
+    expect(t.payments.closeDay(second.communityId, 0, CLERK, clerkKey())).toMatchObject({
+      ok: false,
+      error: { kind: 'duplicate' },
+    });
+  });
+
+  it('refunds need a second person and reverse the payment', async () => {
+    const { card } = await issued();
+    bill(card.unitId, 'w-1', 1_000);
+    await t.payments.payBills({ uid: card.uid, billIds: ['w-1'] }, key());
+    const request = t.payments.requestRefund('w-1', 'double billed', CLERK);
+    if (!request.ok) throw new Error(request.error.message);
+    expect(t.payments.decideRefund(request.value.id, true, CLERK, clerkKey())).toMatchObject({
+      ok: false,
+      error: { kind: 'same-person' },
+    });
+    const approved = t.payments.decideRefund(request.value.id, true, SUPERVISOR, key('user:clerk-2'));
+    expect(approved.ok && approved.value.status).toBe('approved');
+    expect(t.ledger.balance(card.walletAccountId)).toBe(50_000);
+    expect(t.bills.get('w-1')!.status).toBe('unpaid');
+    const reversal = t.ledger.repository.getTransaction(approved.ok ? approved.value.transactionId! : 0)!;
+    expect(reversal.reverses).toBe(
+      Number(t.db.prepare("SELECT id FROM ledger_transactions WHERE kind = 'bill-payment'").pluck().get()),
+    );
+  });
+
+  it('refuses bad top-up amounts (negative, fractional, zero) and writes nothing', async () => {
+    const { card } = await issued(undefined, 0, 0);
+    for (const amount of [-100, 0, 10.5, Number.NaN]) {
+      expect(t.payments.topUpCash(card.id, amount, CLERK, clerkKey())).toMatchObject({
+        ok: false,
+        error: { kind: 'invalid' },
+      });
+    }
+    expect(t.db.prepare('SELECT count(*) FROM ledger_entries').pluck().get()).toBe(0);
+  });
+});
+
+describe('online top-up through the simulated provider', () => {
+  it('credits once for duplicate and out-of-order callbacks; refuses a bad signature', async () => {
+    const { card } = await issued(undefined, 0, 0);
+    const order = await t.payments.createTopUpOrder({ uid: card.uid, amount: 10_000 }, 'sim', key());
+    if (!order.ok) throw new Error(order.error.message);
+    expect(order.value.qrPayload).toContain(order.value.id);
+    const notice = (status: 'paid' | 'failed', seq: number) =>
+      JSON.stringify({ orderId: order.value.id, tradeNo: 'SIM-1', status, amount: 10_000, seq });
+    const send = (body: string, signature = t.simProvider.sign(body)) =>
+      t.payments.handleCallback('sim', body, signature);
+
+    expect(send(notice('paid', 2), 'f'.repeat(64))).toMatchObject({
+      ok: false,
+      error: { kind: 'bad-signature' },
+    });
+    expect(t.ledger.balance(card.walletAccountId)).toBe(0);
+    expect(send(notice('paid', 2))).toMatchObject({ ok: true, value: { credited: true } });
+    expect(send(notice('paid', 2))).toMatchObject({ ok: true, value: { credited: false } });
+    expect(send(notice('failed', 1))).toMatchObject({ ok: true, value: { credited: false, status: 'paid' } });
+    expect(t.ledger.balance(card.walletAccountId)).toBe(10_000);
+    expect(t.payments.getOrder(order.value.id)!.status).toBe('paid');
+  });
+});

@@ -1,0 +1,210 @@
+// Issue 7 over real HTTP against the built server: the device payment API (Done when 3 and 4) and the station's
+// cash top-up form. Service-level rules are covered beside the services; this checks the wire: status codes,
+// error kinds, Idempotency-Key handling and that refused requests write nothing.
+import { apiPaths, ApiErrorBody, CardSummaryV1, PaymentReceiptV1 } from '@linli/content';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_CARD_PIN, DEMO_CARD_UIDS, DEMO_ID_NUMBER } from '../src/lib/server/payments/demo-payments';
+import {
+  BUILD_PRESENT,
+  freePort,
+  login,
+  NO_BUILD_MESSAGE,
+  pairingCodeFromCli,
+} from './support/server-process';
+import { enrollKiosk, startServerAt, type RestartableServer } from './support/payments-server';
+import {
+  DeviceClient,
+  newKey,
+  providerCallback,
+  stationAction,
+  TEST_PROVIDER_SECRET,
+} from './support/payments-client';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+const ADMIN_PASSWORD = 'payments-http-admin-pw';
+let server: RestartableServer;
+let device: DeviceClient;
+let session: string;
+const [CARD, SECOND_CARD, THIRD_CARD] = DEMO_CARD_UIDS;
+
+describe.skipIf(!BUILD_PRESENT)(
+  `payments device API over HTTP${BUILD_PRESENT ? '' : ` (${NO_BUILD_MESSAGE})`}`,
+  () => {
+    beforeAll(async () => {
+      const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'linli-payments-'));
+      server = await startServerAt(dataDir, await freePort(), {
+        LINLI_ADMIN_PASSWORD: ADMIN_PASSWORD,
+        LINLI_SIM_PROVIDER_SECRET: TEST_PROVIDER_SECRET,
+      });
+      device = new DeviceClient(
+        () => server.url,
+        await enrollKiosk(server.url, await pairingCodeFromCli(dataDir), 'pay-kiosk'),
+      );
+      session = await login(server.url, 'admin', ADMIN_PASSWORD);
+    }, 60_000);
+    afterAll(async () => {
+      await server?.stop();
+      if (server) fs.rmSync(server.dataDir, { recursive: true, force: true });
+    });
+
+    it('looks up a demo card: masked holder, balance, unpaid bills', async () => {
+      const answer = await device.lookup(CARD!);
+      expect(answer.status).toBe(200);
+      const summary = CardSummaryV1.parse(answer.body);
+      expect(summary.balance).toBe(30_000);
+      expect(summary.unpaidBills).toHaveLength(3);
+      expect(summary.holderMasked).toContain('*');
+      expect(summary.pinRequiredAbove).toBe(20_000);
+    });
+
+    it('pays two bills with the PIN once; a retry with the same key replays the answer without charging again', async () => {
+      const summary = CardSummaryV1.parse((await device.lookup(CARD!)).body);
+      const billIds = summary.unpaidBills.filter((b) => b.category !== 'gas').map((b) => b.id);
+      const key = newKey();
+      const first = await device.pay(CARD!, billIds, key, DEMO_CARD_PIN);
+      expect(first.status).toBe(200);
+      const receipt = PaymentReceiptV1.parse(first.body);
+      expect(receipt.amount).toBe(4_650 + 12_830);
+      const retry = await device.pay(CARD!, billIds, key, DEMO_CARD_PIN);
+      expect(retry.status).toBe(200);
+      expect(retry.headers.get('idempotent-replayed')).toBe('true');
+      expect(retry.body).toEqual(first.body);
+      const after = CardSummaryV1.parse((await device.lookup(CARD!)).body);
+      expect(after.balance).toBe(30_000 - 17_480);
+      expect(after.unpaidBills.map((b) => b.category)).toEqual(['gas']);
+
+      const otherBody = await device.pay(CARD!, [after.unpaidBills[0]!.id], key);
+      expect(otherBody.status).toBe(409);
+      expect(ApiErrorBody.parse(otherBody.body).error.kind).toBe('idempotency-mismatch');
+      expect(CardSummaryV1.parse((await device.lookup(CARD!)).body).balance).toBe(12_520);
+    });
+
+    it('a double tap (two keys at once) charges exactly once', async () => {
+      const bill = CardSummaryV1.parse((await device.lookup(SECOND_CARD!)).body).unpaidBills[0]!;
+      const answers = await Promise.all([
+        device.pay(SECOND_CARD!, [bill.id], newKey()),
+        device.pay(SECOND_CARD!, [bill.id], newKey()),
+      ]);
+      expect(answers.map((a) => a.status).sort()).toEqual([200, 409]);
+      expect(CardSummaryV1.parse((await device.lookup(SECOND_CARD!)).body).balance).toBe(
+        40_000 - bill.amount,
+      );
+    });
+
+    it.each([
+      [
+        'no Idempotency-Key',
+        () => device.post(apiPaths.payBills, { uid: THIRD_CARD, billIds: ['x'] }),
+        400,
+        'invalid-body',
+      ],
+      ['a lower-case UID', () => device.pay(THIRD_CARD!.toLowerCase(), ['x'], newKey()), 400, 'invalid-body'],
+      ['an unknown card', () => device.pay('DEADBEEF', ['x'], newKey()), 404, 'card-unknown'],
+      [
+        'a bill of another household',
+        () => device.pay(THIRD_CARD!, ['nope'], newKey()),
+        409,
+        'bill-unavailable',
+      ],
+      ['a malformed PIN', () => device.pay(THIRD_CARD!, ['x'], newKey(), '12ab'), 400, 'invalid-body'],
+      [
+        'a negative top-up',
+        () => device.post(apiPaths.topUpOrders, { uid: THIRD_CARD, amount: -100 }, newKey()),
+        400,
+        'invalid-body',
+      ],
+      [
+        'a fractional top-up',
+        () => device.post(apiPaths.topUpOrders, { uid: THIRD_CARD, amount: 10.5 }, newKey()),
+        400,
+        'invalid-body',
+      ],
+      ['malformed JSON', () => device.post(apiPaths.payBills, '{"uid":', newKey()), 400, 'invalid-body'],
+    ])('refuses %s with a clear error and writes nothing', async (_name, call, status, kind) => {
+      const before = CardSummaryV1.parse((await device.lookup(THIRD_CARD!)).body);
+      const answer = await call();
+      expect(answer.status).toBe(status);
+      expect(ApiErrorBody.parse(answer.body).error.kind).toBe(kind);
+      expect(CardSummaryV1.parse((await device.lookup(THIRD_CARD!)).body)).toEqual(before);
+    });
+
+    it('a wrong PIN is refused with the tries left', async () => {
+      const summary = CardSummaryV1.parse((await device.lookup(THIRD_CARD!)).body);
+      const answer = await device.pay(THIRD_CARD!, [summary.unpaidBills[0]!.id], newKey(), '000000');
+      expect(answer.status).toBe(403);
+      expect(answer.body).toMatchObject({ error: { kind: 'wrong-pin', params: { remaining: 2 } } });
+    });
+
+    it('online top-up: duplicated and out-of-order signed callbacks credit once; a bad signature is refused', async () => {
+      const order = await device.post(apiPaths.topUpOrders, { uid: SECOND_CARD, amount: 5_000 }, newKey());
+      expect(order.status).toBe(201);
+      const before = CardSummaryV1.parse((await device.lookup(SECOND_CARD!)).body).balance;
+      const notice = {
+        orderId: order.body.orderId as string,
+        tradeNo: 'SIM-9',
+        status: 'paid' as const,
+        amount: 5_000,
+        seq: 2,
+      };
+      expect((await providerCallback(server.url, notice, 'a'.repeat(64))).status).toBe(401);
+      const answers = await Promise.all([
+        providerCallback(server.url, notice),
+        providerCallback(server.url, notice),
+      ]);
+      expect(answers.map((a) => a.status)).toEqual([200, 200]);
+      expect(answers.filter((a) => a.body.credited)).toHaveLength(1);
+      expect(
+        (await providerCallback(server.url, { ...notice, status: 'failed', seq: 1 })).body,
+      ).toMatchObject({ status: 'paid', credited: false });
+      expect(CardSummaryV1.parse((await device.lookup(SECOND_CARD!)).body).balance).toBe(before + 5_000);
+    });
+
+    it('cash top-up at the station is applied once per form key', async () => {
+      const cardId = CardSummaryV1.parse((await device.lookup(THIRD_CARD!)).body).cardId;
+      const before = CardSummaryV1.parse((await device.lookup(THIRD_CARD!)).body).balance;
+      const key = newKey();
+      const first = await stationAction(server.url, session, `/station/cards/${cardId}?/topup`, {
+        amount: '500',
+        idempotencyKey: key,
+      });
+      const again = await stationAction(server.url, session, `/station/cards/${cardId}?/topup`, {
+        amount: '500',
+        idempotencyKey: key,
+      });
+      expect([first.type, again.type]).toEqual(['success', 'success']);
+      const bad = await stationAction(server.url, session, `/station/cards/${cardId}?/topup`, {
+        amount: '-5',
+        idempotencyKey: newKey(),
+      });
+      expect(bad.type).toBe('failure');
+      expect(CardSummaryV1.parse((await device.lookup(THIRD_CARD!)).body).balance).toBe(before + 50_000);
+    });
+
+    it('a card reported lost at a kiosk (ID number + phone) is refused at the next tap', async () => {
+      const wrong = await device.post(apiPaths.reportLost, {
+        idNumber: DEMO_ID_NUMBER,
+        phone: '13999999999',
+      });
+      expect(wrong.status).toBe(403);
+      expect((await device.lookup(CARD!)).status).toBe(200);
+      const phone = await demoPhoneOfFirstCard();
+      const reported = await device.post(apiPaths.reportLost, { idNumber: DEMO_ID_NUMBER, phone });
+      expect(reported).toMatchObject({ status: 200, body: { blockedCards: 1 } });
+      const tap = await device.lookup(CARD!);
+      expect(tap.status).toBe(403);
+      expect(ApiErrorBody.parse(tap.body).error.kind).toBe('card-blocked');
+    });
+  },
+);
+
+/** The demo phone of the first demo card's holder (the demo community is generated from a fixed seed). */
+async function demoPhoneOfFirstCard(): Promise<string> {
+  const { generateDemoCommunity } = await import('../src/lib/server/registry/demo-community');
+  const demo = generateDemoCommunity(new Date().toISOString());
+  const owner = demo.residents
+    .filter((r) => r.role === 'owner' && r.unitId.startsWith('xingfuli'))
+    .sort((a, b) => (a.id < b.id ? -1 : 1))[0]!;
+  return owner.phone;
+}
