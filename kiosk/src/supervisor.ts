@@ -194,6 +194,11 @@ export async function runSupervisor(parameters: SupervisorParameters): Promise<n
     current.kill('SIGTERM');
   };
   process.on('SIGTERM', stop).on('SIGINT', stop);
+  // The outermost process of an unattended kiosk: a bug in a handler here is logged, not allowed to take the
+  // host and the window down with it.
+  process.on('uncaughtException', (error) =>
+    logger.error('supervisor error; carrying on', { error: error.stack ?? error.message }),
+  );
 
   start();
   return finished;

@@ -48,6 +48,9 @@ export interface FixtureOptions {
   mrzCount?: number;
   cnIdCount?: number;
   seed?: number;
+  /** `stress`: harsher than a kiosk should ever see (low resolution, heavy blur and noise), to show that what the
+   * reader gets wrong it reports as doubtful. */
+  severity?: 'normal' | 'stress';
   /** Where to write (default: a cache directory keyed by version, counts and seed). */
   dir?: string;
 }
@@ -65,7 +68,8 @@ export async function ensureOcrFixtures(options: FixtureOptions = {}): Promise<O
   const mrzCount = options.mrzCount ?? 60;
   const cnIdCount = options.cnIdCount ?? 40;
   const seed = options.seed ?? 20_261_125;
-  const key = `v${FIXTURE_VERSION}-${mrzCount}-${cnIdCount}-${seed}`;
+  const severity = options.severity ?? 'normal';
+  const key = `v${FIXTURE_VERSION}-${severity}-${mrzCount}-${cnIdCount}-${seed}`;
   const dir = options.dir ?? path.join(os.tmpdir(), 'linli-ocr-fixtures', key);
   const manifestPath = path.join(dir, 'truth.json');
   if (fs.existsSync(manifestPath)) {
@@ -83,7 +87,7 @@ export async function ensureOcrFixtures(options: FixtureOptions = {}): Promise<O
     const input = randomMrzDocument(random, format);
     const lines = buildMrz(input);
     const file = `mrz-${String(i).padStart(3, '0')}-${format}.jpg`;
-    const degrade = randomDegradation(random);
+    const degrade = randomDegradation(random, severity);
     mrz.push({ kind: 'mrz', file, format, lines, fields: expectedMrzFields(input, lines) });
     jobs.push(() => renderMrzDocument(path.join(dir, file), input, lines, degrade, random.fork()));
   }
@@ -91,7 +95,7 @@ export async function ensureOcrFixtures(options: FixtureOptions = {}): Promise<O
   for (let i = 0; i < cnIdCount; i += 1) {
     const fields = randomCnIdPerson(random);
     const file = `cn-id-${String(i).padStart(3, '0')}.jpg`;
-    const degrade = randomDegradation(random);
+    const degrade = randomDegradation(random, severity);
     cnId.push({ kind: 'cn-id', file, fields });
     jobs.push(() => renderCnIdFront(path.join(dir, file), fields, degrade, random.fork()));
   }
@@ -236,7 +240,18 @@ interface Degradation {
   jpegQuality: number;
 }
 
-function randomDegradation(random: Random): Degradation {
+function randomDegradation(random: Random, severity: 'normal' | 'stress'): Degradation {
+  if (severity === 'stress') {
+    return {
+      pxPerMm: 5.5 + random() * 1.5,
+      rotateDeg: (random() < 0.5 ? -1 : 1) * (1 + random() * 2),
+      blurSigma: 1 + random() * 0.8,
+      noise: 0.5 + random() * 0.3,
+      shadePercent: 40 + random() * 30,
+      shadeKind: random() < 0.5 ? 'radial' : 'linear',
+      jpegQuality: random.int(55, 70),
+    };
+  }
   return {
     pxPerMm: 7.5 + random() * 2.5,
     rotateDeg: (random() < 0.5 ? -1 : 1) * (1 + random() * 2),

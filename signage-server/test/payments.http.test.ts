@@ -67,6 +67,14 @@ describe.skipIf(!BUILD_PRESENT)(
       expect(first.status).toBe(200);
       const receipt = PaymentReceiptV1.parse(first.body);
       expect(receipt.amount).toBe(4_650 + 12_830);
+      // the e-receipt behind the kiosk's QR code; a forged id is not found
+      const page = await fetch(`${server.url}${receipt.receiptUrl}`);
+      expect(page.status).toBe(200);
+      expect(await page.text()).toContain('¥174.80');
+      expect(
+        (await fetch(`${server.url}${receipt.receiptUrl.replace(/.$/, (c) => (c === 'a' ? 'b' : 'a'))}`))
+          .status,
+      ).toBe(404);
       const retry = await device.pay(CARD!, billIds, key, DEMO_CARD_PIN);
       expect(retry.status).toBe(200);
       expect(retry.headers.get('idempotent-replayed')).toBe('true');

@@ -88,7 +88,14 @@ export function launchChromium(binary: string, url: string): WatchedWindow & Lau
   const profileDir = mkdtempSync(join(tmpdir(), 'linli-chromium-'));
   // Chromium's own logging is noise in the kiosk log; its crashes show as exits and missing heartbeats.
   const child = spawn(binary, chromiumArguments(url, profileDir), { stdio: ['ignore', 'ignore', 'ignore'] });
-  const removeProfile = () => rmSync(profileDir, { recursive: true, force: true });
+  const removeProfile = () => {
+    try {
+      // Chromium's helper processes may still be writing for a moment after the browser process is gone.
+      rmSync(profileDir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
+    } catch {
+      // A leftover profile in the temp folder is harmless; a throw here would take the supervisor down with it.
+    }
+  };
   child.once('exit', removeProfile);
   child.once('error', removeProfile);
   const running = () => child.exitCode === null && child.signalCode === null;

@@ -139,6 +139,9 @@ export function createOcrEngine(options: OcrEngineOptions): OcrEngine {
           tessedit_pageseg_mode: PSM[request.segmentation] as never,
           tessedit_char_whitelist: request.whitelist ?? '',
           thresholding_method: request.threshold === 'sauvola' ? '2' : '0',
+          // Tesseract prints diagnostics ("Estimating resolution as …") to stderr; an installer's terminal and
+          // the kiosk log are no place for them.
+          debug_file: '/dev/null',
         });
         const options = {
           ...(request.rectangle ? { rectangle: request.rectangle } : {}),
