@@ -19,12 +19,24 @@ const headless = '--headless --disable-gpu';
 /** One cold start of the kiosk; resolves with ms from spawn to the first heartbeat. */
 async function kioskColdStart(dataDir, serverUrl) {
   const started = performance.now();
-  const child = spawn(tsx, [path.join(repoRoot, 'kiosk/src/cli.ts'), '--server', serverUrl, '--data-dir', dataDir, '--shell', 'chromium'], {
-    cwd: repoRoot,
-    env: { ...process.env, LINLI_CHROMIUM_FLAGS: headless },
-    stdio: ['ignore', 'ignore', 'pipe'],
-    detached: true,
-  });
+  const child = spawn(
+    tsx,
+    [
+      path.join(repoRoot, 'kiosk/src/cli.ts'),
+      '--server',
+      serverUrl,
+      '--data-dir',
+      dataDir,
+      '--shell',
+      'chromium',
+    ],
+    {
+      cwd: repoRoot,
+      env: { ...process.env, LINLI_CHROMIUM_FLAGS: headless },
+      stdio: ['ignore', 'ignore', 'pipe'],
+      detached: true,
+    },
+  );
   try {
     return await new Promise((resolve, reject) => {
       let log = '';
@@ -50,15 +62,23 @@ async function blankColdStart() {
   const server = http.createServer((req, res) => {
     if (req.url === '/loaded') loaded(performance.now());
     res.writeHead(200, { 'content-type': 'text/html' });
-    res.end(req.url === '/loaded' ? '' : '<!doctype html><title>blank</title><script>fetch("/loaded")</script>');
+    res.end(
+      req.url === '/loaded' ? '' : '<!doctype html><title>blank</title><script>fetch("/loaded")</script>',
+    );
   });
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'linli-bench-blank-'));
   const started = performance.now();
   const browser = spawn(
     '/usr/bin/chromium',
-    ['--kiosk', `--app=http://127.0.0.1:${server.address().port}/`, `--user-data-dir=${profile}`, '--no-first-run',
-      '--no-sandbox', ...headless.split(' ')],
+    [
+      '--kiosk',
+      `--app=http://127.0.0.1:${server.address().port}/`,
+      `--user-data-dir=${profile}`,
+      '--no-first-run',
+      '--no-sandbox',
+      ...headless.split(' '),
+    ],
     { stdio: 'ignore' },
   );
   try {
@@ -89,8 +109,12 @@ try {
   const median = percentile(kiosk, 50);
   const baseline = percentile(blank, 50);
   console.log(`${RUNS} cold starts each, from the cache with the server down (ms)`);
-  console.log(`kiosk (supervisor + host + Chromium, to first heartbeat): ${kiosk.map((v) => round(v, 0)).join(', ')}`);
-  console.log(`blank page in the same Chromium, to page load:          ${blank.map((v) => round(v, 0)).join(', ')}`);
+  console.log(
+    `kiosk (supervisor + host + Chromium, to first heartbeat): ${kiosk.map((v) => round(v, 0)).join(', ')}`,
+  );
+  console.log(
+    `blank page in the same Chromium, to page load:          ${blank.map((v) => round(v, 0)).join(', ')}`,
+  );
   report({
     bench: 'kiosk-start',
     value: round(median, 0),

@@ -2,8 +2,15 @@
 // navigates), beside the same measurement on a blank page with one button in the same run (issue 5, "Done when"
 // 6: target p95 <= 50 ms). Latency = the first animation frame after the tap's click handler ran, measured from
 // the touch's own event timestamp, in the page (Chromium headless, touch emulation, portrait 1080×1920).
-import { report, } from './lib.mjs';
-import { launchBrowser, percentile, round, startFakeServer, startKioskWithContent, tempDir } from './lib-kiosk.mjs';
+import { report } from './lib.mjs';
+import {
+  launchBrowser,
+  percentile,
+  round,
+  startFakeServer,
+  startKioskWithContent,
+  tempDir,
+} from './lib-kiosk.mjs';
 import fs from 'node:fs';
 
 const TAPS = Number(process.env.BENCH_TAPS ?? 500);
@@ -70,7 +77,9 @@ try {
   const p95 = percentile(latencies, 95);
   const baseline = percentile(baselineLatencies, 95);
   console.log(`${TAPS} taps each; tap → next frame (ms)`);
-  console.log(`kiosk: p50 ${round(percentile(latencies, 50))}  p95 ${round(p95)}  max ${round(Math.max(...latencies))}`);
+  console.log(
+    `kiosk: p50 ${round(percentile(latencies, 50))}  p95 ${round(p95)}  max ${round(Math.max(...latencies))}`,
+  );
   console.log(
     `blank: p50 ${round(percentile(baselineLatencies, 50))}  p95 ${round(baseline)}  max ${round(Math.max(...baselineLatencies))}`,
   );

@@ -59,7 +59,10 @@ export async function startKioskWithContent(server, dataDir, extraArgs = []) {
 
 /** Debian's Chromium through Playwright. */
 export function launchBrowser() {
-  return chromium.launch({ executablePath: process.env.LINLI_CHROMIUM ?? '/usr/bin/chromium', args: chromiumArgs });
+  return chromium.launch({
+    executablePath: process.env.LINLI_CHROMIUM ?? '/usr/bin/chromium',
+    args: chromiumArgs,
+  });
 }
 
 /** The p-th percentile (0..100) of numbers, nearest rank. */

@@ -6,7 +6,7 @@ import { OCR_B_GRID, OCR_B_TEMPLATES } from './ocr-b-templates';
 // English LSTM model confuses on it (O/0, B/8, S/5, I/1, Q/A…) by shape and by height: OCR-B digits stand
 // taller than capitals.
 
-const HEIGHT_WEIGHT = 8;
+const HEIGHT_WEIGHT = 4;
 const WIDTH_WEIGHT = 2;
 
 /** Distance of the cell's glyph to each character; smaller is more alike. */
@@ -61,7 +61,8 @@ export function matchGlyph(image: BinaryImage, shape: GlyphShape, capitalHeight:
       // Blur thickens strokes by about a pixel on each side; compare sizes net of that.
       const relativeHeight = height / capitalHeight;
       const relativeWidth = width / capitalHeight;
-      distance += HEIGHT_WEIGHT * (relativeHeight - template.height) ** 2 + WIDTH_WEIGHT * (relativeWidth - template.width) ** 2;
+      // Capped: a pixel of blur or a mis-estimated capital height must not outvote the shape.
+      distance += Math.min(0.04, HEIGHT_WEIGHT * (relativeHeight - template.height) ** 2 + WIDTH_WEIGHT * (relativeWidth - template.width) ** 2);
     }
     distances.set(char, distance);
   }

@@ -1,4 +1,4 @@
-import { mrzCheckDigit, type MrzFormat } from '../document/mrz.parser';
+import { mrzCharValue, mrzCheckDigit, type MrzFormat } from '../document/mrz.parser';
 import { matchGlyph, type GlyphDistances } from './glyph-matcher';
 import { isKnownMrzState } from './mrz-states';
 import type { MrzCell, MrzGrid } from './mrz-layout';
@@ -260,6 +260,47 @@ function kBest(candidates: Candidate[][], accept: (text: string) => boolean, k: 
   return beam.filter((entry) => accept(entry.text)).slice(0, k);
 }
 
+/**
+ * k cheapest readings of a check-digit group, exactly: ICAO check digits are a weighted sum mod 10, so dynamic
+ * programming over (position, sum so far mod 10) keeps the k best prefixes per residue, and the check cell's
+ * candidates then pick the residue they need. A beam over raw strings would drop the right reading whenever
+ * cheaper wrong ones crowd it out.
+ */
+function kBestChecked(body: Candidate[][], check: Candidate[], k: number, emptyAllowed: boolean): { text: string; cost: number }[] {
+  const weights = [7, 3, 1];
+  type Entry = { text: string; cost: number };
+  let states: Entry[][] = Array.from({ length: 10 }, (_, residue) => (residue === 0 ? [{ text: '', cost: 0 }] : []));
+  body.forEach((options, position) => {
+    const next: Entry[][] = Array.from({ length: 10 }, () => []);
+    for (let residue = 0; residue < 10; residue += 1) {
+      for (const entry of states[residue]!) {
+        for (const option of options) {
+          const value = mrzCharValue(option.char.charCodeAt(0));
+          const target = (residue + value * weights[position % 3]!) % 10;
+          next[target]!.push({ text: entry.text + option.char, cost: entry.cost + option.cost });
+        }
+      }
+    }
+    states = next.map((entries) => entries.sort((a, b) => a.cost - b.cost).slice(0, k));
+  });
+  const out: Entry[] = [];
+  for (const option of check) {
+    if (option.char === '<') continue;
+    const digit = Number(option.char);
+    for (const entry of states[digit] ?? []) out.push({ text: entry.text + option.char, cost: entry.cost + option.cost });
+  }
+  if (emptyAllowed) {
+    // 9303 part 4: an unused personal number is all fillers, its check digit `<` or 0.
+    const fillerCost = body.reduce((sum, options) => sum + (options.find((option) => option.char === '<')?.cost ?? Infinity), 0);
+    for (const option of check) {
+      if (option.char === '<' || option.char === '0') out.push({ text: '<'.repeat(body.length) + option.char, cost: fillerCost + option.cost });
+    }
+  }
+  const unique = new Map<string, number>();
+  for (const entry of out) if (!unique.has(entry.text) || unique.get(entry.text)! > entry.cost) unique.set(entry.text, entry.cost);
+  return [...unique.entries()].map(([text, cost]) => ({ text, cost })).sort((a, b) => a.cost - b.cost).slice(0, k);
+}
+
 /** Repairs above this total cost are guesses, not repairs: the check digit is then left to fail. */
 const MAX_GROUP_COST = 6;
 
@@ -314,16 +355,11 @@ export function decodeMrzGrid(grid: MrzGrid): DecodedMrz {
   const groups = checkGroups(format, visa, overflowCheckIndex(grid));
   const groupChoices = groups.map((group) => {
     const cells = [...group.cells, group.check];
-    const accept = (text: string) => {
-      const body = text.slice(0, -1);
-      const check = text.slice(-1);
-      if (group.emptyAllowed && /^<*$/.test(body) && (check === '<' || check === '0')) return true;
-      return check === String(mrzCheckDigit(body));
-    };
-    const found = kBest(
-      cells.map(([line, index]) => options[line]![index]!.slice(0, 8)),
-      accept,
+    const found = kBestChecked(
+      group.cells.map(([line, index]) => options[line]![index]!.slice(0, 8)),
+      options[group.check[0]]![group.check[1]]!,
       40,
+      group.emptyAllowed ?? false,
     ).filter((entry) => entry.cost <= MAX_GROUP_COST);
     return { group, cells, found };
   });
@@ -366,7 +402,13 @@ export function decodeMrzGrid(grid: MrzGrid): DecodedMrz {
     const glyphAgrees = glyphChoice[line]![index] === char || glyphChoice[line]![index] === null;
     if (!tesseractAgrees) repairs += 1;
     let confidence: number;
-    if (isVerified) {
+    const rival = tesseractAgrees ? (glyphChoice[line]![index] ?? null) : (cell.symbol?.text ?? null);
+    const checkBlind = rival !== null && rival !== char && rival !== '<' && mrzCharValue(rival.charCodeAt(0)) % 10 === mrzCharValue(char.charCodeAt(0)) % 10;
+    if (isVerified && checkBlind) {
+      // The readers disagree between two characters whose check-digit values differ by a multiple of 10
+      // (U and 0, G and 6…): the check digit cannot have chosen, so neither can we.
+      confidence = 0.5;
+    } else if (isVerified) {
       // A check digit vouches for the whole field; its posterior (below) says how strongly.
       confidence = 1;
     } else if (tesseractAgrees && glyphAgrees) {

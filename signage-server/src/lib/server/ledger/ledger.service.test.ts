@@ -118,6 +118,32 @@ describe('ledger', () => {
     expect(t.ledger.lookup('s', 'k2', hash)).toBeNull();
   });
 
+  it('group commit: pieces share one transaction; a piece that throws is rolled back alone', async () => {
+    const topUp = (amount: number) => () => {
+      const posted = t.ledger.post({
+        kind: 'topup-cash',
+        actor: 'test',
+        legs: [
+          { accountId: 'cash-drawer:x', amount: -amount },
+          { accountId: 'wallet:a', amount },
+        ],
+      });
+      if (!posted.ok) throw new Error(posted.error.kind);
+      return posted.value.id;
+    };
+    const results = await Promise.allSettled([
+      t.ledger.batched(topUp(100)),
+      t.ledger.batched(() => {
+        topUp(1000)();
+        throw new Error('after writing');
+      }),
+      t.ledger.batched(topUp(10)),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect(t.ledger.balance('wallet:a')).toBe(110);
+    expect(t.db.prepare('SELECT count(*) FROM ledger_transactions').pluck().get()).toBe(2);
+  });
+
   it('stableJson sorts keys so the same request hashes the same', () => {
     expect(stableJson({ b: 1, a: [{ d: 1, c: 2 }] })).toBe(stableJson({ a: [{ c: 2, d: 1 }], b: 1 }));
     expect(t.ledger.requestHash({ b: 1, a: 2 })).toBe(t.ledger.requestHash({ a: 2, b: 1 }));

@@ -7,7 +7,12 @@ import type { CardService, CardActor } from '../cards/card.service';
 import { maskName, type CardRecord } from '../cards/card.schema';
 import type { Clock } from '../clock';
 import { accountIds, businessDayOf, businessDayRange } from '../ledger/ledger.schema';
-import { onceResult, type IdempotencyContext, type LedgerService } from '../ledger/ledger.service';
+import {
+  onceResult,
+  onceResultBatched,
+  type IdempotencyContext,
+  type LedgerService,
+} from '../ledger/ledger.service';
 import { err, ok, type Result } from '../result';
 import type { PaymentProvider } from './payment-provider';
 import type {
@@ -144,7 +149,7 @@ export class PaymentService {
     const before = cards.getByUid(request.uid);
     const pinCheck = before ? await cards.checkPin(before, request.pin) : 'not-given';
 
-    return onceResult(ledger, idempotency, requestBody, () => {
+    return onceResultBatched(ledger, idempotency, requestBody, () => {
       const found = cards.getByUid(request.uid);
       if (!found) return err('card-unknown', 'unknown card');
       if (found.status !== 'active') return err('card-blocked', `card is ${found.status}`);
