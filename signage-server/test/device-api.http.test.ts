@@ -414,6 +414,13 @@ describe.skipIf(!BUILD_PRESENT)('device API over HTTP (built server, real proces
           apiPaths.events,
           apiPaths.asset('{sha256}'),
           apiPaths.health,
+          apiPaths.cardLookup,
+          apiPaths.payBills,
+          apiPaths.statement,
+          apiPaths.reportLost,
+          apiPaths.topUpOrders,
+          apiPaths.topUpOrder('{orderId}'),
+          apiPaths.providerCallback('{provider}'),
         ].sort(),
       );
     });

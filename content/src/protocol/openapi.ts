@@ -180,6 +180,18 @@ function paymentPaths() {
         parameters: [idempotencyHeader],
       },
     ),
+    [apiPaths.topUpOrder('{orderId}')]: {
+      get: {
+        summary: 'The state of an online top-up order (poll while the QR is shown)',
+        security: [{ device: [] }],
+        parameters: [{ name: 'orderId', in: 'path', required: true, schema: { type: 'string' } }],
+        responses: {
+          '200': { description: 'OK', ...json('TopUpOrderV1') },
+          '401': errors['401'],
+          '404': paymentError('no such order'),
+        },
+      },
+    },
     [apiPaths.providerCallback('{provider}')]: {
       post: {
         summary: 'A top-up provider asynchronous notice; credits each order once',

@@ -89,9 +89,11 @@ function candidatesFor(cell: MrzCell, spec: CellSpec, distances: GlyphDistances 
   }
   const tesseractCost = (char: string) => (read === null || read === '<' ? 0.8 : (lookAlike.get(char) ?? 2.5));
   const best = distances && distances.size > 0 ? Math.min(...distances.values()) : null;
+  // A glyph that matches nothing well (merged with a neighbour, broken by noise) is a weaker witness.
+  const trust = best === null ? 0 : Math.min(1, POOR_MATCH / 2 / Math.max(best, 1e-6));
   const glyphCost = (char: string) => {
     const distance = distances?.get(char);
-    return best === null || distance === undefined ? 0 : Math.min(4, (distance - best) / GLYPH_DISTANCE_UNIT);
+    return best === null || distance === undefined ? 0 : Math.min(4, ((distance - best) / GLYPH_DISTANCE_UNIT) * trust);
   };
   const pool = spec.cls === 'digit' ? DIGITS : spec.cls === 'alpha' ? LETTERS : spec.cls === 'alnum' ? DIGITS + LETTERS : 'MFX';
   for (const char of pool) {
@@ -104,6 +106,8 @@ function candidatesFor(cell: MrzCell, spec: CellSpec, distances: GlyphDistances 
 
 /** A glyph distance difference worth one cost unit (the typical gap between a match and its runner-up is 0.14). */
 const GLYPH_DISTANCE_UNIT = 0.02;
+/** Best-match distances above this mean the glyph witness has no clear opinion (right matches are 0.02–0.10). */
+const POOR_MATCH = 0.15;
 
 function allowed(char: string, spec: CellSpec): boolean {
   if (char === '<') return spec.filler;
@@ -322,8 +326,11 @@ export function decodeMrzGrid(grid: MrzGrid): DecodedMrz {
       const distances = grid.binary && cell.shape?.ink && !cell.shape.chevron ? matchGlyph(grid.binary, cell.shape, capitalHeight) : null;
       if (distances) {
         const allowedDistances = [...distances.entries()].filter(([char]) => allowed(char, spec)).sort((a, b) => a[1] - b[1]);
-        glyphChoice[line]![index] = allowedDistances[0]?.[0] ?? null;
-        if (allowedDistances.length > 1) glyphMargin[line]![index] = (allowedDistances[1]![1] - allowedDistances[0]![1]) / GLYPH_DISTANCE_UNIT;
+        const margin = allowedDistances.length > 1 ? (allowedDistances[1]![1] - allowedDistances[0]![1]) / GLYPH_DISTANCE_UNIT : 0;
+        // Only a clear, good match counts as the glyph witness's opinion.
+        const clear = (allowedDistances[0]?.[1] ?? Infinity) <= POOR_MATCH && margin >= 1;
+        glyphChoice[line]![index] = clear ? (allowedDistances[0]?.[0] ?? null) : null;
+        glyphMargin[line]![index] = margin;
       }
       return candidatesFor(cell, spec, distances);
     }),

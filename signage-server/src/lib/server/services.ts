@@ -5,6 +5,7 @@ import type { ServerConfig } from './config';
 import { migrate, openDatabase, type Db } from './db/database';
 import { loadKeys, type ServerKeys } from './keys';
 import { createCoreServices, type CoreServices } from './core.services';
+import { createPaymentsFastPath } from './api/payments-fast-path';
 import { createPaymentServices, type PaymentServices } from './payments.services';
 import { createSignageServices, type SignageServices } from './signage.services';
 
@@ -40,7 +41,10 @@ export function createServices(config: ServerConfig, clock: Clock = systemClock)
     audit: core.audit,
     phoneHash: (phone) => core.registry.phoneHash(phone),
   });
-  return { config, clock, db, keys, version: SERVER_VERSION, ...core, ...signage, ...money };
+  const paymentsFastPath = createPaymentsFastPath(signage.devices, money.payments);
+  const fastPath = (req: IncomingMessage, res: ServerResponse) =>
+    signage.fastPath(req, res) || paymentsFastPath(req, res);
+  return { config, clock, db, keys, version: SERVER_VERSION, ...core, ...signage, ...money, fastPath };
 }
 
 /** The server's version, reported by /healthz and to kiosks. */

@@ -1,6 +1,12 @@
-import { API_ERROR_KINDS, IDEMPOTENCY_KEY_HEADER, IdempotencyKey, type ApiErrorKind } from '@linli/content';
+import {
+  API_ERROR_KINDS,
+  IDEMPOTENCY_KEY_HEADER,
+  IdempotencyKey,
+  type ApiErrorBody,
+  type ApiErrorKind,
+} from '@linli/content';
 import type { Failure } from '../result';
-import { apiError, apiJson } from './api-error';
+import { apiError, apiErrorBody, apiJson } from './api-error';
 
 /** The Idempotency-Key of a money-moving request, or the 400 answer when it is missing or malformed. */
 export function idempotencyKeyOf(
@@ -20,14 +26,20 @@ export function idempotencyKeyOf(
   };
 }
 
-/** A payment-service failure as an API error answer (kinds shared with the API pass through by name). */
-export function paymentFailure(error: Failure): Response {
+/** The error body of a payment-service failure (kinds shared with the API pass through by name). */
+export function paymentErrorBody(error: Failure): ApiErrorBody {
   const kind: ApiErrorKind = (API_ERROR_KINDS as readonly string[]).includes(error.kind)
     ? (error.kind as ApiErrorKind)
     : error.kind === 'invalid'
       ? 'invalid-body'
       : 'conflict';
-  return apiError(kind, error.message, error.params ? { params: error.params } : {});
+  return apiErrorBody(kind, error.message, error.params ? { params: error.params } : {});
+}
+
+/** A payment-service failure as an API error answer. */
+export function paymentFailure(error: Failure): Response {
+  const body = paymentErrorBody(error);
+  return apiError(body.error.kind, body.error.message, error.params ? { params: error.params } : {});
 }
 
 /** A service Result as an API answer; replays are marked with `Idempotent-Replayed: true`. */

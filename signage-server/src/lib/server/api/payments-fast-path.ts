@@ -1,0 +1,110 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import {
+  apiPaths,
+  fieldIssues,
+  IDEMPOTENCY_KEY_HEADER,
+  IdempotencyKey,
+  PayBillsRequestV1,
+} from '@linli/content';
+import type { DeviceService } from '../devices/device.service';
+import type { PaymentService } from '../payments/payment.service';
+import { API_ERROR_STATUS, API_JSON_HEADERS, apiErrorBody, MAX_JSON_BODY_BYTES } from './api-error';
+import { UNAUTHORIZED_MESSAGE } from './device-api';
+import { paymentErrorBody } from './payments-api';
+
+/**
+ * The Node-level fast path for `POST /api/v1/payments/pay` (server.js calls it before SvelteKit): the hottest
+ * money call, answered with the same rules and error shapes as the SvelteKit route (`routes/api/v1/payments/pay`),
+ * which stays for runs without server.js. SvelteKit's per-request work costs more CPU than the payment itself.
+ */
+export function createPaymentsFastPath(devices: DeviceService, payments: PaymentService) {
+  const send = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
+    const bytes = Buffer.from(JSON.stringify(body));
+    res
+      .writeHead(status, { ...API_JSON_HEADERS, 'content-length': String(bytes.length), ...headers })
+      .end(bytes);
+  };
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const device = devices.authenticate(req.headers.authorization);
+    if (!device) {
+      send(res, 401, apiErrorBody('unauthorized', UNAUTHORIZED_MESSAGE), { 'www-authenticate': 'Bearer' });
+      req.resume();
+      return;
+    }
+    devices.touch(device);
+    const key = IdempotencyKey.safeParse(req.headers[IDEMPOTENCY_KEY_HEADER]);
+    if (!key.success) {
+      send(
+        res,
+        400,
+        apiErrorBody(
+          'invalid-body',
+          'money-moving requests need an Idempotency-Key header (8-128 characters)',
+          {
+            field: 'Idempotency-Key',
+          },
+        ),
+      );
+      req.resume();
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of req as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      if (size > MAX_JSON_BODY_BYTES) {
+        send(
+          res,
+          413,
+          apiErrorBody('payload-too-large', `the body may have at most ${MAX_JSON_BODY_BYTES} bytes`),
+        );
+        req.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    }
+    let raw: unknown;
+    try {
+      raw = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    } catch {
+      send(res, 400, apiErrorBody('invalid-body', 'the body is not valid JSON', { field: '' }));
+      return;
+    }
+    const parsed = PayBillsRequestV1.safeParse(raw);
+    if (!parsed.success) {
+      const issues = fieldIssues(parsed.error);
+      send(
+        res,
+        400,
+        apiErrorBody(
+          'invalid-body',
+          `invalid request body: ${issues[0]?.path || '(root)'} ${issues[0]?.message ?? ''}`.trim(),
+          {
+            field: issues[0]?.path ?? '',
+            issues,
+          },
+        ),
+      );
+      return;
+    }
+    const result = await payments.payBills(parsed.data, { scope: `device:${device.id}`, key: key.data });
+    const headers: Record<string, string> = result.replayed ? { 'idempotent-replayed': 'true' } : {};
+    if (result.ok) send(res, 200, result.value, headers);
+    else {
+      const failure = paymentErrorBody(result.error);
+      send(res, API_ERROR_STATUS[failure.error.kind], failure, headers);
+    }
+  }
+
+  return function paymentsFastPath(req: IncomingMessage, res: ServerResponse): boolean {
+    if (req.method !== 'POST' || req.url !== apiPaths.payBills) return false;
+    handle(req, res).catch((error: unknown) => {
+      // outside SvelteKit nothing else would catch this: answer like any other API error instead of crashing
+      console.error('payments fast path failed', error);
+      if (!res.headersSent) send(res, 500, apiErrorBody('internal', 'internal error'));
+      else res.end();
+    });
+    return true;
+  };
+}
