@@ -78,7 +78,12 @@ export async function ensureOcrFixtures(options: FixtureOptions = {}): Promise<O
   }
   const missing = fixtureToolsMissing();
   if (missing) throw new Error(`cannot make OCR fixtures: ${missing}`);
-  fs.mkdirSync(dir, { recursive: true });
+  // Test files run in parallel and may all want the set: each builds it in its own directory and renames it into
+  // place, so nobody ever reads a half-written image.
+  const finalDir = dir;
+  fs.mkdirSync(path.dirname(finalDir), { recursive: true });
+  const buildDir = `${finalDir}.building-${process.pid}-${crypto.randomBytes(4).toString('hex')}`;
+  fs.mkdirSync(buildDir, { recursive: true });
   const random = mulberry32(seed);
   const mrz: MrzFixture[] = [];
   const jobs: (() => Promise<void>)[] = [];
@@ -89,7 +94,7 @@ export async function ensureOcrFixtures(options: FixtureOptions = {}): Promise<O
     const file = `mrz-${String(i).padStart(3, '0')}-${format}.jpg`;
     const degrade = randomDegradation(random, severity);
     mrz.push({ kind: 'mrz', file, format, lines, fields: expectedMrzFields(input, lines) });
-    jobs.push(() => renderMrzDocument(path.join(dir, file), input, lines, degrade, random.fork()));
+    jobs.push(() => renderMrzDocument(path.join(buildDir, file), input, lines, degrade, random.fork()));
   }
   const cnId: CnIdFixture[] = [];
   for (let i = 0; i < cnIdCount; i += 1) {
@@ -97,12 +102,19 @@ export async function ensureOcrFixtures(options: FixtureOptions = {}): Promise<O
     const file = `cn-id-${String(i).padStart(3, '0')}.jpg`;
     const degrade = randomDegradation(random, severity);
     cnId.push({ kind: 'cn-id', file, fields });
-    jobs.push(() => renderCnIdFront(path.join(dir, file), fields, degrade, random.fork()));
+    jobs.push(() => renderCnIdFront(path.join(buildDir, file), fields, degrade, random.fork()));
   }
   // Two ImageMagick processes at a time: the machines have two cores.
   await runPool(jobs, 2);
-  const set = { key, dir, mrz, cnId };
-  fs.writeFileSync(manifestPath, JSON.stringify(set, null, 1));
+  const set = { key, dir: finalDir, mrz, cnId };
+  fs.writeFileSync(path.join(buildDir, 'truth.json'), JSON.stringify(set, null, 1));
+  try {
+    fs.renameSync(buildDir, finalDir);
+  } catch {
+    // Another process finished first (or a stale partial directory is in the way): use theirs if complete.
+    fs.rmSync(buildDir, { recursive: true, force: true });
+    if (!fs.existsSync(manifestPath)) throw new Error(`${finalDir} exists without truth.json; delete it and run again`);
+  }
   return set;
 }
 

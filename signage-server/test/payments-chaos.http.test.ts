@@ -239,13 +239,15 @@ describe.skipIf(!BUILD_PRESENT)(`payments chaos${BUILD_PRESENT ? '' : ` (${NO_BU
             // a request that reached the server before a crash and is retried finds its own pending request
             if (requested.type !== 'success' && !/duplicate/.test(requested.data ?? ''))
               throw new Error(JSON.stringify(requested));
-            const refundId = new Database(path.join(dataDir, 'linli.db'), {
+            const reader = new Database(path.join(dataDir, 'linli.db'), {
               readonly: true,
               fileMustExist: true,
-            })
+            });
+            const refundId = reader
               .prepare("SELECT id FROM refund_requests WHERE bill_id = ? AND status = 'pending'")
               .pluck()
               .get(candidate.id) as string;
+            reader.close();
             const key = crypto.randomUUID();
             const decided = await untilAnswered(() =>
               stationAction(url(), supervisor, '/station/refunds?/decide', {

@@ -3,16 +3,18 @@ import { matchGlyph, type GlyphDistances } from './glyph-matcher';
 import { isKnownMrzState } from './mrz-states';
 import type { MrzCell, MrzGrid } from './mrz-layout';
 
-// Turns the grid of what Tesseract saw into the MRZ text, using everything the layout guarantees:
+// Turns the grid of what Tesseract saw into the MRZ text. Each cell has two witnesses — Tesseract's reading and
+// the comparison of its ink with the OCR-B glyphs (glyph-matcher.ts) — and the layout guarantees the rest:
 //  - each position has a character class (digits in dates and check digits, letters in names and country codes,
 //    letters or digits in document numbers) — a letter read where only digits can stand is the digit it looks
 //    like (O→0, B→8, S→5…), and the other way round;
 //  - `<` fillers are decided by their glyph shape (filler-glyph.ts), not by Tesseract's letter for them;
-//  - check digits choose between look-alikes where both classes are allowed (document numbers), and the
-//    composite check digit ties the fields together;
+//  - check digits choose between candidates where the witnesses disagree, and the composite check digit ties
+//    the fields together;
 //  - country codes must be ICAO codes.
-// Every repaired cell lowers the confidence of its field, and a field no check digit covers gets less trust for
-// the same repair, so that a doubtful read is reported, never quietly accepted.
+// Confidence follows the evidence: two witnesses agreeing, or a check digit choosing clearly, make a field sure;
+// a disagreement nothing can settle (no check digit, or two characters the check digit cannot tell apart) makes
+// it doubtful, so that a wrong read is reported, never quietly accepted.
 
 type CharClass = 'digit' | 'alpha' | 'alnum' | 'sex';
 
@@ -61,17 +63,6 @@ interface Candidate {
 const keptConfidence = (cell: MrzCell) => Math.min(1, (cell.symbol?.confidence ?? 0) / 100);
 
 /**
- * Glyph height says digit or letter: OCR-B digits stand about 9 % taller than capitals, which at kiosk camera
- * resolution is one or two pixels. `reference` holds the ink heights of cells that can only be letters and of
- * cells that can only be digits on this document: mean and spread of each.
- */
-interface HeightReference {
-  letter: number;
-  digit: number;
-  spread: number;
-}
-
-/**
  * Candidate characters for a cell with their costs (about half a negative log-likelihood), from two witnesses:
  * Tesseract's reading (a look-alike of it costs 1, anything else more; its confidence is not used, since it is
  * as high for O read as 0 as for a right reading) and the OCR-B glyph comparison (its distance above the best
@@ -87,7 +78,9 @@ function candidatesFor(cell: MrzCell, spec: CellSpec, distances: GlyphDistances 
     for (const table of [DIGIT_FOR, LETTER_FOR]) (table[read] ?? []).forEach((char, rank) => lookAlike.set(char, Math.min(lookAlike.get(char) ?? 9, rank === 0 ? 1 : 1.6)));
     for (const char of LETTER_SWAPS[read] ?? []) lookAlike.set(char, Math.min(lookAlike.get(char) ?? 9, 1.5));
   }
-  const tesseractCost = (char: string) => (read === null || read === '<' ? 0.8 : (lookAlike.get(char) ?? 2.5));
+  // A reading the cell's class forbids (O in a date) leaves nearly all probability to its look-alikes.
+  const otherCost = read !== null && read !== '<' && !allowed(read, spec) ? 3.5 : 2.5;
+  const tesseractCost = (char: string) => (read === null || read === '<' ? 0.8 : (lookAlike.get(char) ?? otherCost));
   const best = distances && distances.size > 0 ? Math.min(...distances.values()) : null;
   // A glyph that matches nothing well (merged with a neighbour, broken by noise) is a weaker witness.
   const trust = best === null ? 0 : Math.min(1, POOR_MATCH / 2 / Math.max(best, 1e-6));
@@ -227,29 +220,20 @@ function fieldCells(format: MrzFormat): FieldCells[] {
   ];
 }
 
-/** Median ink heights of letter-only and digit-only cells, or null when either is missing. */
-function heightReference(grid: MrzGrid, specs: CellSpec[][]): HeightReference | null {
-  const letters: number[] = [];
-  const digits: number[] = [];
+/**
+ * The ink height of capitals on this document (median over cells that can only hold letters and were read as
+ * letters): the glyph comparison measures sizes against it, since OCR-B digits stand about 9 % taller.
+ */
+function capitalHeightOf(grid: MrzGrid, specs: CellSpec[][]): number | null {
+  const heights: number[] = [];
   grid.lines.forEach((cells, line) =>
     cells.forEach((cell, index) => {
-      const spec = specs[line]![index]!;
       const height = cell.shape?.inkHeight;
-      const read = cell.symbol?.text ?? '';
-      if (!height || cell.shape?.chevron) return;
-      if (spec.cls === 'alpha' && LETTERS.includes(read)) letters.push(height);
-      if (spec.cls === 'digit' && DIGITS.includes(read)) digits.push(height);
+      if (height && !cell.shape?.chevron && specs[line]![index]!.cls === 'alpha' && LETTERS.includes(cell.symbol?.text ?? '')) heights.push(height);
     }),
   );
-  if (letters.length < 3 || digits.length < 3) return null;
-  const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.length >> 1]!;
-  const letter = median(letters);
-  const digit = median(digits);
-  // Spread from the median absolute deviation of both classes; never below half a pixel (quantisation).
-  const deviations = [...letters.map((h) => Math.abs(h - letter)), ...digits.map((h) => Math.abs(h - digit))];
-  const spread = Math.max(0.7, median(deviations) * 1.4826);
-  if (digit - letter < 0.5) return null;
-  return { letter, digit, spread };
+  if (heights.length < 3) return null;
+  return [...heights].sort((a, b) => a - b)[heights.length >> 1]!;
 }
 
 /** k cheapest strings for a run of cells, optionally only those whose check digit holds. */
@@ -314,8 +298,7 @@ export function decodeMrzGrid(grid: MrzGrid): DecodedMrz {
   const firstRead = grid.lines[0]?.[0]?.symbol?.text ?? '';
   const visa = format !== 'td1' && firstRead === 'V';
   const specs = specsOf(format, visa);
-  const reference = heightReference(grid, specs);
-  const capitalHeight = reference?.letter ?? null;
+  const capitalHeight = capitalHeightOf(grid, specs);
   /** The OCR-B match's own choice per cell, to see where it and Tesseract agree. */
   const glyphChoice: (string | null)[][] = grid.lines.map((cells) => cells.map(() => null));
   /** How far the OCR-B match's runner-up is behind its choice, in cost units. */
@@ -401,7 +384,6 @@ export function decodeMrzGrid(grid: MrzGrid): DecodedMrz {
   let repairs = 0;
   const cellConfidence = (line: number, index: number): number => {
     const cell = grid.lines[line]![index]!;
-    const spec = specs[line]![index]!;
     const { char, cost } = chosen[line]![index]!;
     const isVerified = verified.has(`${line}:${index}`);
     if (char === '<' && cell.shape?.chevron) return 0.97;
@@ -440,7 +422,6 @@ export function decodeMrzGrid(grid: MrzGrid): DecodedMrz {
     // Data only the composite covers (TD1/TD2 optional data) is as sure as the composite's choice.
     const onlyComposite = composite?.free.some(([line, index]) => cells.some(([l, i]) => l === line && i === index)) ?? false;
     if (onlyComposite) confidence = Math.min(confidence, compositePosterior);
-    if (process.env.LINLI_MRZ_DEBUG) console.log('FIELD', field, confidence.toFixed(3), cells.map(([line, index]) => chosen[line]![index]!.char).join(''));
     fieldConfidence[field] = confidence;
   }
   return { format, lines: chosen.map((line) => line.map((option) => option.char).join('')), fieldConfidence, repairs };
@@ -450,7 +431,7 @@ export function decodeMrzGrid(grid: MrzGrid): DecodedMrz {
  * How sharply cost differences turn into probability. 1 is deliberately cautious: costs are rough, and a
  * field with a rival one look-alike away must come out doubtful.
  */
-const TEMPERATURE = Number(process.env.LINLI_MRZ_TEMPERATURE ?? 1);
+const TEMPERATURE = 1;
 
 /** Softmin of candidate costs: the chance the cheapest is right, if costs are negative log-likelihoods / 2. */
 function posterior(costs: number[]): number {
