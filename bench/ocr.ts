@@ -13,7 +13,18 @@ import { parseMrz, mrzFields } from '../peripherals/src/document/mrz.parser';
 import { createDocumentReader } from '../peripherals/src/ocr/document-reader';
 import { ensureOcrFixtures, fixtureToolsMissing, type MrzFixture } from '../peripherals/test/ocr-fixtures';
 
-const FIELDS = ['documentCode', 'issuingState', 'documentNumber', 'primaryIdentifier', 'secondaryIdentifier', 'nationality', 'birthDate', 'sex', 'expiryDate', 'optionalData1'];
+const FIELDS = [
+  'documentCode',
+  'issuingState',
+  'documentNumber',
+  'primaryIdentifier',
+  'secondaryIdentifier',
+  'nationality',
+  'birthDate',
+  'sex',
+  'expiryDate',
+  'optionalData1',
+];
 const NOW = new Date('2026-01-01T00:00:00Z');
 const count = Number(process.argv.find((arg) => arg.startsWith('--images='))?.split('=')[1] ?? 60);
 
@@ -53,9 +64,13 @@ let oursSilentWrong = 0;
 let cliRight = 0;
 const runOurs = async (fixture: MrzFixture) => {
   const started = performance.now();
-  const reading = await reader.read({ kind: 'file', path: path.join(set.dir, fixture.file) }, { kind: 'mrz' });
+  const reading = await reader.read(
+    { kind: 'file', path: path.join(set.dir, fixture.file) },
+    { kind: 'mrz' },
+  );
   ours.push(performance.now() - started);
-  const right = reading.ok && FIELDS.every((field) => reading.value.fields[field]?.value === fixture.fields[field]);
+  const right =
+    reading.ok && FIELDS.every((field) => reading.value.fields[field]?.value === fixture.fields[field]);
   if (reading.ok && reading.value.valid && right) oursRight += 1;
   if (reading.ok && reading.value.valid && !right) oursSilentWrong += 1;
 };
@@ -86,8 +101,12 @@ const baseline = mean(cli);
 const ratio = value / baseline;
 const accuracy = oursRight / fixtures.length;
 const cliAccuracy = cliRight / fixtures.length;
-console.log(`ours: ${value.toFixed(0)} ms/image (median ${median(ours).toFixed(0)}), ${oursRight}/${fixtures.length} right, ${oursSilentWrong} wrong and not flagged`);
-console.log(`tesseract CLI: ${baseline.toFixed(0)} ms/image (median ${median(cli).toFixed(0)}), ${cliRight}/${fixtures.length} right`);
+console.log(
+  `ours: ${value.toFixed(0)} ms/image (median ${median(ours).toFixed(0)}), ${oursRight}/${fixtures.length} right, ${oursSilentWrong} wrong and not flagged`,
+);
+console.log(
+  `tesseract CLI: ${baseline.toFixed(0)} ms/image (median ${median(cli).toFixed(0)}), ${cliRight}/${fixtures.length} right`,
+);
 console.log(
   JSON.stringify({
     bench: 'ocr',

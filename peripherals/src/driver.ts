@@ -7,7 +7,11 @@ import type { PeripheralError, Result } from './result';
 // hub then stops it and starts it again with backoff, while every other driver keeps running.
 
 /** An event as a driver emits it: the hub stamps `at`. */
-export type DriverEvent = PeripheralEvent extends infer E ? (E extends PeripheralEvent ? Omit<E, 'at'> : never) : never;
+export type DriverEvent = PeripheralEvent extends infer E
+  ? E extends PeripheralEvent
+    ? Omit<E, 'at'>
+    : never
+  : never;
 
 /** What the hub hands a driver when it starts it. */
 export interface DriverContext {
@@ -35,5 +39,9 @@ export interface PeripheralDriver {
   /** Releases everything; after it resolves the driver emits nothing until started again. */
   stop(): Promise<void>;
   /** Sends an APDU to the card on one of this driver's readers, where the hardware allows it. */
-  transmit?(reader: string, apdu: Uint8Array, options?: { timeoutMs?: number }): Promise<Result<ResponseApdu>>;
+  transmit?(
+    reader: string,
+    apdu: Uint8Array,
+    options?: { timeoutMs?: number },
+  ): Promise<Result<ResponseApdu>>;
 }

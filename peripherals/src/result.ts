@@ -9,8 +9,7 @@ export interface PeripheralError<K extends string = string> {
 
 /** Success with a value, or a named failure (with extra detail `E` where a caller needs more than a message). */
 export type Result<T, K extends string = string, E extends object = object> =
-  | { ok: true; value: T }
-  | { ok: false; error: PeripheralError<K> & E };
+  { ok: true; value: T } | { ok: false; error: PeripheralError<K> & E };
 
 /** Wraps a value as a success. */
 export function ok<T>(value: T): { ok: true; value: T } {

@@ -35,7 +35,14 @@ export interface MrzFixture {
 export interface CnIdFixture {
   kind: 'cn-id';
   file: string;
-  fields: { name: string; sex: '男' | '女'; ethnicity: string; birthDate: string; address: string; idNumber: string };
+  fields: {
+    name: string;
+    sex: '男' | '女';
+    ethnicity: string;
+    birthDate: string;
+    address: string;
+    idNumber: string;
+  };
 }
 
 export interface OcrFixtureSet {
@@ -58,8 +65,10 @@ export interface FixtureOptions {
 /** Why fixtures cannot be made on this machine, or null when they can. */
 export function fixtureToolsMissing(): string | null {
   if (!fs.existsSync(CONVERT)) return `${CONVERT} is missing (apt package imagemagick)`;
-  if (!fs.existsSync('/usr/share/fonts/opentype/ocr-b/OCRB.otf')) return 'the OCR-B font is missing (apt package fonts-ocr-b)';
-  if (!fs.readdirSync('/usr/share/fonts/opentype').some((dir) => dir.startsWith('noto'))) return 'Noto CJK is missing (apt package fonts-noto-cjk)';
+  if (!fs.existsSync('/usr/share/fonts/opentype/ocr-b/OCRB.otf'))
+    return 'the OCR-B font is missing (apt package fonts-ocr-b)';
+  if (!fs.readdirSync('/usr/share/fonts/opentype').some((dir) => dir.startsWith('noto')))
+    return 'Noto CJK is missing (apt package fonts-noto-cjk)';
   return null;
 }
 
@@ -113,7 +122,8 @@ export async function ensureOcrFixtures(options: FixtureOptions = {}): Promise<O
   } catch {
     // Another process finished first (or a stale partial directory is in the way): use theirs if complete.
     fs.rmSync(buildDir, { recursive: true, force: true });
-    if (!fs.existsSync(manifestPath)) throw new Error(`${finalDir} exists without truth.json; delete it and run again`);
+    if (!fs.existsSync(manifestPath))
+      throw new Error(`${finalDir} exists without truth.json; delete it and run again`);
   }
   return set;
 }
@@ -157,9 +167,74 @@ function mulberry32(seed: number): Random {
 
 // Invented names: common surname and given-name stock of several countries, plus pinyin. Letters that OCR
 // confuses with the `<` filler (K, L, C, S, E) are well represented on purpose.
-const SURNAMES = ['ERIKSSON', 'KLEIN', 'LECLERC', 'SCHULZ', 'KOWALSKI', 'NGUYEN', 'GARCIA', 'OKAFOR', 'LINDQVIST', 'ZHANG', 'LIU', 'CHEN', 'WANG', 'SATO', 'KIM', 'MACLEOD', 'OCONNELL', 'BECKER', 'SILVA', 'PETROV', 'KEKKONEN', 'LEE', 'SOKOLOV', 'CASTILLO'];
-const GIVEN = ['ANNA', 'MARIA', 'KLAUS', 'LUCAS', 'CLAIRE', 'SOFIA', 'ERIK', 'LEILA', 'KAI', 'XIAOMING', 'LI', 'WEI', 'JOHN', 'ELSE', 'CHLOE', 'SEBASTIAN', 'AKIKO', 'OLUWASEUN', 'KELLY', 'LARS', 'CECILIA', 'YUKI'];
-const STATES = ['UTO', 'GBR', 'FRA', 'D', 'USA', 'CAN', 'JPN', 'KOR', 'CHN', 'HKG', 'SGP', 'AUS', 'NLD', 'ITA', 'SWE', 'POL'];
+const SURNAMES = [
+  'ERIKSSON',
+  'KLEIN',
+  'LECLERC',
+  'SCHULZ',
+  'KOWALSKI',
+  'NGUYEN',
+  'GARCIA',
+  'OKAFOR',
+  'LINDQVIST',
+  'ZHANG',
+  'LIU',
+  'CHEN',
+  'WANG',
+  'SATO',
+  'KIM',
+  'MACLEOD',
+  'OCONNELL',
+  'BECKER',
+  'SILVA',
+  'PETROV',
+  'KEKKONEN',
+  'LEE',
+  'SOKOLOV',
+  'CASTILLO',
+];
+const GIVEN = [
+  'ANNA',
+  'MARIA',
+  'KLAUS',
+  'LUCAS',
+  'CLAIRE',
+  'SOFIA',
+  'ERIK',
+  'LEILA',
+  'KAI',
+  'XIAOMING',
+  'LI',
+  'WEI',
+  'JOHN',
+  'ELSE',
+  'CHLOE',
+  'SEBASTIAN',
+  'AKIKO',
+  'OLUWASEUN',
+  'KELLY',
+  'LARS',
+  'CECILIA',
+  'YUKI',
+];
+const STATES = [
+  'UTO',
+  'GBR',
+  'FRA',
+  'D',
+  'USA',
+  'CAN',
+  'JPN',
+  'KOR',
+  'CHN',
+  'HKG',
+  'SGP',
+  'AUS',
+  'NLD',
+  'ITA',
+  'SWE',
+  'POL',
+];
 const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
 
 function isoDate(random: Random, fromYear: number, toYear: number): string {
@@ -171,15 +246,23 @@ function isoDate(random: Random, fromYear: number, toYear: number): string {
 
 function randomMrzDocument(random: Random, format: 'td1' | 'td2' | 'td3'): MrzInput {
   const numberLength = format === 'td1' && random() < 0.15 ? 12 : random() < 0.2 ? random.int(6, 8) : 9;
-  const documentNumber = Array.from({ length: numberLength }, (_, i) => (i < 2 && random() < 0.6 ? random.pick([...'ABCDEFGHIJKLMNOPQRSTUVWXYZ']) : random.pick([...ALNUM]))).join('');
+  const documentNumber = Array.from({ length: numberLength }, (_, i) =>
+    i < 2 && random() < 0.6 ? random.pick([...'ABCDEFGHIJKLMNOPQRSTUVWXYZ']) : random.pick([...ALNUM]),
+  ).join('');
   const given = Array.from({ length: random.int(1, 2) }, () => random.pick(GIVEN)).join(' ');
-  const optional = random() < 0.4 ? Array.from({ length: random.int(3, format === 'td3' ? 12 : 7) }, () => random.pick([...ALNUM])).join('') : '';
+  const optional =
+    random() < 0.4
+      ? Array.from({ length: random.int(3, format === 'td3' ? 12 : 7) }, () => random.pick([...ALNUM])).join(
+          '',
+        )
+      : '';
   return {
     format,
     documentCode: format === 'td3' ? 'P' : random.pick(['I', 'ID', 'AC', 'C']),
     issuingState: random.pick(STATES),
     nationality: random.pick(STATES),
-    primaryIdentifier: random() < 0.2 ? `${random.pick(SURNAMES)} ${random.pick(SURNAMES)}` : random.pick(SURNAMES),
+    primaryIdentifier:
+      random() < 0.2 ? `${random.pick(SURNAMES)} ${random.pick(SURNAMES)}` : random.pick(SURNAMES),
     secondaryIdentifier: given,
     documentNumber,
     birthDate: isoDate(random, 1935, 2018),
@@ -207,9 +290,29 @@ function expectedMrzFields(input: MrzInput, lines: string[]): Record<string, str
   };
 }
 
-const CN_SURNAMES = [...'王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤'];
-const CN_GIVEN = [...'伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英文辉华建国志红玉梅晓东海燕鹏飞雪琳子涵浩宇欣怡梓萱宇轩雨桐一诺俊杰思远嘉怡'];
-const ETHNICITIES = ['汉', '汉', '汉', '汉', '汉', '回', '满', '蒙古', '壮', '维吾尔', '苗', '彝', '土家', '藏', '朝鲜'];
+const CN_SURNAMES = [
+  ...'王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤',
+];
+const CN_GIVEN = [
+  ...'伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英文辉华建国志红玉梅晓东海燕鹏飞雪琳子涵浩宇欣怡梓萱宇轩雨桐一诺俊杰思远嘉怡',
+];
+const ETHNICITIES = [
+  '汉',
+  '汉',
+  '汉',
+  '汉',
+  '汉',
+  '回',
+  '满',
+  '蒙古',
+  '壮',
+  '维吾尔',
+  '苗',
+  '彝',
+  '土家',
+  '藏',
+  '朝鲜',
+];
 /** Public GB/T 2260 county-level codes and the address prefix that goes with each. */
 const AREAS: [string, string][] = [
   ['110105', '北京市朝阳区'],
@@ -225,18 +328,38 @@ const AREAS: [string, string][] = [
   ['370202', '山东省青岛市市南区'],
   ['500103', '重庆市渝中区'],
 ];
-const STREETS = ['建国路', '中山路', '人民大道', '解放路', '长江路', '和平里', '光明街', '幸福路', '科技园路', '文化路'];
+const STREETS = [
+  '建国路',
+  '中山路',
+  '人民大道',
+  '解放路',
+  '长江路',
+  '和平里',
+  '光明街',
+  '幸福路',
+  '科技园路',
+  '文化路',
+];
 
 function randomCnIdPerson(random: Random): CnIdFixture['fields'] {
   const [areaCode, areaName] = random.pick(AREAS);
   const birthDate = isoDate(random, 1940, 2007);
   const male = random() < 0.5;
-  const sequence = random.int(0, 99) * 10 + (male ? random.pick([1, 3, 5, 7, 9]) : random.pick([0, 2, 4, 6, 8]));
+  const sequence =
+    random.int(0, 99) * 10 + (male ? random.pick([1, 3, 5, 7, 9]) : random.pick([0, 2, 4, 6, 8]));
   const first17 = areaCode + birthDate.replace(/-/g, '') + String(sequence).padStart(3, '0');
   const givenLength = random() < 0.6 ? 2 : 1;
-  const name = random.pick(CN_SURNAMES) + Array.from({ length: givenLength }, () => random.pick(CN_GIVEN)).join('');
+  const name =
+    random.pick(CN_SURNAMES) + Array.from({ length: givenLength }, () => random.pick(CN_GIVEN)).join('');
   const address = `${areaName}${random.pick(STREETS)}${random.int(1, 399)}号${random.int(1, 30)}栋${random.int(1, 6)}单元${random.int(101, 2808)}室`;
-  return { name, sex: male ? '男' : '女', ethnicity: random.pick(ETHNICITIES), birthDate, address, idNumber: first17 + cnIdCheckCharacter(first17) };
+  return {
+    name,
+    sex: male ? '男' : '女',
+    ethnicity: random.pick(ETHNICITIES),
+    birthDate,
+    address,
+    idNumber: first17 + cnIdCheckCharacter(first17),
+  };
 }
 
 // ---- rendering --------------------------------------------------------------------------------------------
@@ -288,18 +411,47 @@ function degradeArgs(width: number, height: number, d: Degradation, seed: number
       ? [`radial-gradient:white-${shade}`]
       : ['-define', `gradient:angle=${Math.round(d.rotateDeg * 40 + 90)}`, `gradient:white-${shade}`];
   return [
-    '(', '-size', `${width}x${height}`, ...light, ')',
-    '-compose', 'multiply', '-composite',
-    '-bordercolor', '#8a8378', '-border', `${Math.round(width * 0.04)}x${Math.round(height * 0.05)}`,
-    '-background', '#8a8378', '-rotate', d.rotateDeg.toFixed(2),
-    '-blur', `0x${d.blurSigma.toFixed(2)}`,
-    '-seed', String(seed), '-attenuate', d.noise.toFixed(2), '+noise', 'Gaussian',
-    '-colorspace', 'Gray', '-quality', String(d.jpegQuality), out,
+    '(',
+    '-size',
+    `${width}x${height}`,
+    ...light,
+    ')',
+    '-compose',
+    'multiply',
+    '-composite',
+    '-bordercolor',
+    '#8a8378',
+    '-border',
+    `${Math.round(width * 0.04)}x${Math.round(height * 0.05)}`,
+    '-background',
+    '#8a8378',
+    '-rotate',
+    d.rotateDeg.toFixed(2),
+    '-blur',
+    `0x${d.blurSigma.toFixed(2)}`,
+    '-seed',
+    String(seed),
+    '-attenuate',
+    d.noise.toFixed(2),
+    '+noise',
+    'Gaussian',
+    '-colorspace',
+    'Gray',
+    '-quality',
+    String(d.jpegQuality),
+    out,
   ];
 }
 
-async function renderMrzDocument(out: string, input: MrzInput, lines: string[], d: Degradation, random: Random): Promise<void> {
-  const [widthMm, heightMm] = input.format === 'td3' ? [125, 88] : input.format === 'td2' ? [105, 74] : [85.6, 54];
+async function renderMrzDocument(
+  out: string,
+  input: MrzInput,
+  lines: string[],
+  d: Degradation,
+  random: Random,
+): Promise<void> {
+  const [widthMm, heightMm] =
+    input.format === 'td3' ? [125, 88] : input.format === 'td2' ? [105, 74] : [85.6, 54];
   const mm = (value: number) => Math.round(value * d.pxPerMm);
   const width = mm(widthMm);
   const height = mm(heightMm);
@@ -307,17 +459,36 @@ async function renderMrzDocument(out: string, input: MrzInput, lines: string[], 
   const mrzPointSize = (pitch / OCR_B_ADVANCE_EM).toFixed(2);
   const lineStepMm = input.format === 'td1' ? 4.6 : 5.4;
   const mrzLeft = (widthMm - lines[0]!.length * MRZ_PITCH_MM) / 2;
-  const label = (text: string, xMm: number, yMm: number, sizeMm: number) => ['-pointsize', (sizeMm * d.pxPerMm).toFixed(1), '-annotate', `+${mm(xMm)}+${mm(yMm)}`, text];
+  const label = (text: string, xMm: number, yMm: number, sizeMm: number) => [
+    '-pointsize',
+    (sizeMm * d.pxPerMm).toFixed(1),
+    '-annotate',
+    `+${mm(xMm)}+${mm(yMm)}`,
+    text,
+  ];
   const title = input.format === 'td3' ? 'PASSPORT / PASSEPORT' : 'IDENTITY CARD / CARTE D IDENTITE';
   const textLeft = input.format === 'td1' ? 6 : 40;
   // TD1 cards are small: the visual zone must end above the three MRZ lines.
   const rows = input.format === 'td1' ? [6, 11, 15, 19.5, 23.5, 28.5] : [8, 17, 21.5, 27, 31.5, 38];
   const args = [
-    '-size', `${width}x${height}`, `xc:${random.pick(['#efe9dc', '#e8eef0', '#f1ece4', '#e9efe6'])}`,
+    '-size',
+    `${width}x${height}`,
+    `xc:${random.pick(['#efe9dc', '#e8eef0', '#f1ece4', '#e9efe6'])}`,
     // A faint guilloche-like band, the way security printing sits behind the text.
-    '-fill', 'none', '-stroke', '#d2cbbb', '-strokewidth', String(Math.max(1, Math.round(d.pxPerMm * 0.3))),
-    '-draw', `path 'M 0,${mm(heightMm * 0.3)} C ${mm(widthMm * 0.3)},${mm(heightMm * 0.1)} ${mm(widthMm * 0.6)},${mm(heightMm * 0.5)} ${width},${mm(heightMm * 0.25)}'`,
-    '-stroke', 'none', '-fill', '#3b3b3b', '-font', 'DejaVu-Sans',
+    '-fill',
+    'none',
+    '-stroke',
+    '#d2cbbb',
+    '-strokewidth',
+    String(Math.max(1, Math.round(d.pxPerMm * 0.3))),
+    '-draw',
+    `path 'M 0,${mm(heightMm * 0.3)} C ${mm(widthMm * 0.3)},${mm(heightMm * 0.1)} ${mm(widthMm * 0.6)},${mm(heightMm * 0.5)} ${width},${mm(heightMm * 0.25)}'`,
+    '-stroke',
+    'none',
+    '-fill',
+    '#3b3b3b',
+    '-font',
+    'DejaVu-Sans',
     ...label(title, textLeft, rows[0]!, 3.2),
     ...label(`Surname / Nom`, textLeft, rows[1]!, 2),
     ...label(input.primaryIdentifier, textLeft, rows[2]!, 3),
@@ -325,7 +496,8 @@ async function renderMrzDocument(out: string, input: MrzInput, lines: string[], 
     ...label(input.secondaryIdentifier || '-', textLeft, rows[4]!, 3),
     ...label(`No. ${input.documentNumber}   ${input.birthDate}`, textLeft, rows[5]!, 2.6),
   ];
-  if (input.format !== 'td1') args.push('-fill', '#9c9c9c', '-draw', `rectangle ${mm(6)},${mm(12)} ${mm(34)},${mm(48)}`);
+  if (input.format !== 'td1')
+    args.push('-fill', '#9c9c9c', '-draw', `rectangle ${mm(6)},${mm(12)} ${mm(34)},${mm(48)}`);
   args.push('-fill', '#111111', '-font', OCR_B, '-pointsize', mrzPointSize);
   lines.forEach((line, i) => {
     const baselineMm = heightMm - 4.5 - (lines.length - 1 - i) * lineStepMm;
@@ -335,7 +507,12 @@ async function renderMrzDocument(out: string, input: MrzInput, lines: string[], 
   await run(CONVERT, args);
 }
 
-async function renderCnIdFront(out: string, fields: CnIdFixture['fields'], d: Degradation, random: Random): Promise<void> {
+async function renderCnIdFront(
+  out: string,
+  fields: CnIdFixture['fields'],
+  d: Degradation,
+  random: Random,
+): Promise<void> {
   const pxPerMm = d.pxPerMm + 1.5; // ID cards are small: scanners and cameras get closer
   const mm = (value: number) => Math.round(value * pxPerMm);
   const width = mm(85.6);
@@ -346,30 +523,104 @@ async function renderCnIdFront(out: string, fields: CnIdFixture['fields'], d: De
   const addressLines = fields.address.match(/.{1,11}/gu) ?? [fields.address];
   const labelColour = random.pick(['#3a6ea5', '#4a79b0', '#2f6a9e']);
   const args = [
-    '-size', `${width}x${height}`, `xc:${random.pick(['#eef3f1', '#f0f2ec', '#edf1f4'])}`,
-    '-fill', 'none', '-stroke', '#d9e2de', '-strokewidth', String(Math.max(1, Math.round(pxPerMm * 0.25))),
-    '-draw', `path 'M 0,${mm(30)} C ${mm(25)},${mm(18)} ${mm(55)},${mm(42)} ${width},${mm(26)}'`,
-    '-stroke', 'none',
-    '-fill', '#a7aeb0', '-draw', `rectangle ${mm(57)},${mm(6)} ${mm(80)},${mm(36)}`,
-    '-font', 'Noto-Sans-CJK-SC', '-fill', labelColour, '-pointsize', size(2.6),
-    '-annotate', at(6.5, 10), '姓 名',
-    '-annotate', at(6.5, 16.5), '性 别',
-    '-annotate', at(24, 16.5), '民 族',
-    '-annotate', at(6.5, 23), '出 生',
-    '-annotate', at(6.5, 29.5), '住 址',
-    '-annotate', at(6.5, 48.5), '公民身份号码',
-    '-fill', '#141414', '-font', 'Noto-Sans-CJK-SC', '-pointsize', size(3.4),
-    '-annotate', at(16, 10.3), fields.name,
-    '-pointsize', size(2.9),
-    '-annotate', at(16, 16.5), fields.sex,
-    '-annotate', at(33.5, 16.5), fields.ethnicity,
-    '-annotate', at(16, 23), String(year),
-    '-fill', labelColour, '-pointsize', size(2.6), '-annotate', at(25.5, 23), '年', '-annotate', at(33.5, 23), '月', '-annotate', at(41.5, 23), '日',
-    '-fill', '#141414', '-pointsize', size(2.9), '-annotate', at(30, 23), String(month), '-annotate', at(37.5, 23), String(day),
+    '-size',
+    `${width}x${height}`,
+    `xc:${random.pick(['#eef3f1', '#f0f2ec', '#edf1f4'])}`,
+    '-fill',
+    'none',
+    '-stroke',
+    '#d9e2de',
+    '-strokewidth',
+    String(Math.max(1, Math.round(pxPerMm * 0.25))),
+    '-draw',
+    `path 'M 0,${mm(30)} C ${mm(25)},${mm(18)} ${mm(55)},${mm(42)} ${width},${mm(26)}'`,
+    '-stroke',
+    'none',
+    '-fill',
+    '#a7aeb0',
+    '-draw',
+    `rectangle ${mm(57)},${mm(6)} ${mm(80)},${mm(36)}`,
+    '-font',
+    'Noto-Sans-CJK-SC',
+    '-fill',
+    labelColour,
+    '-pointsize',
+    size(2.6),
+    '-annotate',
+    at(6.5, 10),
+    '姓 名',
+    '-annotate',
+    at(6.5, 16.5),
+    '性 别',
+    '-annotate',
+    at(24, 16.5),
+    '民 族',
+    '-annotate',
+    at(6.5, 23),
+    '出 生',
+    '-annotate',
+    at(6.5, 29.5),
+    '住 址',
+    '-annotate',
+    at(6.5, 48.5),
+    '公民身份号码',
+    '-fill',
+    '#141414',
+    '-font',
+    'Noto-Sans-CJK-SC',
+    '-pointsize',
+    size(3.4),
+    '-annotate',
+    at(16, 10.3),
+    fields.name,
+    '-pointsize',
+    size(2.9),
+    '-annotate',
+    at(16, 16.5),
+    fields.sex,
+    '-annotate',
+    at(33.5, 16.5),
+    fields.ethnicity,
+    '-annotate',
+    at(16, 23),
+    String(year),
+    '-fill',
+    labelColour,
+    '-pointsize',
+    size(2.6),
+    '-annotate',
+    at(25.5, 23),
+    '年',
+    '-annotate',
+    at(33.5, 23),
+    '月',
+    '-annotate',
+    at(41.5, 23),
+    '日',
+    '-fill',
+    '#141414',
+    '-pointsize',
+    size(2.9),
+    '-annotate',
+    at(30, 23),
+    String(month),
+    '-annotate',
+    at(37.5, 23),
+    String(day),
   ];
   addressLines.forEach((line, i) => args.push('-annotate', at(16, 29.5 + i * 5), line));
   // The number is printed in an OCR-B-like face with wide spacing.
-  args.push('-font', OCR_B, '-kerning', String((0.35 * pxPerMm).toFixed(1)), '-pointsize', size(3.6), '-annotate', at(31, 48.7), fields.idNumber);
+  args.push(
+    '-font',
+    OCR_B,
+    '-kerning',
+    String((0.35 * pxPerMm).toFixed(1)),
+    '-pointsize',
+    size(3.6),
+    '-annotate',
+    at(31, 48.7),
+    fields.idNumber,
+  );
   args.push(...degradeArgs(width, height, d, Math.floor(random() * 1e9), out));
   await run(CONVERT, args);
 }

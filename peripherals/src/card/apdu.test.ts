@@ -18,8 +18,17 @@ describe('response APDUs', () => {
   ])('%i %i is %s', (sw1, sw2, kind) => expect(statusWordKind(sw1, sw2)).toBe(kind));
 
   it('splits data and status word, and names every failure', () => {
-    expect(checkResponse(Uint8Array.from([1, 2, 0x90, 0]))).toEqual({ ok: true, value: { data: Uint8Array.from([1, 2]), sw1: 0x90, sw2: 0 } });
-    expect(checkResponse(Uint8Array.from([0x6a, 0x82]))).toMatchObject({ ok: false, error: { kind: 'file-not-found', message: expect.stringContaining('6A82') } });
-    expect(checkResponse(Uint8Array.from([0x90]))).toMatchObject({ ok: false, error: { kind: 'malformed-response' } });
+    expect(checkResponse(Uint8Array.from([1, 2, 0x90, 0]))).toEqual({
+      ok: true,
+      value: { data: Uint8Array.from([1, 2]), sw1: 0x90, sw2: 0 },
+    });
+    expect(checkResponse(Uint8Array.from([0x6a, 0x82]))).toMatchObject({
+      ok: false,
+      error: { kind: 'file-not-found', message: expect.stringContaining('6A82') },
+    });
+    expect(checkResponse(Uint8Array.from([0x90]))).toMatchObject({
+      ok: false,
+      error: { kind: 'malformed-response' },
+    });
   });
 });

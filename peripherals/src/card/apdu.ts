@@ -29,7 +29,8 @@ export type StatusWordKind =
   | 'unknown-status';
 
 /** Errors of one APDU exchange: a status word other than 90 00, a reply too short to hold one, a timeout. */
-export type ApduErrorKind = Exclude<StatusWordKind, 'ok'> | 'malformed-response' | 'timeout' | 'transmit-failed';
+export type ApduErrorKind =
+  Exclude<StatusWordKind, 'ok'> | 'malformed-response' | 'timeout' | 'transmit-failed';
 
 /** Names a status word. */
 export function statusWordKind(sw1: number, sw2: number): StatusWordKind {
@@ -68,7 +69,10 @@ export interface ResponseApdu {
 /** Splits a response APDU and turns any status word other than 90 00 into a named error. */
 export function checkResponse(response: Uint8Array): Result<ResponseApdu, ApduErrorKind> {
   if (response.length < 2) {
-    return fail('malformed-response', `a response APDU has at least 2 status bytes, got ${response.length} byte(s)`);
+    return fail(
+      'malformed-response',
+      `a response APDU has at least 2 status bytes, got ${response.length} byte(s)`,
+    );
   }
   const sw1 = response[response.length - 2]!;
   const sw2 = response[response.length - 1]!;

@@ -80,7 +80,12 @@ const byte = fc.integer({ min: 0, max: 255 });
 const validAtr = fc
   .record({
     groups: fc.array(
-      fc.record({ ta: fc.option(byte), tb: fc.option(byte), tc: fc.option(byte), protocol: fc.integer({ min: 0, max: 15 }) }),
+      fc.record({
+        ta: fc.option(byte),
+        tb: fc.option(byte),
+        tc: fc.option(byte),
+        protocol: fc.integer({ min: 0, max: 15 }),
+      }),
       { minLength: 1, maxLength: 4 },
     ),
     historical: fc.uint8Array({ maxLength: 15 }),
@@ -89,7 +94,10 @@ const validAtr = fc
     // Group i's presence nibble lives in T0 (i = 0) or in the TD byte of the group before it.
     const presence = groups.map(
       (group, i) =>
-        (group.ta !== null ? 1 : 0) | (group.tb !== null ? 2 : 0) | (group.tc !== null ? 4 : 0) | (i < groups.length - 1 ? 8 : 0),
+        (group.ta !== null ? 1 : 0) |
+        (group.tb !== null ? 2 : 0) |
+        (group.tc !== null ? 4 : 0) |
+        (i < groups.length - 1 ? 8 : 0),
     );
     const out: number[] = [0x3b, (presence[0]! << 4) | historical.length];
     groups.forEach((group, i) => {
@@ -117,7 +125,11 @@ describe('parseAtr properties', () => {
 
   it('fuzz: 100 000 random and mutated ATRs never throw and always give ok or a named error', () => {
     const mutated = fc
-      .tuple(validAtr, fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { maxLength: 4 }), fc.nat())
+      .tuple(
+        validAtr,
+        fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { maxLength: 4 }),
+        fc.nat(),
+      )
       .map(([atr, flips, cut]) => {
         const copy = Uint8Array.from(atr);
         for (const [at, value] of flips) if (copy.length > 0) copy[at % copy.length] = value;

@@ -5,7 +5,13 @@ import { fail, ok, type Result } from '../result';
 // PC/SC readers hand contactless cards an ATR too, built by the rules of PC/SC Part 3 §3.1.3.2.3, which is
 // how a reader tells us "this is a MIFARE Classic 1K" without talking to the card.
 
-export type AtrErrorKind = 'atr-empty' | 'atr-too-long' | 'atr-invalid-ts' | 'atr-truncated' | 'atr-trailing-bytes' | 'atr-tck-mismatch';
+export type AtrErrorKind =
+  | 'atr-empty'
+  | 'atr-too-long'
+  | 'atr-invalid-ts'
+  | 'atr-truncated'
+  | 'atr-trailing-bytes'
+  | 'atr-tck-mismatch';
 
 /** One group of interface bytes (TAi, TBi, TCi, TDi) with its index i (1-based); absent bytes are null. */
 export interface AtrInterfaceGroup {
@@ -60,7 +66,11 @@ export function parseAtr(bytes: Uint8Array): Result<Atr, AtrErrorKind> {
       [0x8, 'td'],
     ] as const) {
       if ((presence & bit) === 0) continue;
-      if (position >= bytes.length) return fail('atr-truncated', `the ATR ends inside interface bytes T${key.slice(1).toUpperCase()}${index}`);
+      if (position >= bytes.length)
+        return fail(
+          'atr-truncated',
+          `the ATR ends inside interface bytes T${key.slice(1).toUpperCase()}${index}`,
+        );
       group[key] = bytes[position]!;
       position += 1;
     }
@@ -73,7 +83,10 @@ export function parseAtr(bytes: Uint8Array): Result<Atr, AtrErrorKind> {
   if (protocols.length === 0) protocols.push(0);
 
   if (position + historicalLength > bytes.length) {
-    return fail('atr-truncated', `T0 announces ${historicalLength} historical bytes, only ${bytes.length - position} follow`);
+    return fail(
+      'atr-truncated',
+      `T0 announces ${historicalLength} historical bytes, only ${bytes.length - position} follow`,
+    );
   }
   const historicalBytes = bytes.slice(position, position + historicalLength);
   position += historicalLength;
@@ -82,12 +95,14 @@ export function parseAtr(bytes: Uint8Array): Result<Atr, AtrErrorKind> {
   const tckRequired = protocols.some((protocol) => protocol !== 0);
   let tck: number | null = null;
   if (tckRequired) {
-    if (position >= bytes.length) return fail('atr-truncated', 'the ATR offers a protocol other than T=0 but has no TCK');
+    if (position >= bytes.length)
+      return fail('atr-truncated', 'the ATR offers a protocol other than T=0 but has no TCK');
     tck = bytes[position]!;
     position += 1;
     let xor = 0;
     for (let i = 1; i < position; i += 1) xor ^= bytes[i]!;
-    if (xor !== 0) return fail('atr-tck-mismatch', `TCK ${hexByte(tck)} does not make the XOR of T0..TCK zero`);
+    if (xor !== 0)
+      return fail('atr-tck-mismatch', `TCK ${hexByte(tck)} does not make the XOR of T0..TCK zero`);
   }
   if (position !== bytes.length) {
     return fail('atr-trailing-bytes', `${bytes.length - position} byte(s) follow the end of the ATR`);

@@ -25,9 +25,17 @@ interface PcscReader {
   on(event: 'end', listener: () => void): this;
   on(event: 'error', listener: (error: unknown) => void): this;
   removeAllListeners(event?: string): this;
-  connect(options: { share_mode: number; protocol: number }, callback: (error: unknown, protocol: number) => void): void;
+  connect(
+    options: { share_mode: number; protocol: number },
+    callback: (error: unknown, protocol: number) => void,
+  ): void;
   disconnect(disposition: number, callback: (error: unknown) => void): void;
-  transmit(data: Buffer, responseLength: number, protocol: number, callback: (error: unknown, data: Buffer) => void): void;
+  transmit(
+    data: Buffer,
+    responseLength: number,
+    protocol: number,
+    callback: (error: unknown, data: Buffer) => void,
+  ): void;
   close(): void;
 }
 interface PcscLite {
@@ -55,7 +63,10 @@ function loadPcsclite(): Result<PcscFactory, 'driver-unavailable'> {
     const require = createRequire(import.meta.url);
     return ok(require('pcsclite') as PcscFactory);
   } catch (error) {
-    return fail('driver-unavailable', `the pcsclite addon cannot be loaded (${messageOf(error)}); install libpcsclite-dev and rebuild`);
+    return fail(
+      'driver-unavailable',
+      `the pcsclite addon cannot be loaded (${messageOf(error)}); install libpcsclite-dev and rebuild`,
+    );
   }
 }
 
@@ -131,23 +142,37 @@ class PcscSession {
       // driver failure reports it once instead of every reader echoing it.
       setTimeout(() => {
         if (this.closed || this.failed) return;
-        this.context.emit({ type: 'error', reader: reader.name, kind: 'reader-error', message: messageOf(error) });
+        this.context.emit({
+          type: 'error',
+          reader: reader.name,
+          kind: 'reader-error',
+          message: messageOf(error),
+        });
       }, 200);
     });
     if (this.closed || (this.options.readerFilter && !this.options.readerFilter(reader.name))) {
       reader.close();
       return;
     }
-    const entry: ReaderEntry = { reader, cardCounter: null, announced: false, queue: Promise.resolve(), inFlight: new Set() };
+    const entry: ReaderEntry = {
+      reader,
+      cardCounter: null,
+      announced: false,
+      queue: Promise.resolve(),
+      inFlight: new Set(),
+    };
     this.readers.set(reader.name, entry);
     this.context.emit({ type: 'reader-added', reader: reader.name, driver: 'pcsc' });
-    reader.on('status', (status) => this.enqueue(entry, () => this.onStatus(entry, status.state, status.atr)));
+    reader.on('status', (status) =>
+      this.enqueue(entry, () => this.onStatus(entry, status.state, status.atr)),
+    );
     reader.on('end', () => {
       this.enqueue(entry, async () => {
         this.forgetCard(entry);
         if (this.readers.get(reader.name) === entry) {
           this.readers.delete(reader.name);
-          if (!this.closed) this.context.emit({ type: 'reader-removed', reader: reader.name, driver: 'pcsc' });
+          if (!this.closed)
+            this.context.emit({ type: 'reader-removed', reader: reader.name, driver: 'pcsc' });
         }
       });
     });
@@ -155,7 +180,13 @@ class PcscSession {
 
   private enqueue(entry: ReaderEntry, task: () => Promise<void>): Promise<void> {
     entry.queue = entry.queue.then(task).catch((error) => {
-      if (!this.closed) this.context.emit({ type: 'error', reader: entry.reader.name, kind: 'reader-error', message: messageOf(error) });
+      if (!this.closed)
+        this.context.emit({
+          type: 'error',
+          reader: entry.reader.name,
+          kind: 'reader-error',
+          message: messageOf(error),
+        });
     });
     return entry.queue;
   }
@@ -175,7 +206,12 @@ class PcscSession {
     this.forgetCard(entry);
     entry.cardCounter = counter;
     if (mute) {
-      this.context.emit({ type: 'error', reader: reader.name, kind: 'card-mute', message: 'the card does not answer reset (ATR); put it on the reader again' });
+      this.context.emit({
+        type: 'error',
+        reader: reader.name,
+        kind: 'card-mute',
+        message: 'the card does not answer reset (ATR); put it on the reader again',
+      });
       return;
     }
     const atrBytes = atr ? Uint8Array.from(atr) : new Uint8Array(0);
@@ -184,7 +220,12 @@ class PcscSession {
     const uid = await this.readUid(entry);
     if (this.closed || entry.cardCounter !== counter) return;
     if (!uid.ok) {
-      this.context.emit({ type: 'error', reader: reader.name, kind: uid.error.kind, message: `cannot read the card UID: ${uid.error.message}` });
+      this.context.emit({
+        type: 'error',
+        reader: reader.name,
+        kind: uid.error.kind,
+        message: `cannot read the card UID: ${uid.error.message}`,
+      });
       return;
     }
     entry.announced = true;
@@ -198,13 +239,16 @@ class PcscSession {
   }
 
   private forgetCard(entry: ReaderEntry): void {
-    if (entry.announced && !this.closed) this.context.emit({ type: 'card-removed', reader: entry.reader.name });
+    if (entry.announced && !this.closed)
+      this.context.emit({ type: 'card-removed', reader: entry.reader.name });
     entry.announced = false;
     entry.cardCounter = null;
   }
 
   /** GET DATA UID; 4, 7 or 10 bytes (ISO 14443-3), 8 for ISO 15693 and FeliCa. */
-  private async readUid(entry: ReaderEntry): Promise<Result<string, ExchangeErrorKind | 'uid-invalid-length'>> {
+  private async readUid(
+    entry: ReaderEntry,
+  ): Promise<Result<string, ExchangeErrorKind | 'uid-invalid-length'>> {
     const response = await this.exchange(entry, GET_UID_APDU, this.timeoutMs);
     if (!response.ok) return response;
     const length = response.value.data.length;
@@ -223,7 +267,10 @@ class PcscSession {
     if (!entry) return Promise.resolve(fail('reader-not-found', `no PC/SC reader named "${readerName}"`));
     return new Promise((resolve) => {
       void this.enqueue(entry, async () => {
-        let result: Result<ResponseApdu, ExchangeErrorKind | 'reader-not-found'> = fail('transmit-failed', 'the exchange was interrupted');
+        let result: Result<ResponseApdu, ExchangeErrorKind | 'reader-not-found'> = fail(
+          'transmit-failed',
+          'the exchange was interrupted',
+        );
         try {
           result = await this.exchange(entry, apdu, timeoutMs);
         } finally {
@@ -239,26 +286,46 @@ class PcscSession {
    * card leaves); issuing more calls on top of it piles up blocked threads, so the next exchange first waits
    * for the stragglers and reports `reader-busy` if they do not finish.
    */
-  private async exchange(entry: ReaderEntry, apdu: Uint8Array, timeoutMs: number): Promise<Result<ResponseApdu, ExchangeErrorKind>> {
+  private async exchange(
+    entry: ReaderEntry,
+    apdu: Uint8Array,
+    timeoutMs: number,
+  ): Promise<Result<ResponseApdu, ExchangeErrorKind>> {
     const { reader } = entry;
     if (entry.inFlight.size > 0) {
       await Promise.race([Promise.all(entry.inFlight), delay(timeoutMs)]);
-      if (entry.inFlight.size > 0) return fail('reader-busy', 'the reader is still waiting for a card that stopped answering');
+      if (entry.inFlight.size > 0)
+        return fail('reader-busy', 'the reader is still waiting for a card that stopped answering');
     }
     if (reader.connected) {
-      const stale = await this.native<void>(entry, (done) => reader.disconnect(reader.SCARD_LEAVE_CARD, () => done()), timeoutMs);
-      if (stale !== undefined) return fail('reader-busy', 'the reader did not release the previous connection');
+      const stale = await this.native<void>(
+        entry,
+        (done) => reader.disconnect(reader.SCARD_LEAVE_CARD, () => done()),
+        timeoutMs,
+      );
+      if (stale !== undefined)
+        return fail('reader-busy', 'the reader did not release the previous connection');
     }
     const protocol = await this.native<Result<number, 'connect-failed'>>(
       entry,
       (done) =>
-        reader.connect({ share_mode: reader.SCARD_SHARE_SHARED, protocol: reader.SCARD_PROTOCOL_T0 | reader.SCARD_PROTOCOL_T1 }, (error, value) =>
-          // pcsclite calls back without a protocol when it believes it is connected already.
-          done(error || typeof value !== 'number' ? fail('connect-failed', error ? messageOf(error) : 'no protocol negotiated') : ok(value)),
+        reader.connect(
+          {
+            share_mode: reader.SCARD_SHARE_SHARED,
+            protocol: reader.SCARD_PROTOCOL_T0 | reader.SCARD_PROTOCOL_T1,
+          },
+          (error, value) =>
+            // pcsclite calls back without a protocol when it believes it is connected already.
+            done(
+              error || typeof value !== 'number'
+                ? fail('connect-failed', error ? messageOf(error) : 'no protocol negotiated')
+                : ok(value),
+            ),
         ),
       timeoutMs,
     );
-    if (protocol === 'timeout') return fail('timeout', `connecting to the card took longer than ${timeoutMs} ms`);
+    if (protocol === 'timeout')
+      return fail('timeout', `connecting to the card took longer than ${timeoutMs} ms`);
     if ('threw' in protocol) return fail('connect-failed', protocol.threw);
     if (!protocol.ok) return protocol;
     const response = await this.native<Result<Uint8Array, 'transmit-failed'>>(
@@ -270,7 +337,11 @@ class PcscSession {
       timeoutMs,
     );
     // Leave the card powered for the next exchange; the next one waits for this disconnect if need be.
-    void this.native<void>(entry, (done) => reader.disconnect(reader.SCARD_LEAVE_CARD, () => done()), timeoutMs);
+    void this.native<void>(
+      entry,
+      (done) => reader.disconnect(reader.SCARD_LEAVE_CARD, () => done()),
+      timeoutMs,
+    );
     if (response === 'timeout') return fail('timeout', `the card did not answer within ${timeoutMs} ms`);
     if ('threw' in response) return fail('transmit-failed', response.threw);
     if (!response.ok) return response;

@@ -24,7 +24,13 @@ export interface SimCardTap {
 /** The simulated reader driver plus the handles a test or dev panel pulls. */
 export interface SimCardReaderDriver extends PeripheralDriver {
   /** Puts a card on a reader (removing the one there). The UID is hex unless `tap.format` says otherwise. */
-  tapCard(uid: string, tap?: SimCardTap): Result<{ reader: string; uid: string; technology: CardTechnology }, UidErrorKind | 'reader-not-found' | 'not-running'>;
+  tapCard(
+    uid: string,
+    tap?: SimCardTap,
+  ): Result<
+    { reader: string; uid: string; technology: CardTechnology },
+    UidErrorKind | 'reader-not-found' | 'not-running'
+  >;
   /** Takes the card off a reader (default: every reader). */
   removeCard(reader?: string): void;
   /** Plugs in another reader. */
@@ -80,14 +86,18 @@ export function createSimCardReaderDriver(options: SimCardReaderOptions = {}): S
     tapCard(rawUid, tap = {}) {
       if (!context) return fail('not-running', 'the simulated reader driver is not started');
       const reader = tap.reader ?? [...plugged][0];
-      if (!reader || !plugged.has(reader)) return fail('reader-not-found', `no simulated reader named "${tap.reader ?? ''}"`);
+      if (!reader || !plugged.has(reader))
+        return fail('reader-not-found', `no simulated reader named "${tap.reader ?? ''}"`);
       const uid = normalizeCardUid(rawUid, tap.format ?? 'hex');
       if (!uid.ok) return uid;
       const atrHex = (tap.atr ?? Buffer.from(MIFARE_CLASSIC_1K_ATR).toString('hex')).toUpperCase();
       const parsed = parseAtr(Uint8Array.from(Buffer.from(atrHex, 'hex')));
       const technology: CardTechnology = parsed.ok ? atrTechnology(parsed.value) : 'other';
       removeFrom(reader);
-      cards.set(reader, { uid: uid.value, respond: tap.respond ?? uidCardResponder(uid.value.replace(/\?/g, '0')) });
+      cards.set(reader, {
+        uid: uid.value,
+        respond: tap.respond ?? uidCardResponder(uid.value.replace(/\?/g, '0')),
+      });
       context.emit({ type: 'card-present', reader, uid: uid.value, atr: atrHex, technology });
       return ok({ reader, uid: uid.value, technology });
     },

@@ -43,7 +43,8 @@ describe('normalizeCardUid', () => {
         const reversed = Buffer.from(uid).reverse();
         const big = uid.reduce((n, b) => n * 256 + b, 0);
         const little = reversed.reduce((n, b) => n * 256 + b, 0);
-        const wiegand = (n: number) => `${String((n >> 16) & 0xff).padStart(3, '0')}${String(n & 0xffff).padStart(5, '0')}`;
+        const wiegand = (n: number) =>
+          `${String((n >> 16) & 0xff).padStart(3, '0')}${String(n & 0xffff).padStart(5, '0')}`;
         const printed: [string, UidFormat][] = [
           [hex.toLowerCase(), 'hex'],
           [reversed.toString('hex'), 'hex-reversed'],

@@ -48,8 +48,10 @@ export function normalizeCardUid(raw: string, format: UidFormat = 'auto'): Resul
     }
     case 'decimal':
     case 'decimal-reversed': {
-      if (!/^\d+$/.test(text)) return fail('uid-invalid-characters', `a decimal UID has digits only: "${clip(text)}"`);
-      if (text.length > 25) return fail('uid-invalid-length', `a decimal UID has at most 25 digits, got ${text.length}`);
+      if (!/^\d+$/.test(text))
+        return fail('uid-invalid-characters', `a decimal UID has digits only: "${clip(text)}"`);
+      if (text.length > 25)
+        return fail('uid-invalid-length', `a decimal UID has at most 25 digits, got ${text.length}`);
       const value = BigInt(text);
       const length = [4, 7, 10].find((bytes) => value < 1n << BigInt(bytes * 8));
       if (length === undefined) return fail('uid-out-of-range', `${clip(text)} is larger than a 10-byte UID`);
@@ -67,7 +69,10 @@ export function normalizeCardUid(raw: string, format: UidFormat = 'auto'): Resul
       const facility = Number(match[1]);
       const card = Number(match[2]);
       if (facility > 0xff || card > 0xffff) {
-        return fail('uid-out-of-range', `Wiegand-26 facility ≤ 255 and card ≤ 65535, got ${facility}/${card}`);
+        return fail(
+          'uid-out-of-range',
+          `Wiegand-26 facility ≤ 255 and card ≤ 65535, got ${facility}/${card}`,
+        );
       }
       const low24 = toHex(Uint8Array.from([facility, card >> 8, card & 0xff]));
       // Big-endian number: the lost byte is the first in card order; little-endian: the last.
@@ -133,7 +138,10 @@ function parseHex(text: string): Result<Uint8Array, UidErrorKind> {
   if (!/^[0-9a-fA-F]*$/.test(digits)) return fail('uid-invalid-characters', `not a hex UID: "${clip(text)}"`);
   const length = digits.length / 2;
   if (digits.length % 2 !== 0 || length < MIN_UID_BYTES || length > MAX_UID_BYTES) {
-    return fail('uid-invalid-length', `a UID has ${MIN_UID_BYTES} to ${MAX_UID_BYTES} whole bytes, got ${digits.length} hex digits`);
+    return fail(
+      'uid-invalid-length',
+      `a UID has ${MIN_UID_BYTES} to ${MAX_UID_BYTES} whole bytes, got ${digits.length} hex digits`,
+    );
   }
   return ok(Uint8Array.from(Buffer.from(digits, 'hex')));
 }

@@ -19,7 +19,8 @@ export const VPCD_SLOTS = [
   { reader: 'Linli Test Reader 00 01', port: 40001 },
 ] as const;
 
-export type PcscdHarnessErrorKind = 'pcscd-not-installed' | 'vpcd-not-installed' | 'pcscd-already-running' | 'pcscd-start-failed';
+export type PcscdHarnessErrorKind =
+  'pcscd-not-installed' | 'vpcd-not-installed' | 'pcscd-already-running' | 'pcscd-start-failed';
 
 /** A running pcscd owned by the caller. */
 export interface PcscdHarness {
@@ -37,9 +38,13 @@ export interface PcscdHarness {
 /** Starts pcscd with a vpcd reader, or says why it cannot run here. */
 export async function startPcscdHarness(): Promise<Result<PcscdHarness, PcscdHarnessErrorKind>> {
   if (!fs.existsSync(PCSCD)) return fail('pcscd-not-installed', `${PCSCD} is missing (apt package pcscd)`);
-  if (!fs.existsSync(VPCD_DRIVER)) return fail('vpcd-not-installed', `${VPCD_DRIVER} is missing (apt package vsmartcard-vpcd)`);
+  if (!fs.existsSync(VPCD_DRIVER))
+    return fail('vpcd-not-installed', `${VPCD_DRIVER} is missing (apt package vsmartcard-vpcd)`);
   if (await socketAnswers(PCSCD_SOCKET)) {
-    return fail('pcscd-already-running', `a pcscd is already listening on ${PCSCD_SOCKET}; stop it to run these tests`);
+    return fail(
+      'pcscd-already-running',
+      `a pcscd is already listening on ${PCSCD_SOCKET}; stop it to run these tests`,
+    );
   }
   const configDir = fs.mkdtempSync(path.join(os.tmpdir(), 'linli-pcscd-'));
   fs.writeFileSync(
@@ -70,7 +75,10 @@ export async function startPcscdHarness(): Promise<Result<PcscdHarness, PcscdHar
     try {
       fs.mkdirSync(path.dirname(PCSCD_SOCKET), { recursive: true });
     } catch (error) {
-      return fail('pcscd-start-failed', `cannot create ${path.dirname(PCSCD_SOCKET)}: ${String(error)} (pcscd needs root)`);
+      return fail(
+        'pcscd-start-failed',
+        `cannot create ${path.dirname(PCSCD_SOCKET)}: ${String(error)} (pcscd needs root)`,
+      );
     }
     // LINLI_PCSCD_DEBUG=<file> keeps pcscd's debug log (every APDU) for diagnosing a failing test.
     const debugLog = process.env.LINLI_PCSCD_DEBUG;
@@ -88,11 +96,15 @@ export async function startPcscdHarness(): Promise<Result<PcscdHarness, PcscdHar
     const deadline = Date.now() + 5000;
     while (Date.now() < deadline) {
       if (started.exitCode !== null) break;
-      if (VPCD_SLOTS.every((slot) => isListening(slot.port)) && (await socketAnswers(PCSCD_SOCKET))) return ok(undefined);
+      if (VPCD_SLOTS.every((slot) => isListening(slot.port)) && (await socketAnswers(PCSCD_SOCKET)))
+        return ok(undefined);
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     await kill();
-    return fail('pcscd-start-failed', `pcscd did not come up within 5 s: ${output.trim().split('\n').slice(-3).join(' | ')}`);
+    return fail(
+      'pcscd-start-failed',
+      `pcscd did not come up within 5 s: ${output.trim().split('\n').slice(-3).join(' | ')}`,
+    );
   };
 
   const first = await start();

@@ -63,7 +63,8 @@ export function insertVirtualCard(options: VirtualCardOptions): Promise<VirtualC
           const code = payload[0];
           if (code === CONTROL_GET_ATR) send(atr);
           // Power on/off and reset need no answer from a card without state.
-          else if (code !== CONTROL_POWER_ON && code !== CONTROL_POWER_OFF && code !== CONTROL_RESET) continue;
+          else if (code !== CONTROL_POWER_ON && code !== CONTROL_POWER_OFF && code !== CONTROL_RESET)
+            continue;
         } else {
           received.push(payload.toString('hex').toUpperCase());
           const response = respond(Uint8Array.from(payload));
@@ -106,6 +107,8 @@ export function uidCardResponder(uidHex: string): ApduResponder {
 }
 
 /** ATR of a MIFARE Classic 1K behind a PC/SC reader (PC/SC Part 3 storage-card form). */
-export const MIFARE_CLASSIC_1K_ATR = Uint8Array.from(Buffer.from('3B8F8001804F0CA000000306030001000000006A', 'hex'));
+export const MIFARE_CLASSIC_1K_ATR = Uint8Array.from(
+  Buffer.from('3B8F8001804F0CA000000306030001000000006A', 'hex'),
+);
 /** ATR of a MIFARE DESFire EV1 behind a PC/SC reader (ISO 14443-4 form with the ATS historical byte 80). */
 export const DESFIRE_ATR = Uint8Array.from(Buffer.from('3B8180018080', 'hex'));

@@ -4,7 +4,11 @@ import { createPcscCardReaderDriver } from '../card/card-reader.pcsc';
 import { validateCnIdNumber } from '../document/cn-id.validator';
 import type { PeripheralDriver } from '../driver';
 import { createNodeHidTransport } from '../hid/hid-transport';
-import { createKeyboardWedgeDriver, KeyboardWedgeDeviceConfig, type KeyboardWedgeDeviceInput } from '../hid/keyboard-wedge.hid';
+import {
+  createKeyboardWedgeDriver,
+  KeyboardWedgeDeviceConfig,
+  type KeyboardWedgeDeviceInput,
+} from '../hid/keyboard-wedge.hid';
 import { createPeripheralHub } from '../hub/peripheral-hub';
 import { createDocumentReader, documentFromMrzText, type DocumentReading } from '../ocr/document-reader';
 
@@ -60,7 +64,10 @@ function languageFrom(flag: string | undefined): Language {
 }
 
 /** Runs the CLI; returns the exit status. */
-export async function runCli(argv: string[], write: (line: string) => void = (line) => process.stdout.write(`${line}\n`)): Promise<number> {
+export async function runCli(
+  argv: string[],
+  write: (line: string) => void = (line) => process.stdout.write(`${line}\n`),
+): Promise<number> {
   let parsed;
   try {
     parsed = parseArgs({
@@ -119,7 +126,9 @@ function idCommand(args: string[], out: Output): number {
     );
   } else if (result.ok) {
     const sex = out.language === 'zh' ? (result.value.sex === 'male' ? '男' : '女') : result.value.sex;
-    out.print(`${MESSAGES.valid[out.language]}: ${result.value.number}  ${result.value.birthDate}  ${sex}  ${result.value.areaCode}`);
+    out.print(
+      `${MESSAGES.valid[out.language]}: ${result.value.number}  ${result.value.birthDate}  ${sex}  ${result.value.areaCode}`,
+    );
   } else {
     out.print(`${MESSAGES.invalid[out.language]}: ${result.error.kind} — ${result.error.message}`);
   }
@@ -134,7 +143,15 @@ function mrzCommand(lines: string[], out: Output): number {
   const reading = documentFromMrzText(lines, { via: 'text', input: 'text' });
   if (!reading.ok) {
     // Not even an MRZ shape: still a verdict on the input, not a failure of the tool.
-    if (out.json) out.print(JSON.stringify({ type: 'document', valid: false, problems: [reading.error], source: { via: 'text', input: 'text' } }));
+    if (out.json)
+      out.print(
+        JSON.stringify({
+          type: 'document',
+          valid: false,
+          problems: [reading.error],
+          source: { via: 'text', input: 'text' },
+        }),
+      );
     else out.print(`${MESSAGES.invalid[out.language]}: ${reading.error.kind} — ${reading.error.message}`);
     return 0;
   }
@@ -149,14 +166,29 @@ async function ocrCommand(args: string[], kind: string, out: Output): Promise<nu
   }
   const reader = createDocumentReader();
   try {
-    const reading = await reader.read({ kind: 'file', path: args[0]! }, { kind: kind as 'auto' | 'mrz' | 'cn-id' });
+    const reading = await reader.read(
+      { kind: 'file', path: args[0]! },
+      { kind: kind as 'auto' | 'mrz' | 'cn-id' },
+    );
     if (!reading.ok) {
       if (reading.error.kind === 'document-not-found') {
-        if (out.json) out.print(JSON.stringify({ type: 'document', valid: false, problems: [reading.error], source: { via: 'ocr', input: 'file' } }));
+        if (out.json)
+          out.print(
+            JSON.stringify({
+              type: 'document',
+              valid: false,
+              problems: [reading.error],
+              source: { via: 'ocr', input: 'file' },
+            }),
+          );
         else out.print(`${MESSAGES.invalid[out.language]}: ${reading.error.message}`);
         return 0;
       }
-      out.print(out.json ? JSON.stringify({ type: 'error', ...reading.error }) : `${MESSAGES.readFailed[out.language]}: ${reading.error.kind} — ${reading.error.message}`);
+      out.print(
+        out.json
+          ? JSON.stringify({ type: 'error', ...reading.error })
+          : `${MESSAGES.readFailed[out.language]}: ${reading.error.kind} — ${reading.error.message}`,
+      );
       return 1;
     }
     printDocument(reading.value, args[0]!, out);
@@ -172,14 +204,17 @@ function printDocument(reading: DocumentReading, reader: string, out: Output): v
     return;
   }
   const verdict = reading.valid ? MESSAGES.valid[out.language] : MESSAGES.invalid[out.language];
-  out.print(`${reading.kind}: ${verdict} (${MESSAGES.confidence[out.language]} ${reading.confidence.toFixed(2)})`);
+  out.print(
+    `${reading.kind}: ${verdict} (${MESSAGES.confidence[out.language]} ${reading.confidence.toFixed(2)})`,
+  );
   for (const [field, { value, confidence }] of Object.entries(reading.fields)) {
     if (field === 'mrz') continue;
     out.print(`  ${field.padEnd(20)} ${value}${confidence < 1 ? `  (${confidence.toFixed(2)})` : ''}`);
   }
   if (reading.problems.length > 0) {
     out.print(`${MESSAGES.problems[out.language]}:`);
-    for (const problem of reading.problems) out.print(`  ${problem.kind}${problem.field ? ` [${problem.field}]` : ''}: ${problem.message}`);
+    for (const problem of reading.problems)
+      out.print(`  ${problem.kind}${problem.field ? ` [${problem.field}]` : ''}: ${problem.message}`);
   }
 }
 
@@ -187,7 +222,12 @@ function hidDrivers(specs: string[]): PeripheralDriver[] {
   if (specs.length === 0) return [];
   const devices: KeyboardWedgeDeviceInput[] = specs.map((spec) => {
     const [vendorId, productId, role = 'card-reader', uidFormat] = spec.split(':');
-    return KeyboardWedgeDeviceConfig.parse({ vendorId: vendorId ?? '', productId: productId ?? '', role, ...(uidFormat ? { uidFormat } : {}) });
+    return KeyboardWedgeDeviceConfig.parse({
+      vendorId: vendorId ?? '',
+      productId: productId ?? '',
+      role,
+      ...(uidFormat ? { uidFormat } : {}),
+    });
   });
   return [createKeyboardWedgeDriver({ devices })];
 }
@@ -212,7 +252,11 @@ function describeEvent(event: PeripheralEvent, language: Language): string {
 }
 
 async function listCommand(out: Output, waitMs: number): Promise<number> {
-  const hub = createPeripheralHub({ drivers: [createPcscCardReaderDriver()], backoff: { initialMs: 5000 }, log: () => {} });
+  const hub = createPeripheralHub({
+    drivers: [createPcscCardReaderDriver()],
+    backoff: { initialMs: 5000 },
+    log: () => {},
+  });
   const readers: string[] = [];
   hub.onEvent((event) => {
     if (event.type === 'reader-added') readers.push(event.reader);
@@ -227,20 +271,36 @@ async function listCommand(out: Output, waitMs: number): Promise<number> {
   if (out.json) {
     for (const reader of readers) out.print(JSON.stringify({ kind: 'pcsc', reader }));
     for (const device of hidDevices) out.print(JSON.stringify({ kind: 'hid', ...device }));
-    for (const driver of status) out.print(JSON.stringify({ kind: 'driver', driver: driver.driver, state: driver.state, lastError: driver.lastError }));
-    if (!hid.ok) out.print(JSON.stringify({ kind: 'driver', driver: 'hid', state: 'unavailable', lastError: hid.error }));
+    for (const driver of status)
+      out.print(
+        JSON.stringify({
+          kind: 'driver',
+          driver: driver.driver,
+          state: driver.state,
+          lastError: driver.lastError,
+        }),
+      );
+    if (!hid.ok)
+      out.print(
+        JSON.stringify({ kind: 'driver', driver: 'hid', state: 'unavailable', lastError: hid.error }),
+      );
     return 0;
   }
   for (const reader of readers) out.print(`${MESSAGES.pcscReader[out.language]}: ${reader}`);
   for (const device of hidDevices) {
     const id = `${device.vendorId.toString(16).padStart(4, '0')}:${device.productId.toString(16).padStart(4, '0')}`;
-    out.print(`${MESSAGES.hidDevice[out.language]}: ${id}  ${device.manufacturer ?? ''} ${device.product ?? ''}  ${device.path}`);
+    out.print(
+      `${MESSAGES.hidDevice[out.language]}: ${id}  ${device.manufacturer ?? ''} ${device.product ?? ''}  ${device.path}`,
+    );
   }
   if (readers.length === 0 && hidDevices.length === 0) out.print(MESSAGES.noReaders[out.language]);
   for (const driver of status) {
-    out.print(`${MESSAGES.driverState[out.language]} ${driver.driver}: ${driver.state}${driver.lastError ? ` (${driver.lastError.kind}: ${driver.lastError.message})` : ''}`);
+    out.print(
+      `${MESSAGES.driverState[out.language]} ${driver.driver}: ${driver.state}${driver.lastError ? ` (${driver.lastError.kind}: ${driver.lastError.message})` : ''}`,
+    );
   }
-  if (!hid.ok) out.print(`${MESSAGES.driverState[out.language]} hid: ${hid.error.kind} (${hid.error.message})`);
+  if (!hid.ok)
+    out.print(`${MESSAGES.driverState[out.language]} hid: ${hid.error.kind} (${hid.error.message})`);
   return 0;
 }
 
@@ -253,7 +313,9 @@ async function watchCommand(out: Output, hidSpecs: string[]): Promise<number> {
     return 2;
   }
   const hub = createPeripheralHub({ drivers, log: () => {} });
-  hub.onEvent((event) => out.print(out.json ? JSON.stringify(event) : `${event.at}  ${describeEvent(event, out.language)}`));
+  hub.onEvent((event) =>
+    out.print(out.json ? JSON.stringify(event) : `${event.at}  ${describeEvent(event, out.language)}`),
+  );
   if (!out.json) out.print(MESSAGES.watching[out.language]);
   await hub.start();
   await new Promise<void>((resolve) => {

@@ -9,11 +9,23 @@ describe('validateCnIdNumber', () => {
   it('accepts the GB 11643-1999 examples', () => {
     expect(validateCnIdNumber('11010519491231002X', { now })).toEqual({
       ok: true,
-      value: { number: '11010519491231002X', areaCode: '110105', provinceCode: '11', birthDate: '1949-12-31', sex: 'female' },
+      value: {
+        number: '11010519491231002X',
+        areaCode: '110105',
+        provinceCode: '11',
+        birthDate: '1949-12-31',
+        sex: 'female',
+      },
     });
     expect(validateCnIdNumber('440524188001010014', { now })).toEqual({
       ok: true,
-      value: { number: '440524188001010014', areaCode: '440524', provinceCode: '44', birthDate: '1880-01-01', sex: 'male' },
+      value: {
+        number: '440524188001010014',
+        areaCode: '440524',
+        provinceCode: '44',
+        birthDate: '1880-01-01',
+        sex: 'male',
+      },
     });
   });
 
@@ -74,29 +86,45 @@ describe('validateCnIdNumber', () => {
   // MOD 11-2 catches every single-character error and every swap of two neighbours.
   it('rejects every single substitution and every adjacent transposition', () => {
     fc.assert(
-      fc.property(validNumber, fc.integer({ min: 0, max: 17 }), fc.constantFrom(...'0123456789X'), (number, at, char) => {
-        fc.pre(number[at] !== char);
-        const substituted = number.slice(0, at) + char + number.slice(at + 1);
-        expect(validateCnIdNumber(substituted, { now }).ok).toBe(false);
-        if (at < 17 && number[at] !== number[at + 1]) {
-          const swapped = number.slice(0, at) + number[at + 1] + number[at] + number.slice(at + 2);
-          expect(validateCnIdNumber(swapped, { now }).ok).toBe(false);
-        }
-      }),
+      fc.property(
+        validNumber,
+        fc.integer({ min: 0, max: 17 }),
+        fc.constantFrom(...'0123456789X'),
+        (number, at, char) => {
+          fc.pre(number[at] !== char);
+          const substituted = number.slice(0, at) + char + number.slice(at + 1);
+          expect(validateCnIdNumber(substituted, { now }).ok).toBe(false);
+          if (at < 17 && number[at] !== number[at + 1]) {
+            const swapped = number.slice(0, at) + number[at + 1] + number[at] + number.slice(at + 2);
+            expect(validateCnIdNumber(swapped, { now }).ok).toBe(false);
+          }
+        },
+      ),
       { numRuns: 5_000 },
     );
   });
 
   it('fuzz: 100 000 random and mutated inputs never throw and always give ok or a named error', () => {
     const mutated = fc
-      .tuple(validNumber, fc.array(fc.tuple(fc.nat(), fc.string({ unit: 'grapheme', maxLength: 2 })), { maxLength: 3 }))
-      .map(([number, edits]) => edits.reduce((text, [at, insert]) => text.slice(0, at % 19) + insert + text.slice((at % 19) + 1), number));
+      .tuple(
+        validNumber,
+        fc.array(fc.tuple(fc.nat(), fc.string({ unit: 'grapheme', maxLength: 2 })), { maxLength: 3 }),
+      )
+      .map(([number, edits]) =>
+        edits.reduce(
+          (text, [at, insert]) => text.slice(0, at % 19) + insert + text.slice((at % 19) + 1),
+          number,
+        ),
+      );
     const digits = fc.string({ unit: fc.constantFrom(...'0123456789Xx '), maxLength: 20 });
     fc.assert(
-      fc.property(fc.oneof(fc.string({ unit: 'grapheme', maxLength: 24 }), digits, mutated, validNumber), (input) => {
-        const result = validateCnIdNumber(input, { now });
-        if (!result.ok) expect(result.error.kind).toMatch(/^id-/);
-      }),
+      fc.property(
+        fc.oneof(fc.string({ unit: 'grapheme', maxLength: 24 }), digits, mutated, validNumber),
+        (input) => {
+          const result = validateCnIdNumber(input, { now });
+          if (!result.ok) expect(result.error.kind).toMatch(/^id-/);
+        },
+      ),
       { numRuns: 100_000 },
     );
   }, 120_000);

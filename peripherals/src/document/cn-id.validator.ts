@@ -29,13 +29,41 @@ export interface CnIdNumber {
  * residence permits for people from those regions (GB 11643 as amended in 2018), 83 is Taiwan's permit code.
  */
 const PROVINCE_CODES = new Set([
-  '11', '12', '13', '14', '15', // 华北
-  '21', '22', '23', // 东北
-  '31', '32', '33', '34', '35', '36', '37', // 华东
-  '41', '42', '43', '44', '45', '46', // 中南
-  '50', '51', '52', '53', '54', // 西南
-  '61', '62', '63', '64', '65', // 西北
-  '71', '81', '82', '83',
+  '11',
+  '12',
+  '13',
+  '14',
+  '15', // 华北
+  '21',
+  '22',
+  '23', // 东北
+  '31',
+  '32',
+  '33',
+  '34',
+  '35',
+  '36',
+  '37', // 华东
+  '41',
+  '42',
+  '43',
+  '44',
+  '45',
+  '46', // 中南
+  '50',
+  '51',
+  '52',
+  '53',
+  '54', // 西南
+  '61',
+  '62',
+  '63',
+  '64',
+  '65', // 西北
+  '71',
+  '81',
+  '82',
+  '83',
 ]);
 
 const WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
@@ -57,16 +85,26 @@ export interface ValidateCnIdOptions {
  * Validates a resident ID number (GB 11643-1999). Never throws: every reason to reject is a named error whose
  * message says what is wrong. A lowercase x is accepted as X; surrounding spaces are ignored.
  */
-export function validateCnIdNumber(input: string, options: ValidateCnIdOptions = {}): Result<CnIdNumber, CnIdErrorKind> {
+export function validateCnIdNumber(
+  input: string,
+  options: ValidateCnIdOptions = {},
+): Result<CnIdNumber, CnIdErrorKind> {
   const number = String(input).trim().toUpperCase();
   if (number.length === 0) return fail('id-empty', 'the ID number is empty');
   if (number.length === 15 && /^\d{15}$/.test(number)) {
-    return fail('id-legacy-15-digit', 'this is a 15-digit number of the 1989 standard; ask for the 18-digit number');
+    return fail(
+      'id-legacy-15-digit',
+      'this is a 15-digit number of the 1989 standard; ask for the 18-digit number',
+    );
   }
-  if (number.length !== 18) return fail('id-wrong-length', `an ID number has 18 characters, this one has ${number.length}`);
+  if (number.length !== 18)
+    return fail('id-wrong-length', `an ID number has 18 characters, this one has ${number.length}`);
   const bad = /[^0-9]/.exec(number.slice(0, 17));
   if (bad) {
-    return fail('id-invalid-character', `character ${bad.index + 1} is "${bad[0]}"; the first 17 characters are digits`);
+    return fail(
+      'id-invalid-character',
+      `character ${bad.index + 1} is "${bad[0]}"; the first 17 characters are digits`,
+    );
   }
   if (!/[0-9X]/.test(number[17]!)) {
     return fail('id-invalid-character', `the last character is "${number[17]}"; it must be a digit or X`);
@@ -82,7 +120,12 @@ export function validateCnIdNumber(input: string, options: ValidateCnIdOptions =
   const day = Number(number.slice(12, 14));
   const birth = new Date(Date.UTC(year, month - 1, day));
   const isCalendarDate =
-    year >= 1800 && month >= 1 && month <= 12 && day >= 1 && birth.getUTCMonth() === month - 1 && birth.getUTCDate() === day;
+    year >= 1800 &&
+    month >= 1 &&
+    month <= 12 &&
+    day >= 1 &&
+    birth.getUTCMonth() === month - 1 &&
+    birth.getUTCDate() === day;
   if (!isCalendarDate) {
     return fail('id-invalid-birth-date', `${number.slice(6, 14)} is not a possible birth date`);
   }
@@ -92,7 +135,10 @@ export function validateCnIdNumber(input: string, options: ValidateCnIdOptions =
   }
   const expected = cnIdCheckCharacter(number);
   if (number[17] !== expected) {
-    return fail('id-check-digit-mismatch', `the check character is ${number[17]}, the first 17 digits need ${expected}`);
+    return fail(
+      'id-check-digit-mismatch',
+      `the check character is ${number[17]}, the first 17 digits need ${expected}`,
+    );
   }
   return ok({
     number,

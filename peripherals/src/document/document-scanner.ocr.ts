@@ -1,7 +1,11 @@
 import type { DocumentEvent } from '@linli/content';
 import type { DriverContext, PeripheralDriver } from '../driver';
 import type { ImageInput } from '../ocr/image-input';
-import { createDocumentReader, type DocumentReadErrorKind, type DocumentReader } from '../ocr/document-reader';
+import {
+  createDocumentReader,
+  type DocumentReadErrorKind,
+  type DocumentReader,
+} from '../ocr/document-reader';
 import { fail, ok, type Result } from '../result';
 
 // The document camera or scanner as a peripheral: the host hands it an image (a file from a scanner, a JPEG
@@ -11,7 +15,10 @@ import { fail, ok, type Result } from '../result';
 /** The OCR document scanner driver. */
 export interface DocumentScannerDriver extends PeripheralDriver {
   /** Reads a document and emits (and returns) its event. */
-  scan(image: ImageInput, options?: { kind?: 'auto' | 'mrz' | 'cn-id' }): Promise<Result<DocumentEvent, DocumentReadErrorKind | 'not-running'>>;
+  scan(
+    image: ImageInput,
+    options?: { kind?: 'auto' | 'mrz' | 'cn-id' },
+  ): Promise<Result<DocumentEvent, DocumentReadErrorKind | 'not-running'>>;
 }
 
 export interface DocumentScannerOptions {
@@ -46,10 +53,20 @@ export function createDocumentScannerDriver(options: DocumentScannerOptions = {}
       if (!context) return fail('not-running', 'the document scanner is not started');
       const reading = await reader.read(image, scanOptions);
       if (!reading.ok) {
-        context?.emit({ type: 'error', reader: name, kind: reading.error.kind, message: reading.error.message });
+        context?.emit({
+          type: 'error',
+          reader: name,
+          kind: reading.error.kind,
+          message: reading.error.message,
+        });
         return reading;
       }
-      const event: DocumentEvent = { type: 'document', at: new Date().toISOString(), reader: name, ...reading.value };
+      const event: DocumentEvent = {
+        type: 'document',
+        at: new Date().toISOString(),
+        reader: name,
+        ...reading.value,
+      };
       context?.emit({ type: 'document', reader: name, ...reading.value });
       return ok(event);
     },

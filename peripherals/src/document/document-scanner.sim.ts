@@ -35,7 +35,9 @@ export interface SimDocumentScannerOptions {
 }
 
 /** Creates the simulated document scanner. */
-export function createSimDocumentScannerDriver(options: SimDocumentScannerOptions = {}): SimDocumentScannerDriver {
+export function createSimDocumentScannerDriver(
+  options: SimDocumentScannerOptions = {},
+): SimDocumentScannerDriver {
   const name = options.name ?? 'Linli Sim Document Scanner';
   const now = options.now ?? (() => new Date());
   let context: DriverContext | null = null;
@@ -61,16 +63,23 @@ export function createSimDocumentScannerDriver(options: SimDocumentScannerOption
         case 'mrz-lines':
         case 'mrz-fields': {
           const lines = input.kind === 'mrz-lines' ? input.lines : buildMrz(input.fields);
-          const reading = documentFromMrzText(lines, { via: 'simulator', input: input.kind === 'mrz-lines' ? 'text' : 'fields' }, now());
+          const reading = documentFromMrzText(
+            lines,
+            { via: 'simulator', input: input.kind === 'mrz-lines' ? 'text' : 'fields' },
+            now(),
+          );
           return reading.ok ? ok(emit(reading.value)) : reading;
         }
         case 'cn-id-fields':
           return ok(emit(documentFromCnIdFields(input.fields, { via: 'simulator', input: 'fields' }, now())));
         case 'image': {
-          if (!options.reader) return fail('ocr-unavailable', 'the simulator was created without an OCR reader');
+          if (!options.reader)
+            return fail('ocr-unavailable', 'the simulator was created without an OCR reader');
           const reading = await options.reader.read(input.image, { kind: input.documentKind ?? 'auto' });
           if (!reading.ok) return reading;
-          return ok(emit({ ...reading.value, source: { via: 'simulator', input: reading.value.source.input } }));
+          return ok(
+            emit({ ...reading.value, source: { via: 'simulator', input: reading.value.source.input } }),
+          );
         }
       }
     },

@@ -11,7 +11,8 @@ function cannedReader(): DocumentReader & { closed: boolean } {
   const reader = {
     closed: false,
     async read(image: Parameters<DocumentReader['read']>[0]) {
-      if (image.kind === 'file' && image.path === 'blank.png') return fail('document-not-found', 'no machine readable zone was found in the image');
+      if (image.kind === 'file' && image.path === 'blank.png')
+        return fail('document-not-found', 'no machine readable zone was found in the image');
       return ok({
         kind: 'cn-id' as const,
         fields: { idNumber: { value: '11010519491231002X', confidence: 0.99 } },
@@ -35,14 +36,27 @@ describe('OCR document scanner driver', () => {
     const scanner = createDocumentScannerDriver({ reader, name: 'Gate camera' });
     const hub = createPeripheralHub({ drivers: [scanner] });
     const events = recordEvents(hub);
-    expect(await scanner.scan({ kind: 'file', path: 'card.jpg' })).toMatchObject({ ok: false, error: { kind: 'not-running' } });
+    expect(await scanner.scan({ kind: 'file', path: 'card.jpg' })).toMatchObject({
+      ok: false,
+      error: { kind: 'not-running' },
+    });
     await hub.start();
     const scanned = await scanner.scan({ kind: 'file', path: 'card.jpg' });
-    expect(scanned.ok && scanned.value).toMatchObject({ type: 'document', reader: 'Gate camera', kind: 'cn-id' });
+    expect(scanned.ok && scanned.value).toMatchObject({
+      type: 'document',
+      reader: 'Gate camera',
+      kind: 'cn-id',
+    });
     const { event } = await events.waitFor((e) => e.type === 'document', 1000);
     expect(PeripheralEvent.safeParse(event).success).toBe(true);
-    expect(await scanner.scan({ kind: 'file', path: 'blank.png' })).toMatchObject({ ok: false, error: { kind: 'document-not-found' } });
-    await events.waitFor((e) => e.type === 'error' && e.reader === 'Gate camera' && e.kind === 'document-not-found', 1000);
+    expect(await scanner.scan({ kind: 'file', path: 'blank.png' })).toMatchObject({
+      ok: false,
+      error: { kind: 'document-not-found' },
+    });
+    await events.waitFor(
+      (e) => e.type === 'error' && e.reader === 'Gate camera' && e.kind === 'document-not-found',
+      1000,
+    );
     await hub.stop();
     expect(reader.closed).toBe(true);
   });

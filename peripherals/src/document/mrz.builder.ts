@@ -53,7 +53,8 @@ export function buildMrz(input: MrzInput): string[] {
   }
   const line1 = pad(head + name, length);
   const number = pad(input.documentNumber, 9);
-  const start = number + check(number) + pad(input.nationality, 3) + birth + check(birth) + sex + expiry + check(expiry);
+  const start =
+    number + check(number) + pad(input.nationality, 3) + birth + check(birth) + sex + expiry + check(expiry);
   let tail: string;
   if (input.format === 'td3') {
     const personal = pad(input.optionalData1 ?? '', 14);

@@ -8,9 +8,20 @@ const now = new Date('2025-06-01T00:00:00Z');
 // ICAO Doc 9303 specimens (part 4 fig. for TD3, part 5 for TD1, part 6 for TD2, part 7 for MRV-A).
 const TD3 = ['P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<', 'L898902C36UTO7408122F1204159ZE184226B<<<<<10'];
 const TD2 = ['I<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<', 'D231458907UTO7408122F1204159<<<<<<<6'];
-const TD1 = ['I<UTOD231458907<<<<<<<<<<<<<<<', '7408122F1204159UTO<<<<<<<<<<<6', 'ERIKSSON<<ANNA<MARIA<<<<<<<<<<'];
-const TD1_LONG_NUMBER = ['I<UTOD23145890<7349<<<<<<<<<<<', '3407127M9507122UTO<<<<<<<<<<<2', 'STEVENSON<<PETER<JOHN<<<<<<<<<'];
-const MRV_A = ['V<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<', 'L8988901C4XXX4009078F96121096ZE184226B<<<<<<'];
+const TD1 = [
+  'I<UTOD231458907<<<<<<<<<<<<<<<',
+  '7408122F1204159UTO<<<<<<<<<<<6',
+  'ERIKSSON<<ANNA<MARIA<<<<<<<<<<',
+];
+const TD1_LONG_NUMBER = [
+  'I<UTOD23145890<7349<<<<<<<<<<<',
+  '3407127M9507122UTO<<<<<<<<<<<2',
+  'STEVENSON<<PETER<JOHN<<<<<<<<<',
+];
+const MRV_A = [
+  'V<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<',
+  'L8988901C4XXX4009078F96121096ZE184226B<<<<<<',
+];
 
 function expectOk(result: MrzResult) {
   if (!result.ok) throw new Error(`expected ok, got ${result.error.kind}: ${result.error.message}`);
@@ -152,7 +163,9 @@ describe('parseMrz rejects corrupted specimens with the reason', () => {
     const result = parseMrz([TD3[0]!, start + personal + composite], { now });
     expect(result.ok).toBe(false);
     if (!result.ok) {
-      expect(result.error.problems).toEqual([expect.objectContaining({ kind: 'mrz-invalid-date', field: 'birthDate' })]);
+      expect(result.error.problems).toEqual([
+        expect.objectContaining({ kind: 'mrz-invalid-date', field: 'birthDate' }),
+      ]);
     }
   });
 });
@@ -185,15 +198,21 @@ describe('century rules', () => {
     // 2025-06-02 is after "now": a birth date is never in the future, so it is 1925.
     ['2025-06-02', '2076-01-01', '1925-06-02', '1976-01-01'],
   ])('birth %s / expiry %s read as %s / %s', (birth, expiry, readBirth, readExpiry) => {
-    expect(expectOk(parseMrz(withDates(birth, expiry), { now }))).toMatchObject({ birthDate: readBirth, expiryDate: readExpiry });
+    expect(expectOk(parseMrz(withDates(birth, expiry), { now }))).toMatchObject({
+      birthDate: readBirth,
+      expiryDate: readExpiry,
+    });
   });
 });
 
 const letters = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
 const alnum = letters + '0123456789';
-const word = (min: number, max: number) => fc.string({ unit: fc.constantFrom(...letters), minLength: min, maxLength: max });
+const word = (min: number, max: number) =>
+  fc.string({ unit: fc.constantFrom(...letters), minLength: min, maxLength: max });
 const isoDate = (from: number, to: number) =>
-  fc.date({ min: new Date(Date.UTC(from, 0, 1)), max: new Date(Date.UTC(to, 11, 31)), noInvalidDate: true }).map((d) => d.toISOString().slice(0, 10));
+  fc
+    .date({ min: new Date(Date.UTC(from, 0, 1)), max: new Date(Date.UTC(to, 11, 31)), noInvalidDate: true })
+    .map((d) => d.toISOString().slice(0, 10));
 
 /** Random documents that fit their format. */
 const mrzInputArbitrary = fc
@@ -254,16 +273,27 @@ describe('parseMrz properties', () => {
 
   it('fuzz: 100 000 random and mutated MRZs never throw and always give ok or a named error', () => {
     const mrzChar = fc.constantFrom(...(alnum + '<<<<<<'));
-    const shaped = fc.constantFrom([30, 30, 30], [36, 36], [44, 44]).chain((lengths) =>
-      fc.tuple(...lengths.map((length) => fc.string({ unit: mrzChar, minLength: length, maxLength: length }))),
-    );
+    const shaped = fc
+      .constantFrom([30, 30, 30], [36, 36], [44, 44])
+      .chain((lengths) =>
+        fc.tuple(
+          ...lengths.map((length) => fc.string({ unit: mrzChar, minLength: length, maxLength: length })),
+        ),
+      );
     const mutated = fc
-      .tuple(mrzInputArbitrary, fc.array(fc.tuple(fc.nat(), fc.nat(), fc.string({ maxLength: 2 })), { maxLength: 4 }))
+      .tuple(
+        mrzInputArbitrary,
+        fc.array(fc.tuple(fc.nat(), fc.nat(), fc.string({ maxLength: 2 })), { maxLength: 4 }),
+      )
       .map(([input, edits]) =>
         buildMrz(input).map((line, i) =>
           edits
             .filter(([lineIndex]) => lineIndex % 3 === i)
-            .reduce((text, [, at, insert]) => text.slice(0, at % (text.length + 1)) + insert + text.slice((at % (text.length + 1)) + 1), line),
+            .reduce(
+              (text, [, at, insert]) =>
+                text.slice(0, at % (text.length + 1)) + insert + text.slice((at % (text.length + 1)) + 1),
+              line,
+            ),
         ),
       );
     const anything = fc.array(fc.string({ unit: 'grapheme', maxLength: 50 }), { maxLength: 4 });

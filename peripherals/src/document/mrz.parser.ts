@@ -230,7 +230,11 @@ function readFields(format: MrzFormat, lines: string[], problems: MrzProblem[], 
   const layout = layoutOf(format, visa);
 
   if (!/^[A-Z]/.test(documentCode)) {
-    problems.push({ kind: 'mrz-invalid-field', field: 'documentCode', message: `the document code must start with a letter, got "${documentCode}"` });
+    problems.push({
+      kind: 'mrz-invalid-field',
+      field: 'documentCode',
+      message: `the document code must start with a letter, got "${documentCode}"`,
+    });
   }
   const issuingState = lettersField('issuingState', take(layout.issuingState), problems);
   const nationality = lettersField('nationality', take(layout.nationality), problems);
@@ -270,7 +274,11 @@ function readFields(format: MrzFormat, lines: string[], problems: MrzProblem[], 
   if (sexChar === 'M') sex = 'male';
   else if (sexChar === 'F') sex = 'female';
   else if (sexChar !== '<' && sexChar !== 'X') {
-    problems.push({ kind: 'mrz-invalid-field', field: 'sex', message: `sex must be M, F, X or <, got "${sexChar}"` });
+    problems.push({
+      kind: 'mrz-invalid-field',
+      field: 'sex',
+      message: `sex must be M, F, X or <, got "${sexChar}"`,
+    });
   }
 
   const [primaryIdentifier, secondaryIdentifier] = splitName(take(layout.name));
@@ -306,7 +314,11 @@ function verifyCheck(field: string, text: string, check: string, problems: MrzPr
 /** Country codes are three letters, short codes padded with `<` ("D<<" is Germany). */
 function lettersField(field: string, text: string, problems: MrzProblem[]): string {
   if (!/^[A-Z]{1,3}<*$/.test(text)) {
-    problems.push({ kind: 'mrz-invalid-field', field, message: `${field} must be letters padded with <, got "${text}"` });
+    problems.push({
+      kind: 'mrz-invalid-field',
+      field,
+      message: `${field} must be letters padded with <, got "${text}"`,
+    });
   }
   return stripFillers(text);
 }

@@ -4,7 +4,8 @@ import { createHidKeyboardDecoder, encodeKeyboardReports, type KeyToken } from '
 import { createLineAssembler } from './keyboard-line.assembler';
 
 const report = (hex: string) => Uint8Array.from(Buffer.from(hex.replace(/\s/g, ''), 'hex'));
-const typed = (tokens: KeyToken[]) => tokens.map((token) => (token.kind === 'char' ? token.char : `<${token.kind}>`)).join('');
+const typed = (tokens: KeyToken[]) =>
+  tokens.map((token) => (token.kind === 'char' ? token.char : `<${token.kind}>`)).join('');
 const decodeAll = (reports: Uint8Array[], reportId?: number) => {
   const decoder = createHidKeyboardDecoder({ reportId });
   return typed(reports.flatMap((r) => decoder.push(r)));
@@ -12,17 +13,35 @@ const decodeAll = (reports: Uint8Array[], reportId?: number) => {
 
 describe('HID boot keyboard decoder', () => {
   it('types letters, digits and Enter from press/release pairs', () => {
-    const stream = ['00 00 0B 00 00 00 00 00', '00 00 00 00 00 00 00 00', '00 00 1E 00 00 00 00 00', '00 00 00 00 00 00 00 00', '00 00 28 00 00 00 00 00'];
+    const stream = [
+      '00 00 0B 00 00 00 00 00',
+      '00 00 00 00 00 00 00 00',
+      '00 00 1E 00 00 00 00 00',
+      '00 00 00 00 00 00 00 00',
+      '00 00 28 00 00 00 00 00',
+    ];
     expect(decodeAll(stream.map(report))).toBe('h1<enter>');
   });
 
   it('applies either shift key to letters and symbols', () => {
-    const stream = ['02 00 04 00 00 00 00 00', '00 00 00 00 00 00 00 00', '20 00 1F 00 00 00 00 00', '00 00 00 00 00 00 00 00', '02 00 38 00 00 00 00 00'];
+    const stream = [
+      '02 00 04 00 00 00 00 00',
+      '00 00 00 00 00 00 00 00',
+      '20 00 1F 00 00 00 00 00',
+      '00 00 00 00 00 00 00 00',
+      '02 00 38 00 00 00 00 00',
+    ];
     expect(decodeAll(stream.map(report))).toBe('A@?');
   });
 
   it('reads keypad digits and keypad Enter (scanners in "numeric keypad" mode)', () => {
-    const stream = ['00 00 59 00 00 00 00 00', '00 00 00 00 00 00 00 00', '00 00 62 00 00 00 00 00', '00 00 00 00 00 00 00 00', '00 00 58 00 00 00 00 00'];
+    const stream = [
+      '00 00 59 00 00 00 00 00',
+      '00 00 00 00 00 00 00 00',
+      '00 00 62 00 00 00 00 00',
+      '00 00 00 00 00 00 00 00',
+      '00 00 58 00 00 00 00 00',
+    ];
     expect(decodeAll(stream.map(report))).toBe('10<enter>');
   });
 
@@ -58,7 +77,10 @@ describe('HID boot keyboard decoder', () => {
   });
 
   it('decodes what encodeKeyboardReports types, for any printable ASCII text', () => {
-    const printable = fc.string({ unit: fc.integer({ min: 0x20, max: 0x7e }).map((code) => String.fromCharCode(code)), maxLength: 60 });
+    const printable = fc.string({
+      unit: fc.integer({ min: 0x20, max: 0x7e }).map((code) => String.fromCharCode(code)),
+      maxLength: 60,
+    });
     fc.assert(
       fc.property(printable, (text) => {
         expect(decodeAll(encodeKeyboardReports(text))).toBe(`${text}<enter>`);
@@ -70,11 +92,17 @@ describe('HID boot keyboard decoder', () => {
   it('fuzz: 100 000 random and mutated report streams never throw and only yield well-formed tokens', () => {
     const randomReport = fc.uint8Array({ minLength: 0, maxLength: 12 });
     const mutatedStream = fc
-      .tuple(fc.string({ maxLength: 12 }), fc.array(fc.tuple(fc.nat(), fc.nat(7), fc.integer({ min: 0, max: 255 })), { maxLength: 3 }), fc.nat())
+      .tuple(
+        fc.string({ maxLength: 12 }),
+        fc.array(fc.tuple(fc.nat(), fc.nat(7), fc.integer({ min: 0, max: 255 })), { maxLength: 3 }),
+        fc.nat(),
+      )
       .map(([text, flips, cut]) => {
         const reports = encodeKeyboardReports(text).map((r) => Uint8Array.from(r));
-        for (const [which, at, value] of flips) if (reports.length > 0) reports[which % reports.length]![at] = value;
-        if (cut % 4 === 0 && reports.length > 0) reports[cut % reports.length] = reports[cut % reports.length]!.slice(0, cut % 8);
+        for (const [which, at, value] of flips)
+          if (reports.length > 0) reports[which % reports.length]![at] = value;
+        if (cut % 4 === 0 && reports.length > 0)
+          reports[cut % reports.length] = reports[cut % reports.length]!.slice(0, cut % 8);
         return reports;
       });
     const stream = fc.oneof(fc.array(randomReport, { maxLength: 6 }), mutatedStream);
@@ -91,7 +119,8 @@ describe('HID boot keyboard decoder', () => {
             if (!kinds.has(token.kind)) return false;
             if (token.kind === 'char' && token.char.length !== 1) return false;
           }
-          for (const line of assembler.push(tokens, (at += 5))) if (line.kind !== 'line' && line.kind !== 'dropped') return false;
+          for (const line of assembler.push(tokens, (at += 5)))
+            if (line.kind !== 'line' && line.kind !== 'dropped') return false;
         }
         return true;
       }),
@@ -105,14 +134,19 @@ describe('line assembler', () => {
 
   it('emits a line at its terminator', () => {
     const assembler = createLineAssembler();
-    expect(assembler.push([...chars('12345'), { kind: 'enter' }], 0)).toEqual([{ kind: 'line', text: '12345' }]);
+    expect(assembler.push([...chars('12345'), { kind: 'enter' }], 0)).toEqual([
+      { kind: 'line', text: '12345' },
+    ]);
   });
 
   it('drops a line with a malformed report in it, then reads the next one', () => {
     const assembler = createLineAssembler();
-    expect(assembler.push([...chars('12'), { kind: 'malformed', reason: 'x' }, ...chars('34'), { kind: 'enter' }], 0)).toEqual([
-      { kind: 'dropped', reason: 'garbled', text: '1234' },
-    ]);
+    expect(
+      assembler.push(
+        [...chars('12'), { kind: 'malformed', reason: 'x' }, ...chars('34'), { kind: 'enter' }],
+        0,
+      ),
+    ).toEqual([{ kind: 'dropped', reason: 'garbled', text: '1234' }]);
     expect(assembler.push([...chars('99'), { kind: 'tab' }], 1)).toEqual([{ kind: 'line', text: '99' }]);
   });
 
@@ -130,7 +164,11 @@ describe('line assembler', () => {
 
   it('drops an over-long line and honours the configured terminators', () => {
     const assembler = createLineAssembler({ maxLength: 4, terminators: ['enter'] });
-    expect(assembler.push([...chars('123456'), { kind: 'enter' }], 0)).toEqual([{ kind: 'dropped', reason: 'too-long', text: '1234' }]);
-    expect(assembler.push([...chars('ab'), { kind: 'tab' }, ...chars('c'), { kind: 'enter' }], 1)).toEqual([{ kind: 'line', text: 'abc' }]);
+    expect(assembler.push([...chars('123456'), { kind: 'enter' }], 0)).toEqual([
+      { kind: 'dropped', reason: 'too-long', text: '1234' },
+    ]);
+    expect(assembler.push([...chars('ab'), { kind: 'tab' }, ...chars('c'), { kind: 'enter' }], 1)).toEqual([
+      { kind: 'line', text: 'abc' },
+    ]);
   });
 });

@@ -94,7 +94,8 @@ export function createHidKeyboardDecoder(options: HidKeyboardDecoderOptions = {}
         }
         report = report.subarray(1);
       }
-      if (report.length !== 8) return [{ kind: 'malformed', reason: `a boot keyboard report has 8 bytes, got ${report.length}` }];
+      if (report.length !== 8)
+        return [{ kind: 'malformed', reason: `a boot keyboard report has 8 bytes, got ${report.length}` }];
       const keys = Array.from(report.subarray(2));
       // ErrorRollOver in every slot: too many keys at once; the report says nothing about which are down.
       if (keys.includes(ERROR_ROLL_OVER)) return [];
@@ -144,7 +145,10 @@ function tokenFor(key: number, shift: boolean): KeyToken | null {
  * The reports a device sends to type `text` followed by Enter: press, release for every character. The
  * simulators type through the real decoder with these; tests use them as recorded streams.
  */
-export function encodeKeyboardReports(text: string, terminator: 'enter' | 'tab' | 'none' = 'enter'): Uint8Array[] {
+export function encodeKeyboardReports(
+  text: string,
+  terminator: 'enter' | 'tab' | 'none' = 'enter',
+): Uint8Array[] {
   const reports: Uint8Array[] = [];
   const release = () => reports.push(new Uint8Array(8));
   for (const char of text) {

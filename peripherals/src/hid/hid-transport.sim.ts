@@ -25,7 +25,10 @@ export interface SimHidTransport extends HidTransport {
 /** Creates an empty simulated HID bus. */
 export function createSimHidTransport(): SimHidTransport {
   const devices = new Map<string, HidDeviceInfo>();
-  const connections = new Map<string, { report: ((report: Uint8Array) => void)[]; error: ((error: PeripheralTransportError) => void)[] }>();
+  const connections = new Map<
+    string,
+    { report: ((report: Uint8Array) => void)[]; error: ((error: PeripheralTransportError) => void)[] }
+  >();
   let listingBroken = false;
   let counter = 0;
 
@@ -36,7 +39,10 @@ export function createSimHidTransport(): SimHidTransport {
     },
     async open(path) {
       if (!devices.has(path)) return fail('hid-open-failed', `no simulated HID device at ${path}`);
-      const listeners = { report: [] as ((report: Uint8Array) => void)[], error: [] as ((error: PeripheralTransportError) => void)[] };
+      const listeners = {
+        report: [] as ((report: Uint8Array) => void)[],
+        error: [] as ((error: PeripheralTransportError) => void)[],
+      };
       connections.set(path, listeners);
       const connection: HidConnection = {
         onReport: (listener) => listeners.report.push(listener),
@@ -57,7 +63,8 @@ export function createSimHidTransport(): SimHidTransport {
       devices.delete(path);
       const listeners = connections.get(path);
       connections.delete(path);
-      for (const listener of listeners?.error ?? []) listener({ kind: 'device-lost', message: `${path} was unplugged` });
+      for (const listener of listeners?.error ?? [])
+        listener({ kind: 'device-lost', message: `${path} was unplugged` });
     },
     send(path, report) {
       for (const listener of connections.get(path)?.report ?? []) listener(report);

@@ -55,7 +55,10 @@ export function createNodeHidTransport(): HidTransport {
       const require = createRequire(import.meta.url);
       loaded = ok(require('node-hid') as NodeHid);
     } catch (error) {
-      loaded = fail('driver-unavailable', `node-hid cannot be loaded (${messageOf(error)}); install libusb-1.0-0`);
+      loaded = fail(
+        'driver-unavailable',
+        `node-hid cannot be loaded (${messageOf(error)}); install libusb-1.0-0`,
+      );
     }
     return loaded;
   };
@@ -91,7 +94,10 @@ export function createNodeHidTransport(): HidTransport {
           },
         });
       } catch (error) {
-        return fail('hid-open-failed', `cannot open ${path}: ${messageOf(error)} (permissions of /dev/hidraw*?)`);
+        return fail(
+          'hid-open-failed',
+          `cannot open ${path}: ${messageOf(error)} (permissions of /dev/hidraw*?)`,
+        );
       }
     },
   };

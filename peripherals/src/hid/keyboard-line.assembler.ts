@@ -15,7 +15,9 @@ export interface LineAssemblerOptions {
 }
 
 /** What came out of the tokens. */
-export type AssembledLine = { kind: 'line'; text: string } | { kind: 'dropped'; reason: 'garbled' | 'incomplete' | 'too-long'; text: string };
+export type AssembledLine =
+  | { kind: 'line'; text: string }
+  | { kind: 'dropped'; reason: 'garbled' | 'incomplete' | 'too-long'; text: string };
 
 /** A line assembler for one device. Time is passed in (ms, monotonic) so tests control it. */
 export interface LineAssembler {

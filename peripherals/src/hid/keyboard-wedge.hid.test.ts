@@ -15,7 +15,30 @@ const SCANNER = { vendorId: 0x0c2e, productId: 0x0b61 };
 const hex = (text: string) => Uint8Array.from(Buffer.from(text.replace(/\s/g, ''), 'hex'));
 
 /** A 10-digit "反码" reader typing card 04 A1 B2 C3 as 3283263748 (recorded form: digits 0x1E–0x27, Enter 0x28). */
-const TAP_3283263748 = ['00 00 20 00 00 00 00 00', '00 00 00 00 00 00 00 00', '00 00 1F 00 00 00 00 00', '00 00 00 00 00 00 00 00', '00 00 25 00 00 00 00 00', '00 00 00 00 00 00 00 00', '00 00 20 00 00 00 00 00', '00 00 00 00 00 00 00 00', '00 00 1F 00 00 00 00 00', '00 00 00 00 00 00 00 00', '00 00 23 00 00 00 00 00', '00 00 00 00 00 00 00 00', '00 00 20 00 00 00 00 00', '00 00 00 00 00 00 00 00', '00 00 24 00 00 00 00 00', '00 00 00 00 00 00 00 00', '00 00 21 00 00 00 00 00', '00 00 00 00 00 00 00 00', '00 00 25 00 00 00 00 00', '00 00 00 00 00 00 00 00', '00 00 28 00 00 00 00 00', '00 00 00 00 00 00 00 00'].map(hex);
+const TAP_3283263748 = [
+  '00 00 20 00 00 00 00 00',
+  '00 00 00 00 00 00 00 00',
+  '00 00 1F 00 00 00 00 00',
+  '00 00 00 00 00 00 00 00',
+  '00 00 25 00 00 00 00 00',
+  '00 00 00 00 00 00 00 00',
+  '00 00 20 00 00 00 00 00',
+  '00 00 00 00 00 00 00 00',
+  '00 00 1F 00 00 00 00 00',
+  '00 00 00 00 00 00 00 00',
+  '00 00 23 00 00 00 00 00',
+  '00 00 00 00 00 00 00 00',
+  '00 00 20 00 00 00 00 00',
+  '00 00 00 00 00 00 00 00',
+  '00 00 24 00 00 00 00 00',
+  '00 00 00 00 00 00 00 00',
+  '00 00 21 00 00 00 00 00',
+  '00 00 00 00 00 00 00 00',
+  '00 00 25 00 00 00 00 00',
+  '00 00 00 00 00 00 00 00',
+  '00 00 28 00 00 00 00 00',
+  '00 00 00 00 00 00 00 00',
+].map(hex);
 
 describe('keyboard-wedge HID driver', () => {
   let hub: PeripheralHub | null = null;
@@ -53,7 +76,12 @@ describe('keyboard-wedge HID driver', () => {
   it('opens only the configured devices and reports them', async () => {
     const { bus, readerPath, scannerPath } = await setUp();
     expect(bus.openPaths().sort()).toEqual([readerPath, scannerPath].sort());
-    expect(hub!.status()[0]!.devices.map((device) => device.reader).sort()).toEqual(['Gate reader', 'Scanner']);
+    expect(
+      hub!
+        .status()[0]!
+        .devices.map((device) => device.reader)
+        .sort(),
+    ).toEqual(['Gate reader', 'Scanner']);
   });
 
   it('turns a recorded card tap into card-present with the canonical UID, then card-removed', async () => {
@@ -98,7 +126,13 @@ describe('keyboard-wedge HID driver', () => {
 
   it('never turns garbage reports into a card: a line after garbage and a pause reads clean', async () => {
     const { bus, readerPath, events, clock } = await setUp();
-    for (const garbage of ['FF FF FF FF FF FF FF FF', '00 00 00 1E 00 00 00 00', '12 34', '00 00 1E 1E 00 00 00 00']) bus.send(readerPath, hex(garbage));
+    for (const garbage of [
+      'FF FF FF FF FF FF FF FF',
+      '00 00 00 1E 00 00 00 00',
+      '12 34',
+      '00 00 1E 1E 00 00 00 00',
+    ])
+      bus.send(readerPath, hex(garbage));
     bus.type(readerPath, '12', 'enter');
     clock.now = 1000; // the resident taps again a second later
     for (const report of TAP_3283263748) bus.send(readerPath, report);
@@ -144,11 +178,15 @@ describe('keyboard-wedge HID driver', () => {
     await events.waitFor((e) => e.type === 'reader-added' && e.reader === 'Scanner', 2000);
     bus.type(scannerPath, 'BACK');
     await events.waitFor((e) => e.type === 'barcode' && e.text === 'BACK', 1000);
-    await vi.waitFor(() => expect(hub!.status()[0]).toMatchObject({ state: 'running', lastError: { kind: 'hid-list-failed' } }));
+    await vi.waitFor(() =>
+      expect(hub!.status()[0]).toMatchObject({ state: 'running', lastError: { kind: 'hid-list-failed' } }),
+    );
     expect(hub!.status()[0]!.restarts).toBeGreaterThanOrEqual(1);
   });
 
   it('rejects a configuration with a malformed USB id', () => {
-    expect(() => createKeyboardWedgeDriver({ devices: [{ vendorId: 'zz', productId: 1, role: 'card-reader' }] })).toThrow(/USB id/);
+    expect(() =>
+      createKeyboardWedgeDriver({ devices: [{ vendorId: 'zz', productId: 1, role: 'card-reader' }] }),
+    ).toThrow(/USB id/);
   });
 });

@@ -3,7 +3,12 @@ import { normalizeCardUid, UID_FORMATS } from '../card/card-uid';
 import type { DriverContext, PeripheralDriver } from '../driver';
 import { ok } from '../result';
 import { createHidKeyboardDecoder, type HidKeyboardDecoder } from './hid-keyboard.decoder';
-import { createNodeHidTransport, type HidConnection, type HidDeviceInfo, type HidTransport } from './hid-transport';
+import {
+  createNodeHidTransport,
+  type HidConnection,
+  type HidDeviceInfo,
+  type HidTransport,
+} from './hid-transport';
 import { createLineAssembler, type AssembledLine, type LineAssembler } from './keyboard-line.assembler';
 
 // Keyboard-wedge card readers and barcode/QR scanners over HID. Devices are picked by vendor and product id
@@ -36,7 +41,10 @@ export const KeyboardWedgeDeviceConfig = z.object({
   reportId: z.number().int().min(0).max(255).optional(),
   /** Only this USB interface of a composite device. */
   interface: z.number().int().min(0).optional(),
-  terminators: z.array(z.enum(['enter', 'tab'])).min(1).default(['enter', 'tab']),
+  terminators: z
+    .array(z.enum(['enter', 'tab']))
+    .min(1)
+    .default(['enter', 'tab']),
   maxGapMs: z.number().int().positive().default(150),
 });
 export type KeyboardWedgeDeviceConfig = z.infer<typeof KeyboardWedgeDeviceConfig>;
@@ -114,14 +122,25 @@ export function createKeyboardWedgeDriver(options: KeyboardWedgeDriverOptions): 
       }
       const uid = normalizeCardUid(line.text, device.config.uidFormat);
       if (!uid.ok) {
-        context.emit({ type: 'error', reader: device.reader, kind: uid.error.kind, message: uid.error.message });
+        context.emit({
+          type: 'error',
+          reader: device.reader,
+          kind: uid.error.kind,
+          message: uid.error.message,
+        });
         continue;
       }
       if (device.removal) {
         clearTimeout(device.removal);
         context.emit({ type: 'card-removed', reader: device.reader });
       }
-      context.emit({ type: 'card-present', reader: device.reader, uid: uid.value, atr: null, technology: 'unknown' });
+      context.emit({
+        type: 'card-present',
+        reader: device.reader,
+        uid: uid.value,
+        atr: null,
+        technology: 'unknown',
+      });
       device.removal = setTimeout(() => {
         device.removal = null;
         context?.emit({ type: 'card-removed', reader: device.reader });
@@ -158,7 +177,12 @@ export function createKeyboardWedgeDriver(options: KeyboardWedgeDriverOptions): 
         return;
       }
       if (!connection.ok) {
-        context.emit({ type: 'error', reader: null, kind: connection.error.kind, message: connection.error.message });
+        context.emit({
+          type: 'error',
+          reader: null,
+          kind: connection.error.kind,
+          message: connection.error.message,
+        });
         continue;
       }
       const device: OpenDevice = {
@@ -180,7 +204,10 @@ export function createKeyboardWedgeDriver(options: KeyboardWedgeDriverOptions): 
         handleLines(device, device.assembler.push(tokens, now()));
         // A burst that stops without its terminator is reported once the gap has passed.
         if (device.expiry) clearTimeout(device.expiry);
-        device.expiry = setTimeout(() => handleLines(device, device.assembler.expire(now())), config.maxGapMs + 20);
+        device.expiry = setTimeout(
+          () => handleLines(device, device.assembler.expire(now())),
+          config.maxGapMs + 20,
+        );
       });
       connection.value.onError((error) => {
         if (open.get(info.path) !== device) return;

@@ -39,14 +39,28 @@ export function createSimKeyboardWedge(options: SimKeyboardWedgeOptions = {}): S
   const cardReaderName = options.cardReaderName ?? 'Linli Sim HID Reader';
   const barcodeScannerName = options.barcodeScannerName ?? 'Linli Sim Scanner';
   const uidFormat = options.uidFormat ?? 'decimal-reversed';
-  const readerPath = transport.plug({ vendorId: SIM_VENDOR, productId: SIM_CARD_READER, product: cardReaderName });
-  const scannerPath = transport.plug({ vendorId: SIM_VENDOR, productId: SIM_SCANNER, product: barcodeScannerName });
+  const readerPath = transport.plug({
+    vendorId: SIM_VENDOR,
+    productId: SIM_CARD_READER,
+    product: cardReaderName,
+  });
+  const scannerPath = transport.plug({
+    vendorId: SIM_VENDOR,
+    productId: SIM_SCANNER,
+    product: barcodeScannerName,
+  });
   const driver = createKeyboardWedgeDriver({
     id: options.id ?? 'sim-hid',
     transport,
     pollMs: 500,
     devices: [
-      { vendorId: SIM_VENDOR, productId: SIM_CARD_READER, role: 'card-reader', name: cardReaderName, uidFormat },
+      {
+        vendorId: SIM_VENDOR,
+        productId: SIM_CARD_READER,
+        role: 'card-reader',
+        name: cardReaderName,
+        uidFormat,
+      },
       { vendorId: SIM_VENDOR, productId: SIM_SCANNER, role: 'barcode-scanner', name: barcodeScannerName },
     ],
   });
@@ -63,7 +77,8 @@ export function createSimKeyboardWedge(options: SimKeyboardWedgeOptions = {}): S
     },
     scanBarcode(text) {
       // The boot keyboard layout types printable ASCII only; a real scanner in keyboard mode has the same limit.
-      if (!/^[\x20-\x7e]*$/.test(text)) return fail('unsupported-character', 'a keyboard-wedge scanner types printable ASCII only');
+      if (!/^[\x20-\x7e]*$/.test(text))
+        return fail('unsupported-character', 'a keyboard-wedge scanner types printable ASCII only');
       transport.type(scannerPath, text);
       return ok(undefined);
     },

@@ -16,7 +16,11 @@ export interface EventRecorder {
     timeoutMs: number,
     from?: number,
   ): Promise<{ event: E; receivedAt: number }>;
-  waitFor(predicate: (event: PeripheralEvent) => boolean, timeoutMs: number, from?: number): Promise<{ event: PeripheralEvent; receivedAt: number }>;
+  waitFor(
+    predicate: (event: PeripheralEvent) => boolean,
+    timeoutMs: number,
+    from?: number,
+  ): Promise<{ event: PeripheralEvent; receivedAt: number }>;
   stop(): void;
 }
 
@@ -50,8 +54,13 @@ export function recordEvents(hub: Pick<PeripheralHub, 'onEvent'>): EventRecorder
         };
         const timer = setTimeout(() => {
           waiters.delete(check);
-          const seen = events.slice(-8).map((event) => event.type).join(', ');
-          reject(new Error(`no matching peripheral event within ${timeoutMs} ms (last events: ${seen || 'none'})`));
+          const seen = events
+            .slice(-8)
+            .map((event) => event.type)
+            .join(', ');
+          reject(
+            new Error(`no matching peripheral event within ${timeoutMs} ms (last events: ${seen || 'none'})`),
+          );
         }, timeoutMs);
         waiters.add(check);
         check();

@@ -13,9 +13,20 @@ describe('peripherals configuration', () => {
   });
 
   it('accepts HID devices with hex USB ids and rejects nonsense with the path at fault', () => {
-    const config = PeripheralsConfig.parse({ hid: { devices: [{ vendorId: '0x1a86', productId: 'e026', role: 'card-reader', uidFormat: 'wiegand26' }] } });
-    expect(config.hid.devices[0]).toMatchObject({ vendorId: 0x1a86, productId: 0xe026, uidFormat: 'wiegand26', terminators: ['enter', 'tab'] });
-    const bad = PeripheralsConfig.safeParse({ hid: { devices: [{ vendorId: 1, productId: 2, role: 'toaster' }] } });
+    const config = PeripheralsConfig.parse({
+      hid: {
+        devices: [{ vendorId: '0x1a86', productId: 'e026', role: 'card-reader', uidFormat: 'wiegand26' }],
+      },
+    });
+    expect(config.hid.devices[0]).toMatchObject({
+      vendorId: 0x1a86,
+      productId: 0xe026,
+      uidFormat: 'wiegand26',
+      terminators: ['enter', 'tab'],
+    });
+    const bad = PeripheralsConfig.safeParse({
+      hid: { devices: [{ vendorId: 1, productId: 2, role: 'toaster' }] },
+    });
     expect(bad.success).toBe(false);
     if (!bad.success) expect(bad.error.issues[0]!.path).toEqual(['hid', 'devices', 0, 'role']);
     expect(PeripheralsConfig.safeParse({ simulator: { hidUidFormat: 'auto' } }).success).toBe(false);
@@ -31,7 +42,11 @@ describe('peripherals configuration', () => {
     expect(simulator).not.toBeNull();
     const events = recordEvents(hub);
     await hub.start();
-    expect(hub.status().map((driver) => driver.driver)).toEqual(['sim-card', 'sim-hid', 'sim-document-scanner']);
+    expect(hub.status().map((driver) => driver.driver)).toEqual([
+      'sim-card',
+      'sim-hid',
+      'sim-document-scanner',
+    ]);
     simulator!.tapCard('DEADBEEF', { reader: 'Lobby' });
     await events.waitFor((event) => event.type === 'card-present' && event.reader === 'Lobby', 1000);
     await hub.stop();

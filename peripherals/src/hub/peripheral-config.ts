@@ -57,18 +57,31 @@ export interface ConfiguredPeripherals {
 }
 
 /** Builds (but does not start) the hub for a configuration; throws a ZodError on an invalid one. */
-export function createPeripheralsFromConfig(input: PeripheralsConfigInput, options: { log?: (message: string) => void } = {}): ConfiguredPeripherals {
+export function createPeripheralsFromConfig(
+  input: PeripheralsConfigInput,
+  options: { log?: (message: string) => void } = {},
+): ConfiguredPeripherals {
   const config = PeripheralsConfig.parse(input);
   const drivers: PeripheralDriver[] = [];
   if (config.pcsc.enabled) {
     const pattern = config.pcsc.readerPattern ? new RegExp(config.pcsc.readerPattern) : null;
-    drivers.push(createPcscCardReaderDriver({ readerFilter: pattern ? (name) => pattern.test(name) : undefined }));
+    drivers.push(
+      createPcscCardReaderDriver({ readerFilter: pattern ? (name) => pattern.test(name) : undefined }),
+    );
   }
-  if (config.hid.devices.length > 0) drivers.push(createKeyboardWedgeDriver({ devices: config.hid.devices, pollMs: config.hid.pollMs }));
-  const reader = config.documentScanner.enabled || config.simulator.enabled ? createDocumentReader({ lowConfidence: config.documentScanner.lowConfidence }) : null;
+  if (config.hid.devices.length > 0)
+    drivers.push(createKeyboardWedgeDriver({ devices: config.hid.devices, pollMs: config.hid.pollMs }));
+  const reader =
+    config.documentScanner.enabled || config.simulator.enabled
+      ? createDocumentReader({ lowConfidence: config.documentScanner.lowConfidence })
+      : null;
   let documentScanner: DocumentScannerDriver | null = null;
   if (config.documentScanner.enabled && reader) {
-    documentScanner = createDocumentScannerDriver({ name: config.documentScanner.name, warmUp: config.documentScanner.warmUp, reader });
+    documentScanner = createDocumentScannerDriver({
+      name: config.documentScanner.name,
+      warmUp: config.documentScanner.warmUp,
+      reader,
+    });
     drivers.push(documentScanner);
   }
   let simulator: PeripheralSimulator | null = null;

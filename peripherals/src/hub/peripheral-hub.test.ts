@@ -99,13 +99,27 @@ describe('PeripheralHub', () => {
     await hub.start();
     crashing.tapCard('AAAAAAAA');
     crashing.crash('boom');
-    await vi.waitFor(() => expect(events.events.slice(-3).map((event) => event.type)).toEqual(['error', 'card-removed', 'reader-removed']));
-    expect(hub.status().find((slot) => slot.driver === 'sim-a')).toMatchObject({ state: 'recovering', lastError: { kind: 'simulated-crash' } });
+    await vi.waitFor(() =>
+      expect(events.events.slice(-3).map((event) => event.type)).toEqual([
+        'error',
+        'card-removed',
+        'reader-removed',
+      ]),
+    );
+    expect(hub.status().find((slot) => slot.driver === 'sim-a')).toMatchObject({
+      state: 'recovering',
+      lastError: { kind: 'simulated-crash' },
+    });
     // Meanwhile the other driver works.
     steady.tapCard('BBBBBBBB');
     expect(events.events.at(-1)).toMatchObject({ type: 'card-present', reader: 'B' });
     await events.waitFor((event) => event.type === 'reader-added' && event.reader === 'A', 2000);
-    await vi.waitFor(() => expect(hub!.status().find((slot) => slot.driver === 'sim-a')).toMatchObject({ state: 'running', restarts: 1 }));
+    await vi.waitFor(() =>
+      expect(hub!.status().find((slot) => slot.driver === 'sim-a')).toMatchObject({
+        state: 'running',
+        restarts: 1,
+      }),
+    );
     expect(crashing.tapCard('CCCCCCCC').ok).toBe(true);
   });
 
@@ -117,17 +131,21 @@ describe('PeripheralHub', () => {
     expect(hub.status()[0]!.state).toBe('recovering');
     await events.waitFor((event) => event.type === 'reader-added', 2000);
     expect(flaky.attempts()).toBe(4);
-    expect(events.events.filter((event) => event.type === 'error').map((event) => (event as { kind: string }).kind)).toEqual([
-      'device-busy',
-      'device-busy',
-      'device-busy',
-    ]);
+    expect(
+      events.events
+        .filter((event) => event.type === 'error')
+        .map((event) => (event as { kind: string }).kind),
+    ).toEqual(['device-busy', 'device-busy', 'device-busy']);
     await vi.waitFor(() => expect(hub!.status()[0]).toMatchObject({ state: 'running', restarts: 3 }));
   });
 
   it('reports a driver that cannot run here as unavailable and does not retry it', async () => {
     const missing = flakyDriver(Infinity, 'driver-unavailable');
-    hub = createPeripheralHub({ drivers: [missing, createSimCardReaderDriver()], backoff: { initialMs: 5 }, log: () => {} });
+    hub = createPeripheralHub({
+      drivers: [missing, createSimCardReaderDriver()],
+      backoff: { initialMs: 5 },
+      log: () => {},
+    });
     await hub.start();
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(missing.attempts()).toBe(1);
@@ -154,15 +172,26 @@ describe('PeripheralHub', () => {
     const sim = createSimCardReaderDriver();
     hub = createPeripheralHub({ drivers: [sim] });
     await hub.start();
-    expect(await hub.transmit('Linli Sim Reader', Uint8Array.from([0xff, 0xca, 0, 0, 0]))).toMatchObject({ ok: false, error: { kind: 'no-card' } });
+    expect(await hub.transmit('Linli Sim Reader', Uint8Array.from([0xff, 0xca, 0, 0, 0]))).toMatchObject({
+      ok: false,
+      error: { kind: 'no-card' },
+    });
     sim.tapCard('01020304');
     const response = await hub.transmit('Linli Sim Reader', Uint8Array.from([0xff, 0xca, 0, 0, 0]));
     expect(response.ok && Buffer.from(response.value.data).toString('hex')).toBe('01020304');
-    expect(await hub.transmit('Linli Sim Reader', Uint8Array.from([0, 0xa4, 4, 0]))).toMatchObject({ ok: false, error: { kind: 'instruction-not-supported' } });
-    expect(await hub.transmit('nowhere', Uint8Array.from([0]))).toMatchObject({ ok: false, error: { kind: 'reader-not-found' } });
+    expect(await hub.transmit('Linli Sim Reader', Uint8Array.from([0, 0xa4, 4, 0]))).toMatchObject({
+      ok: false,
+      error: { kind: 'instruction-not-supported' },
+    });
+    expect(await hub.transmit('nowhere', Uint8Array.from([0]))).toMatchObject({
+      ok: false,
+      error: { kind: 'reader-not-found' },
+    });
   });
 
   it('refuses two drivers with one id', () => {
-    expect(() => createPeripheralHub({ drivers: [createSimCardReaderDriver(), createSimCardReaderDriver()] })).toThrow(/share the id/);
+    expect(() =>
+      createPeripheralHub({ drivers: [createSimCardReaderDriver(), createSimCardReaderDriver()] }),
+    ).toThrow(/share the id/);
   });
 });

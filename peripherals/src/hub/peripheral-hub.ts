@@ -146,7 +146,12 @@ export function createPeripheralHub(options: PeripheralHubOptions): PeripheralHu
 
   function noteError(slot: DriverSlot, error: PeripheralError): void {
     slot.lastError = { kind: error.kind, message: error.message, at: now().toISOString() };
-    publish({ type: 'error', reader: null, kind: error.kind, message: `${slot.driver.id}: ${error.message}` });
+    publish({
+      type: 'error',
+      reader: null,
+      kind: error.kind,
+      message: `${slot.driver.id}: ${error.message}`,
+    });
   }
 
   async function recover(slot: DriverSlot, error: PeripheralError): Promise<void> {
@@ -225,7 +230,8 @@ export function createPeripheralHub(options: PeripheralHubOptions): PeripheralHu
     async transmit(reader, apdu, transmitOptions) {
       const slot = [...slots.values()].find((candidate) => candidate.devices.has(reader));
       if (!slot) return fail('reader-not-found', `no reader named "${reader}"`);
-      if (!slot.driver.transmit) return fail('not-supported', `${slot.driver.id} readers cannot exchange APDUs`);
+      if (!slot.driver.transmit)
+        return fail('not-supported', `${slot.driver.id} readers cannot exchange APDUs`);
       return slot.driver.transmit(reader, apdu, transmitOptions);
     },
     publish(event) {

@@ -42,7 +42,8 @@ function findLabel(text: string, label: string): number {
   const exact = text.indexOf(label);
   if (exact !== -1) return exact;
   if (label.length === 2) {
-    for (let i = 0; i + 1 < text.length; i += 1) if (text[i] === label[0] || text[i + 1] === label[1]) return i;
+    for (let i = 0; i + 1 < text.length; i += 1)
+      if (text[i] === label[0] || text[i + 1] === label[1]) return i;
   }
   return -1;
 }
@@ -63,7 +64,28 @@ function lineConfidence(line: OcrLine | undefined): number {
   return Math.min(...symbols.map((symbol) => symbol.confidence)) / 100;
 }
 
-const DIGIT_LOOKALIKES: Record<string, string> = { O: '0', o: '0', D: '0', Q: '0', I: '1', l: '1', '|': '1', i: '1', Z: '2', z: '2', S: '5', s: '5', B: '8', G: '6', b: '6', g: '9', q: '9', T: '7', x: 'X', '×': 'X' };
+const DIGIT_LOOKALIKES: Record<string, string> = {
+  O: '0',
+  o: '0',
+  D: '0',
+  Q: '0',
+  I: '1',
+  l: '1',
+  '|': '1',
+  i: '1',
+  Z: '2',
+  z: '2',
+  S: '5',
+  s: '5',
+  B: '8',
+  G: '6',
+  b: '6',
+  g: '9',
+  q: '9',
+  T: '7',
+  x: 'X',
+  '×': 'X',
+};
 
 /** Keeps what can be a digit of an ID number, mapping look-alike letters to digits. */
 function numberCharacters(text: string): string {
@@ -78,14 +100,26 @@ function numberCharacters(text: string): string {
  * date matches the printed one; if none validates, single-character repairs (the check character finds a
  * wrong digit but not which one, so a repair is accepted only when exactly one position fixes it).
  */
-export function chooseIdNumber(digits: string, printedBirth: string | null, now: Date): { number: string; repaired: boolean; valid: boolean; ambiguous: boolean } {
+export function chooseIdNumber(
+  digits: string,
+  printedBirth: string | null,
+  now: Date,
+): { number: string; repaired: boolean; valid: boolean; ambiguous: boolean } {
   const windows: string[] = [];
   for (let start = 0; start + 18 <= digits.length; start += 1) windows.push(digits.slice(start, start + 18));
   if (windows.length === 0) return { number: digits, repaired: false, valid: false, ambiguous: false };
-  const birthOf = (number: string) => `${number.slice(6, 10)}-${number.slice(10, 12)}-${number.slice(12, 14)}`;
+  const birthOf = (number: string) =>
+    `${number.slice(6, 10)}-${number.slice(10, 12)}-${number.slice(12, 14)}`;
   const valid = windows.filter((window) => validateCnIdNumber(window, { now }).ok);
-  const preferred = valid.find((window) => printedBirth !== null && birthOf(window) === printedBirth) ?? valid[0];
-  if (preferred) return { number: preferred, repaired: false, valid: true, ambiguous: valid.length > 1 && !valid.every((window) => window === preferred) };
+  const preferred =
+    valid.find((window) => printedBirth !== null && birthOf(window) === printedBirth) ?? valid[0];
+  if (preferred)
+    return {
+      number: preferred,
+      repaired: false,
+      valid: true,
+      ambiguous: valid.length > 1 && !valid.every((window) => window === preferred),
+    };
   // Single substitutions on each window; with the printed birth date known, the date digits are fixed by it.
   const repairs = new Set<string>();
   for (const window of windows) {
@@ -107,7 +141,9 @@ export function chooseIdNumber(digits: string, printedBirth: string | null, now:
 
 /** `1986年5月20日` (with OCR spacing and noise) → `1986-05-20`, or null. */
 export function parsePrintedBirthDate(text: string): string | null {
-  const match = /(\d{4})\D{1,3}?(\d{1,2})\D{1,3}?(\d{1,2})/.exec(compact(text).replace(/[Oo]/g, '0').replace(/[Il|]/g, '1'));
+  const match = /(\d{4})\D{1,3}?(\d{1,2})\D{1,3}?(\d{1,2})/.exec(
+    compact(text).replace(/[Oo]/g, '0').replace(/[Il|]/g, '1'),
+  );
   if (!match) return null;
   const [, year, month, day] = match;
   const iso = `${year}-${month!.padStart(2, '0')}-${day!.padStart(2, '0')}`;
@@ -118,22 +154,39 @@ export function parsePrintedBirthDate(text: string): string | null {
 /** A glyph distance difference worth one cost unit (as in the MRZ decoder). */
 const GLYPH_DISTANCE_UNIT = 0.02;
 /** Digits Tesseract confuses with each other in this face. */
-const DIGIT_SWAPS: Record<string, string> = { '3': '58', '5': '36', '8': '306', '6': '58', '0': '86', '1': '7', '7': '1', '9': '8' };
+const DIGIT_SWAPS: Record<string, string> = {
+  '3': '58',
+  '5': '36',
+  '8': '306',
+  '6': '58',
+  '0': '86',
+  '1': '7',
+  '7': '1',
+  '9': '8',
+};
 
 /**
  * The number from 18 segmented glyphs: every cell's candidates costed by Tesseract's reading and the OCR-B
  * match, the cheapest sequences that GB 11643 accepts (and whose birth date matches the printed one, when it
  * could be read), and a confidence from how clearly the best one wins.
  */
-export function decodeIdNumber(cells: DigitCell[], printedBirth: string | null, now: Date): { number: string; valid: boolean; confidence: number; birthAgrees: boolean } {
+export function decodeIdNumber(
+  cells: DigitCell[],
+  printedBirth: string | null,
+  now: Date,
+): { number: string; valid: boolean; confidence: number; birthAgrees: boolean } {
   const options = cells.map((cell, position) => {
     const alphabet = position === 17 ? '0123456789X' : '0123456789';
-    const best = cell.distances.size > 0 ? Math.min(...[...alphabet].map((char) => cell.distances.get(char) ?? Infinity)) : 0;
+    const best =
+      cell.distances.size > 0
+        ? Math.min(...[...alphabet].map((char) => cell.distances.get(char) ?? Infinity))
+        : 0;
     const read = cell.symbol?.text ?? null;
     return [...alphabet]
       .map((char) => {
         const glyph = Math.min(4, ((cell.distances.get(char) ?? best) - best) / GLYPH_DISTANCE_UNIT);
-        const witness = read === null ? 0.8 : read === char ? 0 : (DIGIT_SWAPS[read] ?? '').includes(char) ? 1 : 2.5;
+        const witness =
+          read === null ? 0.8 : read === char ? 0 : (DIGIT_SWAPS[read] ?? '').includes(char) ? 1 : 2.5;
         return { char, cost: glyph + witness };
       })
       .sort((a, b) => a.cost - b.cost)
@@ -142,11 +195,14 @@ export function decodeIdNumber(cells: DigitCell[], printedBirth: string | null, 
   let beam: { text: string; cost: number }[] = [{ text: '', cost: 0 }];
   for (const cellOptions of options) {
     const next: { text: string; cost: number }[] = [];
-    for (const partial of beam) for (const option of cellOptions) next.push({ text: partial.text + option.char, cost: partial.cost + option.cost });
+    for (const partial of beam)
+      for (const option of cellOptions)
+        next.push({ text: partial.text + option.char, cost: partial.cost + option.cost });
     next.sort((a, b) => a.cost - b.cost);
     beam = next.slice(0, 3000);
   }
-  const birthOf = (number: string) => `${number.slice(6, 10)}-${number.slice(10, 12)}-${number.slice(12, 14)}`;
+  const birthOf = (number: string) =>
+    `${number.slice(6, 10)}-${number.slice(10, 12)}-${number.slice(12, 14)}`;
   // The printed birth date is read by the Chinese model and is itself often wrong by a digit: agreement with it
   // is a bonus, not a condition.
   const pool = beam
@@ -154,7 +210,8 @@ export function decodeIdNumber(cells: DigitCell[], printedBirth: string | null, 
     .map((entry) => ({ ...entry, agrees: printedBirth !== null && birthOf(entry.text) === printedBirth }))
     .map((entry) => ({ ...entry, cost: entry.cost - (entry.agrees ? 1.5 : 0) }))
     .sort((a, b) => a.cost - b.cost);
-  if (pool.length === 0) return { number: beam[0]?.text ?? '', valid: false, confidence: 0, birthAgrees: false };
+  if (pool.length === 0)
+    return { number: beam[0]?.text ?? '', valid: false, confidence: 0, birthAgrees: false };
   const best = pool[0]!;
   const total = pool.reduce((sum, entry) => sum + Math.exp(-(entry.cost - best.cost)), 0);
   // Without the printed birth date to agree with, one more way for two errors to cancel out remains.
@@ -172,27 +229,48 @@ export async function readCnIdFront(
   const page = await chinese.recognize(image, { segmentation: 'auto', threshold: 'sauvola', rotate: 'auto' });
   if (!page.ok) return page;
   const lines = page.value.lines.filter((line) => compact(line.text).length > 0);
-  const has = (line: OcrLine, label: string) => findLabel(compact(line.text), label) !== -1 && compact(line.text).indexOf(label) !== -1;
+  const has = (line: OcrLine, label: string) =>
+    findLabel(compact(line.text), label) !== -1 && compact(line.text).indexOf(label) !== -1;
   const numberLabel = lines.find((line) => /公民|身份|号码/.test(compact(line.text)));
   // The number line: the labelled one, else the line with most digits (it is the longest digit run on the card).
   const digitCount = (line: OcrLine) => numberCharacters(compact(line.text)).length;
-  const numberLine = numberLabel ?? [...lines].sort((a, b) => digitCount(b) - digitCount(a))[0];
+  let numberLine = numberLabel ?? [...lines].sort((a, b) => digitCount(b) - digitCount(a))[0];
   if (!numberLine || (digitCount(numberLine) < 12 && !numberLabel)) {
-    return fail('cn-id-not-found', 'no resident ID number was found in the image');
+    // The Chinese pass can lose the whole bottom row in a dark corner; look for the digits alone.
+    const digitsOnly = await latin.recognize(image, {
+      segmentation: 'sparse',
+      whitelist: '0123456789X',
+      threshold: 'sauvola',
+      rotate: page.value.rotateRadians,
+    });
+    if (!digitsOnly.ok) return digitsOnly;
+    const longest = [...digitsOnly.value.lines].sort((a, b) => digitCount(b) - digitCount(a))[0];
+    if (!longest || digitCount(longest) < 12)
+      return fail('cn-id-not-found', 'no resident ID number was found in the image');
+    numberLine = longest;
   }
 
   const sexLine = lines.find((line) => has(line, '性别') || has(line, '民族'));
   // The name is labelled 姓名; when the label is misread, it is the line just above 性别/民族.
-  const above = sexLine ? lines.filter((line) => line.bbox.y1 <= sexLine.bbox.y0 + 2).sort((a, b) => b.bbox.y1 - a.bbox.y1)[0] : undefined;
+  const above = sexLine
+    ? lines.filter((line) => line.bbox.y1 <= sexLine.bbox.y0 + 2).sort((a, b) => b.bbox.y1 - a.bbox.y1)[0]
+    : undefined;
   const nameLine = lines.find((line) => has(line, '姓名')) ?? above ?? lines[0];
   const birthLine = lines.find((line) => has(line, '出生') || /\d{4}\D*年/.test(compact(line.text)));
   const addressStart = lines.findIndex((line) => has(line, '住址'));
   const numberIndex = lines.indexOf(numberLine);
-  const addressLines = addressStart === -1 ? [] : lines.slice(addressStart, numberIndex > addressStart ? numberIndex : undefined).slice(0, 4);
+  const addressLines =
+    addressStart === -1
+      ? []
+      : lines.slice(addressStart, numberIndex > addressStart ? numberIndex : undefined).slice(0, 4);
 
   // Read the number again on its own: the whole row (label and number may be separate lines), English
   // model, digits and X only, with the thresholded image for glyph matching.
-  const row = lines.filter((line) => line.bbox.y0 < numberLine.bbox.y1 && line.bbox.y1 > numberLine.bbox.y0);
+  const found = numberLine;
+  const row = [
+    found,
+    ...lines.filter((line) => line !== found && line.bbox.y0 < found.bbox.y1 && line.bbox.y1 > found.bbox.y0),
+  ];
   const rowBox = {
     x0: Math.min(...row.map((line) => line.bbox.x0)),
     y0: Math.min(...row.map((line) => line.bbox.y0)),
@@ -216,20 +294,39 @@ export async function readCnIdFront(
   });
   if (!numberPage.ok) return numberPage;
   const printedBirth = birthLine ? parsePrintedBirthDate(valueAfter(birthLine, '出生')) : null;
-  const binary = numberPage.value.binary ? decodeBinaryImage(numberPage.value.binary, rectangle.left, rectangle.top) : null;
-  const cells = binary ? readDigitLine(binary, numberPage.value.lines.flatMap((line) => line.symbols), 18) : null;
+  const binary = numberPage.value.binary
+    ? decodeBinaryImage(numberPage.value.binary, rectangle.left, rectangle.top)
+    : null;
+  const cells = binary
+    ? readDigitLine(
+        binary,
+        numberPage.value.lines.flatMap((line) => line.symbols),
+        18,
+      )
+    : null;
   let choice = cells ? decodeIdNumber(cells, printedBirth, now) : null;
   if (!choice || !choice.valid) {
     // Without a clean segmentation, fall back on the digits Tesseract read (English pass, then Chinese pass).
     for (const text of [numberPage.value.text, numberLine.text]) {
       const fallback = chooseIdNumber(numberCharacters(compact(text)), printedBirth, now);
       if (fallback.valid) {
-        choice = { number: fallback.number, valid: true, confidence: fallback.ambiguous ? 0.4 : fallback.repaired ? 0.6 : 0.8, birthAgrees: printedBirth !== null && fallback.number.slice(6, 14) === printedBirth.replace(/-/g, '') };
+        choice = {
+          number: fallback.number,
+          valid: true,
+          confidence: fallback.ambiguous ? 0.4 : fallback.repaired ? 0.6 : 0.8,
+          birthAgrees:
+            printedBirth !== null && fallback.number.slice(6, 14) === printedBirth.replace(/-/g, ''),
+        };
         break;
       }
     }
   }
-  choice ??= { number: numberCharacters(compact(numberPage.value.text)), valid: false, confidence: 0, birthAgrees: false };
+  choice ??= {
+    number: numberCharacters(compact(numberPage.value.text)),
+    valid: false,
+    confidence: 0,
+    birthAgrees: false,
+  };
 
   const problems: CnIdReading['problems'] = [];
   const validated = validateCnIdNumber(choice.number, { now });
@@ -247,12 +344,22 @@ export async function readCnIdFront(
   const ethnicity = (ethnicityMatch?.[1] ?? '').replace(/^[”“"'‘’:：,，.。|]+/, '');
   const sex = validated.ok ? validated.value.sex : (printedSex ?? '');
   if (validated.ok && printedSex && printedSex !== validated.value.sex) {
-    problems.push({ kind: 'sex-mismatch', field: 'sex', message: 'the printed sex differs from the one the number encodes' });
+    problems.push({
+      kind: 'sex-mismatch',
+      field: 'sex',
+      message: 'the printed sex differs from the one the number encodes',
+    });
   }
   if (validated.ok && printedBirth && printedBirth !== validated.value.birthDate) {
-    problems.push({ kind: 'birth-date-mismatch', field: 'birthDate', message: `the printed birth date ${printedBirth} differs from the number's` });
+    problems.push({
+      kind: 'birth-date-mismatch',
+      field: 'birthDate',
+      message: `the printed birth date ${printedBirth} differs from the number's`,
+    });
   }
-  const address = addressLines.map((line, i) => (i === 0 ? valueAfter(line, '住址') : compact(line.text))).join('');
+  const address = addressLines
+    .map((line, i) => (i === 0 ? valueAfter(line, '住址') : compact(line.text)))
+    .join('');
   return ok({
     fields: {
       idNumber: { value: choice.number, confidence: idConfidence },
@@ -260,8 +367,14 @@ export async function readCnIdFront(
       // The number encodes sex and birth date; the printed ones only confirm.
       sex: { value: sex, confidence: validated.ok ? idConfidence : lineConfidence(sexLine) * 0.5 },
       ethnicity: { value: ethnicity, confidence: ethnicity ? lineConfidence(sexLine) : 0 },
-      birthDate: { value: validated.ok ? validated.value.birthDate : (printedBirth ?? ''), confidence: validated.ok ? idConfidence : 0.3 },
-      address: { value: address, confidence: addressLines.length > 0 ? Math.min(...addressLines.map(lineConfidence)) : 0 },
+      birthDate: {
+        value: validated.ok ? validated.value.birthDate : (printedBirth ?? ''),
+        confidence: validated.ok ? idConfidence : 0.3,
+      },
+      address: {
+        value: address,
+        confidence: addressLines.length > 0 ? Math.min(...addressLines.map(lineConfidence)) : 0,
+      },
     },
     numberValid: validated.ok,
     problems,

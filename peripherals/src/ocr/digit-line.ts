@@ -22,7 +22,7 @@ export function segmentGlyphs(image: BinaryImage): { x0: number; x1: number; y0:
   for (let y = 0; y < height; y += 1) for (let x = 0; x < width; x += 1) rowInk[y]! += ink[y * width + x]!;
   const rowThreshold = Math.max(2, Math.max(...rowInk) * 0.08);
   let best = { start: 0, end: -1 };
-  for (let y = 0; y < height; ) {
+  for (let y = 0; y < height;) {
     if (rowInk[y]! < rowThreshold) {
       y += 1;
       continue;
@@ -34,9 +34,10 @@ export function segmentGlyphs(image: BinaryImage): { x0: number; x1: number; y0:
   if (best.end < best.start) return [];
   const band = best;
   const columnInk = new Array<number>(width).fill(0);
-  for (let y = band.start; y <= band.end; y += 1) for (let x = 0; x < width; x += 1) columnInk[x]! += ink[y * width + x]!;
+  for (let y = band.start; y <= band.end; y += 1)
+    for (let x = 0; x < width; x += 1) columnInk[x]! += ink[y * width + x]!;
   const runs: { x0: number; x1: number }[] = [];
-  for (let x = 0; x < width; ) {
+  for (let x = 0; x < width;) {
     if (columnInk[x] === 0) {
       x += 1;
       continue;
@@ -87,7 +88,10 @@ export function readDigitLine(image: BinaryImage, symbols: OcrSymbol[], length: 
     };
     const centre = image.offsetX + (box.x0 + box.x1) / 2;
     const symbol =
-      symbols.find((candidate) => candidate.bbox.x0 - 1 <= centre && centre <= candidate.bbox.x1 + 1 && candidate.text.trim() !== '') ?? null;
+      symbols.find(
+        (candidate) =>
+          candidate.bbox.x0 - 1 <= centre && centre <= candidate.bbox.x1 + 1 && candidate.text.trim() !== '',
+      ) ?? null;
     return { box, distances: matchGlyph(image, shape, null), symbol };
   });
 }

@@ -29,7 +29,10 @@ export interface DocumentReaderOptions {
 
 /** Reads documents from images. */
 export interface DocumentReader {
-  read(image: ImageInput, options?: { kind?: 'auto' | 'mrz' | 'cn-id' }): Promise<Result<DocumentReading, DocumentReadErrorKind>>;
+  read(
+    image: ImageInput,
+    options?: { kind?: 'auto' | 'mrz' | 'cn-id' },
+  ): Promise<Result<DocumentReading, DocumentReadErrorKind>>;
   /** Starts the workers ahead of the first scan (they take a second or two). */
   warmUp(kinds?: ('mrz' | 'cn-id')[]): Promise<void>;
   close(): Promise<void>;
@@ -44,9 +47,13 @@ export function createDocumentReader(options: DocumentReaderOptions = {}): Docum
   let latin: OcrEngine | null = null;
   let chinese: OcrEngine | null = null;
   const english = () => (latin ??= createOcrEngine({ languages: ['eng'], timeoutMs: options.timeoutMs }));
-  const chineseEngine = () => (chinese ??= createOcrEngine({ languages: ['chi_sim'], timeoutMs: options.timeoutMs }));
+  const chineseEngine = () =>
+    (chinese ??= createOcrEngine({ languages: ['chi_sim'], timeoutMs: options.timeoutMs }));
 
-  async function readMrz(bytes: Uint8Array, input: DocumentSource['input']): Promise<Result<DocumentReading, DocumentReadErrorKind>> {
+  async function readMrz(
+    bytes: Uint8Array,
+    input: DocumentSource['input'],
+  ): Promise<Result<DocumentReading, DocumentReadErrorKind>> {
     const zone = await readMrzZone(english(), bytes);
     if (!zone.ok) {
       const { kind, message } = zone.error;
@@ -55,7 +62,10 @@ export function createDocumentReader(options: DocumentReaderOptions = {}): Docum
     return ok(mrzReading(zone.value.decoded, { via: 'ocr', input }, now(), threshold));
   }
 
-  async function readCnId(bytes: Uint8Array, input: DocumentSource['input']): Promise<Result<DocumentReading, DocumentReadErrorKind>> {
+  async function readCnId(
+    bytes: Uint8Array,
+    input: DocumentSource['input'],
+  ): Promise<Result<DocumentReading, DocumentReadErrorKind>> {
     const reading = await readCnIdFront(chineseEngine(), english(), bytes, now());
     if (!reading.ok) {
       const { kind, message } = reading.error;
@@ -67,7 +77,9 @@ export function createDocumentReader(options: DocumentReaderOptions = {}): Docum
     const unverified = ['name', 'ethnicity', 'address'] as const;
     const out: DocumentReading['fields'] = {};
     for (const [field, value] of Object.entries(fields)) {
-      const capped = (unverified as readonly string[]).includes(field) ? Math.min(value.confidence, 0.6) : value.confidence;
+      const capped = (unverified as readonly string[]).includes(field)
+        ? Math.min(value.confidence, 0.6)
+        : value.confidence;
       out[field] = { value: value.value, confidence: round(capped) };
     }
     const problems: DocumentProblem[] = reading.value.problems.map((problem) => ({ ...problem }));
@@ -90,8 +102,14 @@ export function createDocumentReader(options: DocumentReaderOptions = {}): Docum
     },
     async warmUp(kinds = ['mrz', 'cn-id']) {
       // A tiny blank image makes each worker load its model.
-      const blank = new Uint8Array([...new TextEncoder().encode('P5\n16 16\n255\n'), ...new Array(256).fill(255)]);
-      const engines = [...(kinds.includes('mrz') || kinds.includes('cn-id') ? [english()] : []), ...(kinds.includes('cn-id') ? [chineseEngine()] : [])];
+      const blank = new Uint8Array([
+        ...new TextEncoder().encode('P5\n16 16\n255\n'),
+        ...new Array(256).fill(255),
+      ]);
+      const engines = [
+        ...(kinds.includes('mrz') || kinds.includes('cn-id') ? [english()] : []),
+        ...(kinds.includes('cn-id') ? [chineseEngine()] : []),
+      ];
       await Promise.all(engines.map((engine) => engine.recognize(blank, { segmentation: 'block' })));
     },
     async close() {
@@ -117,10 +135,17 @@ const MRZ_CONFIDENCE_OF: Record<string, string> = {
   optionalData2: 'optionalData2',
 };
 
-function mrzReading(decoded: DecodedMrz, source: DocumentSource, now: Date, threshold: number): DocumentReading {
+function mrzReading(
+  decoded: DecodedMrz,
+  source: DocumentSource,
+  now: Date,
+  threshold: number,
+): DocumentReading {
   const parsed = parseMrz(decoded.lines, { now });
   const document: MrzDocument | null = parsed.ok ? parsed.value : parsed.error.document;
-  const problems: DocumentProblem[] = parsed.ok ? [] : mrzProblems(parsed.error.problems, parsed.error.kind, parsed.error.message);
+  const problems: DocumentProblem[] = parsed.ok
+    ? []
+    : mrzProblems(parsed.error.problems, parsed.error.kind, parsed.error.message);
   const fields: DocumentReading['fields'] = {};
   if (document) {
     for (const [field, value] of Object.entries(mrzFields(document))) {
@@ -128,7 +153,10 @@ function mrzReading(decoded: DecodedMrz, source: DocumentSource, now: Date, thre
       fields[field] = { value, confidence: round(confidence) };
     }
   }
-  fields.mrz = { value: decoded.lines.join('\n'), confidence: round(Math.min(1, ...Object.values(decoded.fieldConfidence))) };
+  fields.mrz = {
+    value: decoded.lines.join('\n'),
+    confidence: round(Math.min(1, ...Object.values(decoded.fieldConfidence))),
+  };
   addLowConfidence(fields, problems, threshold);
   return finish(`mrz-${decoded.format}`, fields, problems, source);
 }
@@ -138,14 +166,27 @@ function mrzProblems(problems: MrzProblem[], kind: string, message: string): Doc
   return problems.map((problem) => ({ kind: problem.kind, field: problem.field, message: problem.message }));
 }
 
-function addLowConfidence(fields: DocumentReading['fields'], problems: DocumentProblem[], threshold: number): void {
+function addLowConfidence(
+  fields: DocumentReading['fields'],
+  problems: DocumentProblem[],
+  threshold: number,
+): void {
   for (const [field, { confidence }] of Object.entries(fields)) {
     if (field === 'mrz' || confidence >= threshold) continue;
-    problems.push({ kind: 'low-confidence', field, message: `${field} was read with confidence ${confidence.toFixed(2)}; confirm it or scan again` });
+    problems.push({
+      kind: 'low-confidence',
+      field,
+      message: `${field} was read with confidence ${confidence.toFixed(2)}; confirm it or scan again`,
+    });
   }
 }
 
-function finish(kind: DocumentKind, fields: DocumentReading['fields'], problems: DocumentProblem[], source: DocumentSource): DocumentReading {
+function finish(
+  kind: DocumentKind,
+  fields: DocumentReading['fields'],
+  problems: DocumentProblem[],
+  source: DocumentSource,
+): DocumentReading {
   const confidences = Object.entries(fields)
     .filter(([field]) => field !== 'mrz')
     .map(([, field]) => field.confidence);
@@ -162,7 +203,11 @@ function finish(kind: DocumentKind, fields: DocumentReading['fields'], problems:
 const round = (value: number) => Math.round(value * 1000) / 1000;
 
 /** A reading from MRZ text typed or pasted (CLI, simulator): every character is taken as given. */
-export function documentFromMrzText(lines: string[], source: DocumentSource, now: Date = new Date()): Result<DocumentReading, 'mrz-empty' | 'mrz-unknown-format'> {
+export function documentFromMrzText(
+  lines: string[],
+  source: DocumentSource,
+  now: Date = new Date(),
+): Result<DocumentReading, 'mrz-empty' | 'mrz-unknown-format'> {
   const parsed = parseMrz(lines, { now });
   if (!parsed.ok && !parsed.error.document) {
     return fail(parsed.error.kind as 'mrz-empty' | 'mrz-unknown-format', parsed.error.message);
@@ -171,7 +216,9 @@ export function documentFromMrzText(lines: string[], source: DocumentSource, now
   const fields: DocumentReading['fields'] = {};
   for (const [field, value] of Object.entries(mrzFields(document))) fields[field] = { value, confidence: 1 };
   fields.mrz = { value: document.lines.join('\n'), confidence: 1 };
-  const problems = parsed.ok ? [] : mrzProblems(parsed.error.problems, parsed.error.kind, parsed.error.message);
+  const problems = parsed.ok
+    ? []
+    : mrzProblems(parsed.error.problems, parsed.error.kind, parsed.error.message);
   return ok(finish(document.kind, fields, problems, source));
 }
 
@@ -186,15 +233,29 @@ export interface CnIdFields {
 }
 
 /** A reading from given CN ID fields: the number is validated, sex and birth date must match it. */
-export function documentFromCnIdFields(input: CnIdFields, source: DocumentSource, now: Date = new Date()): DocumentReading {
+export function documentFromCnIdFields(
+  input: CnIdFields,
+  source: DocumentSource,
+  now: Date = new Date(),
+): DocumentReading {
   const number = validateCnIdNumber(input.idNumber, { now });
   const problems: DocumentProblem[] = [];
-  if (!number.ok) problems.push({ kind: number.error.kind, field: 'idNumber', message: number.error.message });
+  if (!number.ok)
+    problems.push({ kind: number.error.kind, field: 'idNumber', message: number.error.message });
   const sex = input.sex ?? (number.ok ? number.value.sex : '');
   const birthDate = input.birthDate ?? (number.ok ? number.value.birthDate : '');
-  if (number.ok && sex !== number.value.sex) problems.push({ kind: 'sex-mismatch', field: 'sex', message: 'the sex differs from the one the number encodes' });
+  if (number.ok && sex !== number.value.sex)
+    problems.push({
+      kind: 'sex-mismatch',
+      field: 'sex',
+      message: 'the sex differs from the one the number encodes',
+    });
   if (number.ok && birthDate !== number.value.birthDate) {
-    problems.push({ kind: 'birth-date-mismatch', field: 'birthDate', message: 'the birth date differs from the one the number encodes' });
+    problems.push({
+      kind: 'birth-date-mismatch',
+      field: 'birthDate',
+      message: 'the birth date differs from the one the number encodes',
+    });
   }
   const fields: DocumentReading['fields'] = {
     idNumber: { value: number.ok ? number.value.number : input.idNumber, confidence: 1 },

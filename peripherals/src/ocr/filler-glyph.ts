@@ -61,7 +61,14 @@ export function glyphShape(image: BinaryImage, box: CellBox): GlyphShape {
   const x1 = Math.min(image.width - 1, Math.round(box.x1 - image.offsetX));
   const y0 = Math.max(0, Math.round(box.y0 - image.offsetY));
   const y1 = Math.min(image.height - 1, Math.round(box.y1 - image.offsetY));
-  const none: GlyphShape = { ink: false, chevron: false, leftCoverage: 0, heightShare: 0, inkHeight: 0, inkBox: null };
+  const none: GlyphShape = {
+    ink: false,
+    chevron: false,
+    leftCoverage: 0,
+    heightShare: 0,
+    inkHeight: 0,
+    inkBox: null,
+  };
   if (x1 <= x0 || y1 <= y0) return none;
   // Tight box around the ink of this cell.
   let gx0 = Infinity;

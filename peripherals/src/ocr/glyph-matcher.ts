@@ -47,7 +47,11 @@ function sample(image: BinaryImage, box: NonNullable<GlyphShape['inkBox']>): Flo
  * Compares a cell's glyph with every OCR-B character. `capitalHeight` is the ink height of capitals on this
  * document (from letter-only cells); without it, size is left out of the comparison.
  */
-export function matchGlyph(image: BinaryImage, shape: GlyphShape, capitalHeight: number | null): GlyphDistances {
+export function matchGlyph(
+  image: BinaryImage,
+  shape: GlyphShape,
+  capitalHeight: number | null,
+): GlyphDistances {
   const distances: GlyphDistances = new Map();
   if (!shape.inkBox) return distances;
   const grid = sample(image, shape.inkBox);
@@ -62,7 +66,11 @@ export function matchGlyph(image: BinaryImage, shape: GlyphShape, capitalHeight:
       const relativeHeight = height / capitalHeight;
       const relativeWidth = width / capitalHeight;
       // Capped: a pixel of blur or a mis-estimated capital height must not outvote the shape.
-      distance += Math.min(0.04, HEIGHT_WEIGHT * (relativeHeight - template.height) ** 2 + WIDTH_WEIGHT * (relativeWidth - template.width) ** 2);
+      distance += Math.min(
+        0.04,
+        HEIGHT_WEIGHT * (relativeHeight - template.height) ** 2 +
+          WIDTH_WEIGHT * (relativeWidth - template.width) ** 2,
+      );
     }
     distances.set(char, distance);
   }

@@ -28,7 +28,8 @@ export type ImageInput =
   | { kind: 'buffer'; data: Uint8Array }
   | { kind: 'camera-frame'; frame: CameraFrame };
 
-export type ImageErrorKind = 'image-unreadable' | 'image-unsupported' | 'image-invalid-frame' | 'image-too-large';
+export type ImageErrorKind =
+  'image-unreadable' | 'image-unsupported' | 'image-invalid-frame' | 'image-too-large';
 
 /** Encoded image bytes ready for Tesseract, and how they came. */
 export interface LoadedImage {
@@ -46,7 +47,8 @@ export async function loadImage(image: ImageInput): Promise<Result<LoadedImage, 
       let bytes: Uint8Array;
       try {
         const stat = await fs.stat(image.path);
-        if (stat.size > MAX_IMAGE_BYTES) return fail('image-too-large', `${image.path} is larger than ${MAX_IMAGE_BYTES >> 20} MB`);
+        if (stat.size > MAX_IMAGE_BYTES)
+          return fail('image-too-large', `${image.path} is larger than ${MAX_IMAGE_BYTES >> 20} MB`);
         bytes = new Uint8Array(await fs.readFile(image.path));
       } catch (error) {
         return fail('image-unreadable', `cannot read ${image.path}: ${messageOf(error)}`);
@@ -54,11 +56,13 @@ export async function loadImage(image: ImageInput): Promise<Result<LoadedImage, 
       return checkEncoded(bytes, 'file');
     }
     case 'buffer':
-      if (image.data.length > MAX_IMAGE_BYTES) return fail('image-too-large', `the image is larger than ${MAX_IMAGE_BYTES >> 20} MB`);
+      if (image.data.length > MAX_IMAGE_BYTES)
+        return fail('image-too-large', `the image is larger than ${MAX_IMAGE_BYTES >> 20} MB`);
       return checkEncoded(image.data, 'buffer');
     case 'camera-frame': {
       const frame = CameraFrame.safeParse(image.frame);
-      if (!frame.success) return fail('image-invalid-frame', frame.error.issues.map((issue) => issue.message).join('; '));
+      if (!frame.success)
+        return fail('image-invalid-frame', frame.error.issues.map((issue) => issue.message).join('; '));
       return ok({ bytes: encodePgm(frame.data), input: 'camera-frame' });
     }
   }
@@ -78,12 +82,18 @@ function formatOf(bytes: Uint8Array): string | null {
 }
 
 function checkEncoded(bytes: Uint8Array, input: 'file' | 'buffer'): Result<LoadedImage, ImageErrorKind> {
-  if (!formatOf(bytes)) return fail('image-unsupported', 'not a PNG, JPEG, BMP, TIFF, WebP, GIF or PNM image');
+  if (!formatOf(bytes))
+    return fail('image-unsupported', 'not a PNG, JPEG, BMP, TIFF, WebP, GIF or PNM image');
   return ok({ bytes, input });
 }
 
 /** Encodes a frame as binary PGM (P5), which Leptonica reads without any codec: grey is all OCR needs. */
-function encodePgm(frame: { width: number; height: number; format: 'rgba' | 'gray'; data: Uint8Array | Uint8ClampedArray }): Uint8Array {
+function encodePgm(frame: {
+  width: number;
+  height: number;
+  format: 'rgba' | 'gray';
+  data: Uint8Array | Uint8ClampedArray;
+}): Uint8Array {
   const header = new TextEncoder().encode(`P5\n${frame.width} ${frame.height}\n255\n`);
   const pixels = frame.width * frame.height;
   const out = new Uint8Array(header.length + pixels);

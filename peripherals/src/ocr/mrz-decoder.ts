@@ -42,14 +42,49 @@ export interface DecodedMrz {
 
 /** Typical OCR confusions of OCR-B: what a misread letter stands for where a digit must be, and back. */
 const DIGIT_FOR: Record<string, string[]> = {
-  O: ['0'], Q: ['0'], D: ['0', '9'], U: ['0'], C: ['0'], I: ['1', '9'], L: ['1', '4'], T: ['1', '7'], J: ['1'], Z: ['2'],
-  A: ['4'], S: ['5', '9'], G: ['6'], H: ['6'], B: ['8'], Y: ['9'], P: ['9'], R: ['8'], E: ['8'],
+  O: ['0'],
+  Q: ['0'],
+  D: ['0', '9'],
+  U: ['0'],
+  C: ['0'],
+  I: ['1', '9'],
+  L: ['1', '4'],
+  T: ['1', '7'],
+  J: ['1'],
+  Z: ['2'],
+  A: ['4'],
+  S: ['5', '9'],
+  G: ['6'],
+  H: ['6'],
+  B: ['8'],
+  Y: ['9'],
+  P: ['9'],
+  R: ['8'],
+  E: ['8'],
 };
 const LETTER_FOR: Record<string, string[]> = {
-  '0': ['O', 'Q', 'D'], '1': ['I', 'T', 'L'], '2': ['Z'], '4': ['A'], '5': ['S'], '6': ['G'], '7': ['T'], '8': ['B'], '9': ['P'],
+  '0': ['O', 'Q', 'D'],
+  '1': ['I', 'T', 'L'],
+  '2': ['Z'],
+  '4': ['A'],
+  '5': ['S'],
+  '6': ['G'],
+  '7': ['T'],
+  '8': ['B'],
+  '9': ['P'],
 };
 /** Letters Tesseract swaps among themselves on OCR-B. */
-const LETTER_SWAPS: Record<string, string[]> = { A: ['Q'], Q: ['O', 'A'], O: ['Q', 'D'], D: ['O'], M: ['H', 'N'], H: ['M'], N: ['M'], V: ['Y'], Y: ['V'] };
+const LETTER_SWAPS: Record<string, string[]> = {
+  A: ['Q'],
+  Q: ['O', 'A'],
+  O: ['Q', 'D'],
+  D: ['O'],
+  M: ['H', 'N'],
+  H: ['M'],
+  N: ['M'],
+  V: ['Y'],
+  Y: ['V'],
+};
 
 const DIGITS = '0123456789';
 const LETTERS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
@@ -75,20 +110,33 @@ function candidatesFor(cell: MrzCell, spec: CellSpec, distances: GlyphDistances 
   const lookAlike = new Map<string, number>();
   if (read && read !== '<') {
     lookAlike.set(read, 0);
-    for (const table of [DIGIT_FOR, LETTER_FOR]) (table[read] ?? []).forEach((char, rank) => lookAlike.set(char, Math.min(lookAlike.get(char) ?? 9, rank === 0 ? 1 : 1.6)));
+    for (const table of [DIGIT_FOR, LETTER_FOR])
+      (table[read] ?? []).forEach((char, rank) =>
+        lookAlike.set(char, Math.min(lookAlike.get(char) ?? 9, rank === 0 ? 1 : 1.6)),
+      );
     for (const char of LETTER_SWAPS[read] ?? []) lookAlike.set(char, Math.min(lookAlike.get(char) ?? 9, 1.5));
   }
   // A reading the cell's class forbids (O in a date) leaves nearly all probability to its look-alikes.
   const otherCost = read !== null && read !== '<' && !allowed(read, spec) ? 3.5 : 2.5;
-  const tesseractCost = (char: string) => (read === null || read === '<' ? 0.8 : (lookAlike.get(char) ?? otherCost));
+  const tesseractCost = (char: string) =>
+    read === null || read === '<' ? 0.8 : (lookAlike.get(char) ?? otherCost);
   const best = distances && distances.size > 0 ? Math.min(...distances.values()) : null;
   // A glyph that matches nothing well (merged with a neighbour, broken by noise) is a weaker witness.
   const trust = best === null ? 0 : Math.min(1, POOR_MATCH / 2 / Math.max(best, 1e-6));
   const glyphCost = (char: string) => {
     const distance = distances?.get(char);
-    return best === null || distance === undefined ? 0 : Math.min(4, ((distance - best) / GLYPH_DISTANCE_UNIT) * trust);
+    return best === null || distance === undefined
+      ? 0
+      : Math.min(4, ((distance - best) / GLYPH_DISTANCE_UNIT) * trust);
   };
-  const pool = spec.cls === 'digit' ? DIGITS : spec.cls === 'alpha' ? LETTERS : spec.cls === 'alnum' ? DIGITS + LETTERS : 'MFX';
+  const pool =
+    spec.cls === 'digit'
+      ? DIGITS
+      : spec.cls === 'alpha'
+        ? LETTERS
+        : spec.cls === 'alnum'
+          ? DIGITS + LETTERS
+          : 'MFX';
   for (const char of pool) {
     if (!allowed(char, spec)) continue;
     out.set(char, (chevron ? 4 : 0) + tesseractCost(char) + glyphCost(char));
@@ -101,6 +149,14 @@ function candidatesFor(cell: MrzCell, spec: CellSpec, distances: GlyphDistances 
 const GLYPH_DISTANCE_UNIT = 0.02;
 /** Best-match distances above this mean the glyph witness has no clear opinion (right matches are 0.02–0.10). */
 const POOR_MATCH = 0.15;
+
+/** The usual look-alike of a reading the cell's class forbids (O for 0 in a letters-only cell), or null. */
+function forcedLookAlike(cell: MrzCell, spec: CellSpec): string | null {
+  const read = cell.symbol?.text;
+  if (!read || read === '<' || allowed(read, spec)) return null;
+  const lookAlike = (DIGIT_FOR[read] ?? LETTER_FOR[read] ?? [])[0];
+  return lookAlike !== undefined && allowed(lookAlike, spec) ? lookAlike : null;
+}
 
 function allowed(char: string, spec: CellSpec): boolean {
   if (char === '<') return spec.filler;
@@ -134,7 +190,14 @@ function specsOf(format: MrzFormat, visa: boolean): CellSpec[][] {
     ];
   }
   const length = format === 'td3' ? 44 : 36;
-  const line2 = [...run(alnum, 9), format === 'td2' ? digitOrFiller : digit, ...run(alpha, 3), ...run(digit, 7), sex, ...run(digit, 7)];
+  const line2 = [
+    ...run(alnum, 9),
+    format === 'td2' ? digitOrFiller : digit,
+    ...run(alpha, 3),
+    ...run(digit, 7),
+    sex,
+    ...run(digit, 7),
+  ];
   if (visa) line2.push(...run(alnum, length - 28));
   else if (format === 'td3') line2.push(...run(alnum, 14), digitOrFiller, digit);
   else line2.push(...run(alnum, 7), digit);
@@ -151,7 +214,8 @@ interface CheckGroup {
 }
 
 type Span = (line: number, from: number, to: number) => [number, number][];
-const span: Span = (line, from, to) => Array.from({ length: Math.max(0, to - from + 1) }, (_, i) => [line, from + i] as [number, number]);
+const span: Span = (line, from, to) =>
+  Array.from({ length: Math.max(0, to - from + 1) }, (_, i) => [line, from + i] as [number, number]);
 
 /**
  * The check-digit groups. A TD1/TD2 document number longer than 9 characters puts `<` where its check digit
@@ -163,25 +227,39 @@ function checkGroups(format: MrzFormat, visa: boolean, overflowEnd: number | nul
     const number: CheckGroup =
       overflowEnd === null
         ? { field: 'documentNumber', cells: span(0, 5, 13), check: [0, 14] }
-        : { field: 'documentNumber', cells: [...span(0, 5, 13), ...span(0, 15, overflowEnd - 1)], check: [0, overflowEnd] };
-    return [number, { field: 'birthDate', cells: span(1, 0, 5), check: [1, 6] }, { field: 'expiryDate', cells: span(1, 8, 13), check: [1, 14] }];
+        : {
+            field: 'documentNumber',
+            cells: [...span(0, 5, 13), ...span(0, 15, overflowEnd - 1)],
+            check: [0, overflowEnd],
+          };
+    return [
+      number,
+      { field: 'birthDate', cells: span(1, 0, 5), check: [1, 6] },
+      { field: 'expiryDate', cells: span(1, 8, 13), check: [1, 14] },
+    ];
   }
   const number: CheckGroup =
     overflowEnd === null || format !== 'td2'
       ? { field: 'documentNumber', cells: span(1, 0, 8), check: [1, 9] }
-      : { field: 'documentNumber', cells: [...span(1, 0, 8), ...span(1, 28, overflowEnd - 1)], check: [1, overflowEnd] };
+      : {
+          field: 'documentNumber',
+          cells: [...span(1, 0, 8), ...span(1, 28, overflowEnd - 1)],
+          check: [1, overflowEnd],
+        };
   const groups: CheckGroup[] = [
     number,
     { field: 'birthDate', cells: span(1, 13, 18), check: [1, 19] },
     { field: 'expiryDate', cells: span(1, 21, 26), check: [1, 27] },
   ];
-  if (format === 'td3' && !visa) groups.push({ field: 'optionalData1', cells: span(1, 28, 41), check: [1, 42], emptyAllowed: true });
+  if (format === 'td3' && !visa)
+    groups.push({ field: 'optionalData1', cells: span(1, 28, 41), check: [1, 42], emptyAllowed: true });
   return groups;
 }
 
 /** Where a long document number's check digit sits, when the number-check cell holds a filler chevron. */
 function overflowCheckIndex(grid: MrzGrid): number | null {
-  const [line, checkCell, from, to] = grid.format === 'td1' ? [0, 14, 15, 29] : grid.format === 'td2' ? [1, 9, 28, 34] : [-1, 0, 0, 0];
+  const [line, checkCell, from, to] =
+    grid.format === 'td1' ? [0, 14, 15, 29] : grid.format === 'td2' ? [1, 9, 28, 34] : [-1, 0, 0, 0];
   if (line < 0 || !grid.lines[line]![checkCell]!.shape?.chevron) return null;
   for (let index = from; index <= to; index += 1) {
     if (grid.lines[line]![index]!.shape?.chevron) return index - 1 > from ? index - 1 : null;
@@ -191,7 +269,8 @@ function overflowCheckIndex(grid: MrzGrid): number | null {
 
 /** Where each event field sits, for its confidence. */
 function fieldCells(format: MrzFormat): FieldCells[] {
-  const span = (line: number, from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => [line, from + i] as [number, number]);
+  const span = (line: number, from: number, to: number) =>
+    Array.from({ length: to - from + 1 }, (_, i) => [line, from + i] as [number, number]);
   if (format === 'td1') {
     return [
       { field: 'documentCode', cells: span(0, 0, 1) },
@@ -229,7 +308,13 @@ function capitalHeightOf(grid: MrzGrid, specs: CellSpec[][]): number | null {
   grid.lines.forEach((cells, line) =>
     cells.forEach((cell, index) => {
       const height = cell.shape?.inkHeight;
-      if (height && !cell.shape?.chevron && specs[line]![index]!.cls === 'alpha' && LETTERS.includes(cell.symbol?.text ?? '')) heights.push(height);
+      if (
+        height &&
+        !cell.shape?.chevron &&
+        specs[line]![index]!.cls === 'alpha' &&
+        LETTERS.includes(cell.symbol?.text ?? '')
+      )
+        heights.push(height);
     }),
   );
   if (heights.length < 3) return null;
@@ -237,11 +322,17 @@ function capitalHeightOf(grid: MrzGrid, specs: CellSpec[][]): number | null {
 }
 
 /** k cheapest strings for a run of cells, optionally only those whose check digit holds. */
-function kBest(candidates: Candidate[][], accept: (text: string) => boolean, k: number): { text: string; cost: number }[] {
+function kBest(
+  candidates: Candidate[][],
+  accept: (text: string) => boolean,
+  k: number,
+): { text: string; cost: number }[] {
   let beam: { text: string; cost: number }[] = [{ text: '', cost: 0 }];
   for (const options of candidates) {
     const next: { text: string; cost: number }[] = [];
-    for (const partial of beam) for (const option of options) next.push({ text: partial.text + option.char, cost: partial.cost + option.cost });
+    for (const partial of beam)
+      for (const option of options)
+        next.push({ text: partial.text + option.char, cost: partial.cost + option.cost });
     next.sort((a, b) => a.cost - b.cost);
     beam = next.slice(0, 400);
   }
@@ -254,10 +345,17 @@ function kBest(candidates: Candidate[][], accept: (text: string) => boolean, k: 
  * candidates then pick the residue they need. A beam over raw strings would drop the right reading whenever
  * cheaper wrong ones crowd it out.
  */
-function kBestChecked(body: Candidate[][], check: Candidate[], k: number, emptyAllowed: boolean): { text: string; cost: number }[] {
+function kBestChecked(
+  body: Candidate[][],
+  check: Candidate[],
+  k: number,
+  emptyAllowed: boolean,
+): { text: string; cost: number }[] {
   const weights = [7, 3, 1];
   type Entry = { text: string; cost: number };
-  let states: Entry[][] = Array.from({ length: 10 }, (_, residue) => (residue === 0 ? [{ text: '', cost: 0 }] : []));
+  let states: Entry[][] = Array.from({ length: 10 }, (_, residue) =>
+    residue === 0 ? [{ text: '', cost: 0 }] : [],
+  );
   body.forEach((options, position) => {
     const next: Entry[][] = Array.from({ length: 10 }, () => []);
     for (let residue = 0; residue < 10; residue += 1) {
@@ -275,18 +373,27 @@ function kBestChecked(body: Candidate[][], check: Candidate[], k: number, emptyA
   for (const option of check) {
     if (option.char === '<') continue;
     const digit = Number(option.char);
-    for (const entry of states[digit] ?? []) out.push({ text: entry.text + option.char, cost: entry.cost + option.cost });
+    for (const entry of states[digit] ?? [])
+      out.push({ text: entry.text + option.char, cost: entry.cost + option.cost });
   }
   if (emptyAllowed) {
     // 9303 part 4: an unused personal number is all fillers, its check digit `<` or 0.
-    const fillerCost = body.reduce((sum, options) => sum + (options.find((option) => option.char === '<')?.cost ?? Infinity), 0);
+    const fillerCost = body.reduce(
+      (sum, options) => sum + (options.find((option) => option.char === '<')?.cost ?? Infinity),
+      0,
+    );
     for (const option of check) {
-      if (option.char === '<' || option.char === '0') out.push({ text: '<'.repeat(body.length) + option.char, cost: fillerCost + option.cost });
+      if (option.char === '<' || option.char === '0')
+        out.push({ text: '<'.repeat(body.length) + option.char, cost: fillerCost + option.cost });
     }
   }
   const unique = new Map<string, number>();
-  for (const entry of out) if (!unique.has(entry.text) || unique.get(entry.text)! > entry.cost) unique.set(entry.text, entry.cost);
-  return [...unique.entries()].map(([text, cost]) => ({ text, cost })).sort((a, b) => a.cost - b.cost).slice(0, k);
+  for (const entry of out)
+    if (!unique.has(entry.text) || unique.get(entry.text)! > entry.cost) unique.set(entry.text, entry.cost);
+  return [...unique.entries()]
+    .map(([text, cost]) => ({ text, cost }))
+    .sort((a, b) => a.cost - b.cost)
+    .slice(0, k);
 }
 
 /** Repairs above this total cost are guesses, not repairs: the check digit is then left to fail. */
@@ -306,10 +413,18 @@ export function decodeMrzGrid(grid: MrzGrid): DecodedMrz {
   const options = grid.lines.map((cells, line) =>
     cells.map((cell, index) => {
       const spec = specs[line]![index]!;
-      const distances = grid.binary && cell.shape?.ink && !cell.shape.chevron ? matchGlyph(grid.binary, cell.shape, capitalHeight) : null;
+      const distances =
+        grid.binary && cell.shape?.ink && !cell.shape.chevron
+          ? matchGlyph(grid.binary, cell.shape, capitalHeight)
+          : null;
       if (distances) {
-        const allowedDistances = [...distances.entries()].filter(([char]) => allowed(char, spec)).sort((a, b) => a[1] - b[1]);
-        const margin = allowedDistances.length > 1 ? (allowedDistances[1]![1] - allowedDistances[0]![1]) / GLYPH_DISTANCE_UNIT : 0;
+        const allowedDistances = [...distances.entries()]
+          .filter(([char]) => allowed(char, spec))
+          .sort((a, b) => a[1] - b[1]);
+        const margin =
+          allowedDistances.length > 1
+            ? (allowedDistances[1]![1] - allowedDistances[0]![1]) / GLYPH_DISTANCE_UNIT
+            : 0;
         // Only a clear, good match counts as the glyph witness's opinion.
         const clear = (allowedDistances[0]?.[1] ?? Infinity) <= POOR_MATCH && margin >= 1;
         glyphChoice[line]![index] = clear ? (allowedDistances[0]?.[0] ?? null) : null;
@@ -324,8 +439,30 @@ export function decodeMrzGrid(grid: MrzGrid): DecodedMrz {
   // Country codes: the cheapest reading that is an ICAO code.
   const stateCells: [number, number][][] =
     format === 'td1'
-      ? [[[0, 2], [0, 3], [0, 4]], [[1, 15], [1, 16], [1, 17]]]
-      : [[[0, 2], [0, 3], [0, 4]], [[1, 10], [1, 11], [1, 12]]];
+      ? [
+          [
+            [0, 2],
+            [0, 3],
+            [0, 4],
+          ],
+          [
+            [1, 15],
+            [1, 16],
+            [1, 17],
+          ],
+        ]
+      : [
+          [
+            [0, 2],
+            [0, 3],
+            [0, 4],
+          ],
+          [
+            [1, 10],
+            [1, 11],
+            [1, 12],
+          ],
+        ];
   for (const cells of stateCells) {
     const best = kBest(
       cells.map(([line, index]) => options[line]![index]!.slice(0, 6)),
@@ -335,9 +472,12 @@ export function decodeMrzGrid(grid: MrzGrid): DecodedMrz {
     if (best && best.cost <= MAX_GROUP_COST) {
       [...best.text].forEach((char, i) => {
         const [line, index] = cells[i]!;
-        chosen[line]![index] = { char, cost: options[line]![index]!.find((option) => option.char === char)?.cost ?? 0 };
+        chosen[line]![index] = {
+          char,
+          cost: options[line]![index]!.find((option) => option.char === char)?.cost ?? 0,
+        };
       });
-      for (const [line, index] of cells) verified.add(`${line}:${index}`);
+      // The list only says the code exists; the witnesses still have to agree for it to be sure.
     }
   }
 
@@ -369,18 +509,20 @@ export function decodeMrzGrid(grid: MrzGrid): DecodedMrz {
       // With the composite digit in play, a field's rivals are only those that also satisfy it.
       compositePosterior = outcome.posterior;
       // A field is as sure as the weaker of its own check digit's verdict and the composite's.
-      for (const [field, value] of outcome.fieldPosterior) fieldPosterior.set(field, Math.min(value, fieldPosterior.get(field) ?? 1));
-      for (const { cells, found } of groupChoices) if (found.length > 0) for (const [line, index] of cells) verified.add(`${line}:${index}`);
+      for (const [field, value] of outcome.fieldPosterior)
+        fieldPosterior.set(field, Math.min(value, fieldPosterior.get(field) ?? 1));
+      for (const { cells, found } of groupChoices)
+        if (found.length > 0) for (const [line, index] of cells) verified.add(`${line}:${index}`);
       for (const [line, index] of [...composite.cells, composite.check]) verified.add(`${line}:${index}`);
     }
   } else {
-    for (const { cells, found } of groupChoices) if (found.length > 0) for (const [line, index] of cells) verified.add(`${line}:${index}`);
+    for (const { cells, found } of groupChoices)
+      if (found.length > 0) for (const [line, index] of cells) verified.add(`${line}:${index}`);
   }
 
-  // Confidence per cell: kept readings keep Tesseract's confidence (fillers decided by shape are sure);
-  // repairs are trusted when a check digit verified them, much less otherwise. A look-alike that no check
-  // digit can tell apart (G and 6 differ by 10 in the check-digit arithmetic) is trusted only if the glyph's
-  // height confirms it.
+  // Confidence per cell: fillers decided by shape are sure; a cell a check digit verified is as sure as that
+  // check digit's choice (the field posterior, applied below), unless the witnesses disagree between two
+  // characters the check digit cannot tell apart; elsewhere the two witnesses must agree.
   let repairs = 0;
   const cellConfidence = (line: number, index: number): number => {
     const cell = grid.lines[line]![index]!;
@@ -392,7 +534,11 @@ export function decodeMrzGrid(grid: MrzGrid): DecodedMrz {
     if (!tesseractAgrees) repairs += 1;
     let confidence: number;
     const rival = tesseractAgrees ? (glyphChoice[line]![index] ?? null) : (cell.symbol?.text ?? null);
-    const checkBlind = rival !== null && rival !== char && rival !== '<' && mrzCharValue(rival.charCodeAt(0)) % 10 === mrzCharValue(char.charCodeAt(0)) % 10;
+    const checkBlind =
+      rival !== null &&
+      rival !== char &&
+      rival !== '<' &&
+      mrzCharValue(rival.charCodeAt(0)) % 10 === mrzCharValue(char.charCodeAt(0)) % 10;
     if (isVerified && checkBlind) {
       // The readers disagree between two characters whose check-digit values differ by a multiple of 10
       // (U and 0, G and 6…): the check digit cannot have chosen, so neither can we.
@@ -403,6 +549,10 @@ export function decodeMrzGrid(grid: MrzGrid): DecodedMrz {
     } else if (tesseractAgrees && glyphAgrees) {
       // Two independent readers agree.
       confidence = Math.max(keptConfidence(cell), 0.95);
+    } else if (glyphAgrees && forcedLookAlike(cell, specs[line]![index]!) === char) {
+      // Tesseract read something this cell cannot hold (0 in a country code) and its usual look-alike fits:
+      // sure if the glyph match says so too, doubtful if the glyph match has no opinion.
+      confidence = glyphChoice[line]![index] === char ? 0.9 : 0.7;
     } else if (glyphAgrees && !cell.symbol) {
       // Only the glyph match saw it: as sure as its margin over the runner-up.
       confidence = glyphMargin[line]![index]! >= 3 ? 0.85 : 0.6;
@@ -420,11 +570,17 @@ export function decodeMrzGrid(grid: MrzGrid): DecodedMrz {
     const posteriorOfField = fieldPosterior.get(field);
     if (posteriorOfField !== undefined) confidence = Math.min(confidence, posteriorOfField);
     // Data only the composite covers (TD1/TD2 optional data) is as sure as the composite's choice.
-    const onlyComposite = composite?.free.some(([line, index]) => cells.some(([l, i]) => l === line && i === index)) ?? false;
+    const onlyComposite =
+      composite?.free.some(([line, index]) => cells.some(([l, i]) => l === line && i === index)) ?? false;
     if (onlyComposite) confidence = Math.min(confidence, compositePosterior);
     fieldConfidence[field] = confidence;
   }
-  return { format, lines: chosen.map((line) => line.map((option) => option.char).join('')), fieldConfidence, repairs };
+  return {
+    format,
+    lines: chosen.map((line) => line.map((option) => option.char).join('')),
+    fieldConfidence,
+    repairs,
+  };
 }
 
 /**
@@ -444,11 +600,18 @@ function posterior(costs: number[]): number {
 /** Pairs of look-alikes whose check-digit values differ by a multiple of 10: no check digit separates them. */
 const INVISIBLE_TWINS: Record<string, string> = { G: '6', '6': 'G', H: '7', '7': 'H' };
 
-
-function applyText(chosen: Candidate[][], options: Candidate[][][], cells: [number, number][], text: string): void {
+function applyText(
+  chosen: Candidate[][],
+  options: Candidate[][][],
+  cells: [number, number][],
+  text: string,
+): void {
   [...text].forEach((char, i) => {
     const [line, index] = cells[i]!;
-    chosen[line]![index] = { char, cost: options[line]![index]!.find((option) => option.char === char)?.cost ?? 0 };
+    chosen[line]![index] = {
+      char,
+      cost: options[line]![index]!.find((option) => option.char === char)?.cost ?? 0,
+    };
   });
 }
 
@@ -460,7 +623,8 @@ interface Composite {
 }
 
 function compositeOf(format: MrzFormat, visa: boolean): Composite | null {
-  const span = (line: number, from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => [line, from + i] as [number, number]);
+  const span = (line: number, from: number, to: number) =>
+    Array.from({ length: to - from + 1 }, (_, i) => [line, from + i] as [number, number]);
   if (visa) return null;
   if (format === 'td1') {
     return {
@@ -469,7 +633,12 @@ function compositeOf(format: MrzFormat, visa: boolean): Composite | null {
       free: [...span(0, 15, 29), ...span(1, 18, 28)],
     };
   }
-  if (format === 'td2') return { cells: [...span(1, 0, 9), ...span(1, 13, 19), ...span(1, 21, 34)], check: [1, 35], free: span(1, 28, 34) };
+  if (format === 'td2')
+    return {
+      cells: [...span(1, 0, 9), ...span(1, 13, 19), ...span(1, 21, 34)],
+      check: [1, 35],
+      free: span(1, 28, 34),
+    };
   return { cells: [...span(1, 0, 9), ...span(1, 13, 19), ...span(1, 21, 42)], check: [1, 43], free: [] };
 }
 
@@ -487,12 +656,17 @@ function searchComposite(
 ): { posterior: number; fieldPosterior: Map<string, number> } | null {
   const [checkLine, checkIndex] = composite.check;
   // The eight cheapest readings of each group are plenty for the composite; rarer ones only dilute.
-  const active = groupChoices.filter((choice) => choice.found.length > 0).map((choice) => ({ ...choice, found: choice.found.slice(0, 8) }));
+  const active = groupChoices
+    .filter((choice) => choice.found.length > 0)
+    .map((choice) => ({ ...choice, found: choice.found.slice(0, 8) }));
   const base = chosen.map((line) => [...line]);
   const key = (line: number, index: number) => `${line}:${index}`;
   const position = new Map(composite.cells.map(([line, index], i) => [key(line, index), i]));
   const baseText = composite.cells.map(([line, index]) => base[line]![index]!.char);
-  const digitOptions = options[checkLine]![checkIndex]!.filter((option) => /\d/.test(option.char)).slice(0, 3);
+  const digitOptions = options[checkLine]![checkIndex]!.filter((option) => /\d/.test(option.char)).slice(
+    0,
+    3,
+  );
   const freeChanges: { line: number; index: number; option: Candidate }[] = [];
   for (const [line, index] of composite.free) {
     if (base[line]![index]!.cost === 0 && base[line]![index]!.char === '<') continue; // a filler by shape
@@ -535,7 +709,12 @@ function searchComposite(
       for (const digit of digitOptions) {
         if (digit.char !== expected) continue;
         const changeCost = change ? change.option.cost - base[change.line]![change.index]!.cost + 0.5 : 0;
-        passing.push({ cost: cost + changeCost + digit.cost, picks: [...picks], free: change ?? null, digit });
+        passing.push({
+          cost: cost + changeCost + digit.cost,
+          picks: [...picks],
+          free: change ?? null,
+          digit,
+        });
       }
       if (change) text[at] = previous;
     }
@@ -551,7 +730,10 @@ function searchComposite(
   const total = weights.reduce((sum, weight) => sum + weight, 0);
   const fieldPosterior = new Map<string, number>();
   active.forEach((choice, i) => {
-    const agreeing = passing.reduce((sum, entry, j) => sum + (entry.picks[i] === best.picks[i] ? weights[j]! : 0), 0);
+    const agreeing = passing.reduce(
+      (sum, entry, j) => sum + (entry.picks[i] === best.picks[i] ? weights[j]! : 0),
+      0,
+    );
     fieldPosterior.set(choice.group.field, agreeing / total);
   });
   return { posterior: 1 / total, fieldPosterior };

@@ -6,18 +6,12 @@ import type { OcrLine, OcrPage, OcrSymbol } from './ocr-engine';
 // them on: OCR-B at a constant 2.54 mm pitch, 30/36/44 characters per line, lines left-aligned. Tesseract's
 // text of an MRZ is unreliable in length (runs of `<` come back as "LLLL", merge or vanish), but its symbol
 // boxes are good: mapping each box to its grid cell restores the exact line length and puts every character at
-// its position, so that field rules and check digits can do the rest (mrz.ocr.ts).
+// its position, so that field rules and check digits can do the rest (mrz-decoder.ts).
 
 /** One grid position: what Tesseract saw there, if anything. */
 export interface MrzCell {
   /** The symbol read in this cell (the most confident one if several landed here), or null if none. */
   symbol: OcrSymbol | null;
-  /** Symbol height / the line's character height: a `<` is clearly shorter than letters and digits. */
-  heightRatio: number | null;
-  /** How far the symbol's top lies below the line's cap line, in character heights (a `<` starts lower). */
-  topOffset: number | null;
-  /** How far the symbol's bottom lies above the line's baseline, in character heights. */
-  bottomOffset: number | null;
   /** Where the cell is, in symbol coordinates. */
   box: CellBox;
   /** The glyph's shape from the binarised image, when one was given. */
@@ -63,7 +57,8 @@ function fitLine(points: [number, number][]): (x: number) => number {
   const meanX = points.reduce((sum, [x]) => sum + x, 0) / points.length;
   const meanY = points.reduce((sum, [, y]) => sum + y, 0) / points.length;
   const variance = points.reduce((sum, [x]) => sum + (x - meanX) ** 2, 0);
-  const slope = variance === 0 ? 0 : points.reduce((sum, [x, y]) => sum + (x - meanX) * (y - meanY), 0) / variance;
+  const slope =
+    variance === 0 ? 0 : points.reduce((sum, [x, y]) => sum + (x - meanX) * (y - meanY), 0) / variance;
   // A second pass without the worst outliers (a `<` misread as a letter sits low and would tilt the line).
   const residuals = points.map(([x, y]) => Math.abs(y - (meanY + slope * (x - meanX))));
   const cut = quantile(residuals, 0.8);
@@ -75,7 +70,10 @@ function fitLine(points: [number, number][]): (x: number) => number {
 /** Symbols that are characters, not specks or merged blobs: within a sane height of the line's median. */
 function characterSymbols(line: OcrLine): OcrSymbol[] {
   const typical = median(line.symbols.map(height));
-  return line.symbols.filter((symbol) => symbol.text.trim().length > 0 && height(symbol) >= typical * 0.5 && height(symbol) <= typical * 1.45);
+  return line.symbols.filter(
+    (symbol) =>
+      symbol.text.trim().length > 0 && height(symbol) >= typical * 0.5 && height(symbol) <= typical * 1.45,
+  );
 }
 
 /** Could this line be part of an MRZ? Long, no spaces between words, nearly all MRZ-like characters. */
@@ -134,12 +132,16 @@ export function locateMrz(page: OcrPage, binary: BinaryImage | null = null): Mrz
   if (pitches.length === 0) return null;
   const pitch = median(pitches);
   const left = median(symbolsOf.map((symbols) => Math.min(...symbols.map(centerX))));
-  const spans = symbolsOf.map((symbols) => Math.round((Math.max(...symbols.map(centerX)) - left) / pitch) + 1);
+  const spans = symbolsOf.map(
+    (symbols) => Math.round((Math.max(...symbols.map(centerX)) - left) / pitch) + 1,
+  );
 
   const format = chooseFormat(group.length, median(spans));
   if (!format) return null;
   if (group.length > SHAPES[format].lines) group = group.slice(-SHAPES[format].lines);
-  const lines = group.slice(-SHAPES[format].lines).map((line) => toCells(characterSymbols(line), SHAPES[format].length, pitch, left, binary));
+  const lines = group
+    .slice(-SHAPES[format].lines)
+    .map((line) => toCells(characterSymbols(line), SHAPES[format].length, pitch, left, binary));
   return { format, lines, pitch, binary };
 }
 
@@ -155,11 +157,19 @@ function chooseFormat(lineCount: number, span: number): MrzFormat | null {
  * Puts a line's symbols into `length` cells. The grid origin and pitch are refined per line by least squares
  * over the symbols' cell indices, which absorbs rotation and small scale differences.
  */
-function toCells(symbols: OcrSymbol[], length: number, pitch: number, left: number, binary: BinaryImage | null): MrzCell[] {
+function toCells(
+  symbols: OcrSymbol[],
+  length: number,
+  pitch: number,
+  left: number,
+  binary: BinaryImage | null,
+): MrzCell[] {
   let origin = left;
   let step = pitch;
   for (let round = 0; round < 2; round += 1) {
-    const points = symbols.map((symbol) => ({ x: centerX(symbol), index: Math.round((centerX(symbol) - origin) / step) })).filter((p) => p.index >= 0 && p.index < length);
+    const points = symbols
+      .map((symbol) => ({ x: centerX(symbol), index: Math.round((centerX(symbol) - origin) / step) }))
+      .filter((p) => p.index >= 0 && p.index < length);
     if (points.length < 5) break;
     const meanIndex = points.reduce((sum, p) => sum + p.index, 0) / points.length;
     const meanX = points.reduce((sum, p) => sum + p.x, 0) / points.length;
@@ -180,9 +190,15 @@ function toCells(symbols: OcrSymbol[], length: number, pitch: number, left: numb
   // before recognition, but not perfectly).
   const capLine = fitLine(basis.map((symbol) => [centerX(symbol), symbol.bbox.y0]));
   const baseLine = fitLine(basis.map((symbol) => [centerX(symbol), symbol.bbox.y1]));
+  // A little above the cap line and below the baseline: strokes of blurred glyphs spread, lines are far apart.
   const boxAt = (index: number) => {
     const centre = origin + index * step;
-    return { x0: centre - step / 2, x1: centre + step / 2, y0: capLine(centre) - reference * 0.15, y1: baseLine(centre) + reference * 0.15 };
+    return {
+      x0: centre - step / 2,
+      x1: centre + step / 2,
+      y0: capLine(centre) - reference * 0.15,
+      y1: baseLine(centre) + reference * 0.15,
+    };
   };
   // Tesseract drops thin glyphs at a line's start now and then (I, 1, L), which shifts the whole grid by a cell.
   // The ink decides: every MRZ line starts with a character (never a filler) and nothing follows its last cell.
@@ -195,10 +211,8 @@ function toCells(symbols: OcrSymbol[], length: number, pitch: number, left: numb
     }
   }
   const cells: MrzCell[] = Array.from({ length }, (_, index) => {
-    const centre = origin + index * step;
-    // A little above the cap line and below the baseline: strokes of blurred glyphs spread, lines are far apart.
-    const box = { x0: centre - step / 2, x1: centre + step / 2, y0: capLine(centre) - reference * 0.15, y1: baseLine(centre) + reference * 0.15 };
-    return { symbol: null, heightRatio: null, topOffset: null, bottomOffset: null, box, shape: binary ? glyphShape(binary, box) : null };
+    const box = boxAt(index);
+    return { symbol: null, box, shape: binary ? glyphShape(binary, box) : null };
   });
   for (const symbol of symbols) {
     const index = Math.round((centerX(symbol) - origin) / step);
@@ -206,14 +220,7 @@ function toCells(symbols: OcrSymbol[], length: number, pitch: number, left: numb
     // A box much wider than a cell is two characters merged; its centre still marks one of them.
     if (width(symbol) > step * 1.8) continue;
     const cell = cells[index]!;
-    if (!cell.symbol || symbol.confidence > cell.symbol.confidence) {
-      cell.symbol = symbol;
-      if (reference > 0) {
-        cell.heightRatio = height(symbol) / reference;
-        cell.topOffset = (symbol.bbox.y0 - capLine(centerX(symbol))) / reference;
-        cell.bottomOffset = (baseLine(centerX(symbol)) - symbol.bbox.y1) / reference;
-      }
-    }
+    if (!cell.symbol || symbol.confidence > cell.symbol.confidence) cell.symbol = symbol;
   }
   return cells;
 }

@@ -40,7 +40,9 @@ export function mrzRegionCandidates(lines: Box[]): Box[] {
       const heights = group.map(boxHeight);
       const similar = Math.max(...heights) <= Math.min(...heights) * 1.5;
       const stacked = group.every((box, i) => i === 0 || box.y0 - group[i - 1]!.y1 < boxHeight(box) * 2.2);
-      const aligned = Math.max(...group.map((box) => box.x0)) - Math.min(...group.map((box) => box.x0)) < Math.max(...heights) * 2.5;
+      const aligned =
+        Math.max(...group.map((box) => box.x0)) - Math.min(...group.map((box) => box.x0)) <
+        Math.max(...heights) * 2.5;
       if (similar && stacked && aligned) regions.push(union(group));
     }
     if (regions.length >= 3) break;
@@ -62,10 +64,20 @@ function rectangleAround(box: Box): NonNullable<RecognizeRequest['rectangle']> {
   const margin = boxHeight(box) / 4;
   const left = Math.max(0, Math.floor(box.x0 - margin * 1.5));
   const top = Math.max(0, Math.floor(box.y0 - margin));
-  return { left, top, width: Math.ceil(box.x1 - left + margin * 1.5), height: Math.ceil(box.y1 - top + margin) };
+  return {
+    left,
+    top,
+    width: Math.ceil(box.x1 - left + margin * 1.5),
+    height: Math.ceil(box.y1 - top + margin),
+  };
 }
 
-async function readRegion(engine: OcrEngine, image: Uint8Array, rotate: number, region: Box): Promise<Result<MrzZoneReading | null, OcrErrorKind>> {
+async function readRegion(
+  engine: OcrEngine,
+  image: Uint8Array,
+  rotate: number,
+  region: Box,
+): Promise<Result<MrzZoneReading | null, OcrErrorKind>> {
   const rectangle = rectangleAround(region);
   const page = await engine.recognize(image, {
     segmentation: 'block',
@@ -76,15 +88,25 @@ async function readRegion(engine: OcrEngine, image: Uint8Array, rotate: number, 
     binary: true,
   });
   if (!page.ok) return page;
-  const binary = page.value.binary ? decodeBinaryImage(page.value.binary, rectangle.left, rectangle.top) : null;
+  const binary = page.value.binary
+    ? decodeBinaryImage(page.value.binary, rectangle.left, rectangle.top)
+    : null;
   const grid = locateMrz(page.value, binary);
   if (!grid) return ok(null);
   return ok({ grid, decoded: decodeMrzGrid(grid) });
 }
 
 /** Finds, reads and repairs the MRZ of an encoded image. */
-export async function readMrzZone(engine: OcrEngine, image: Uint8Array): Promise<Result<MrzZoneReading, MrzOcrErrorKind>> {
-  const layout = await engine.recognize(image, { segmentation: 'auto', threshold: 'sauvola', rotate: 'auto', layoutOnly: true });
+export async function readMrzZone(
+  engine: OcrEngine,
+  image: Uint8Array,
+): Promise<Result<MrzZoneReading, MrzOcrErrorKind>> {
+  const layout = await engine.recognize(image, {
+    segmentation: 'auto',
+    threshold: 'sauvola',
+    rotate: 'auto',
+    layoutOnly: true,
+  });
   if (!layout.ok) return layout;
   const rotate = layout.value.rotateRadians;
   for (const region of mrzRegionCandidates(layout.value.layoutLines).slice(0, 2)) {
@@ -97,7 +119,9 @@ export async function readMrzZone(engine: OcrEngine, image: Uint8Array): Promise
   if (!full.ok) return full;
   const grid = locateMrz(full.value);
   if (grid) {
-    const mrzLines = full.value.lines.filter((line) => line.text.replace(/\s+/g, '').length >= 20 && /[<]/.test(line.text));
+    const mrzLines = full.value.lines.filter(
+      (line) => line.text.replace(/\s+/g, '').length >= 20 && /[<]/.test(line.text),
+    );
     const region = mrzLines.length > 0 ? union(mrzLines.slice(-3).map((line) => line.bbox)) : null;
     if (region) {
       const reading = await readRegion(engine, image, rotate, region);

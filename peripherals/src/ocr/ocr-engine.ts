@@ -71,7 +71,12 @@ export interface OcrEngine {
   terminate(): Promise<void>;
 }
 
-const PSM: Record<RecognizeRequest['segmentation'], string> = { auto: '3', block: '6', line: '7', sparse: '11' };
+const PSM: Record<RecognizeRequest['segmentation'], string> = {
+  auto: '3',
+  block: '6',
+  line: '7',
+  sparse: '11',
+};
 
 /** Where the installed language data lives; throws if the package is missing. */
 export function languageDataFile(language: OcrLanguage): string {
@@ -94,7 +99,10 @@ function localLanguageDirectory(languages: OcrLanguage[]): Result<string, 'ocr-u
     for (const file of files) fs.symlinkSync(file, path.join(shared, path.basename(file)));
     return ok(shared);
   } catch (error) {
-    return fail('ocr-unavailable', `OCR language data is not installed (${messageOf(error)}); run npm install`);
+    return fail(
+      'ocr-unavailable',
+      `OCR language data is not installed (${messageOf(error)}); run npm install`,
+    );
   }
 }
 
@@ -132,7 +140,9 @@ export function createOcrEngine(options: OcrEngineOptions): OcrEngine {
     }
     const tesseract = started.value;
     let timer: ReturnType<typeof setTimeout> | undefined;
-    const timeout = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), timeoutMs)));
+    const timeout = new Promise<'timeout'>(
+      (resolve) => (timer = setTimeout(() => resolve('timeout'), timeoutMs)),
+    );
     try {
       const job = (async () => {
         await tesseract.setParameters({
@@ -145,7 +155,11 @@ export function createOcrEngine(options: OcrEngineOptions): OcrEngine {
         });
         const options = {
           ...(request.rectangle ? { rectangle: request.rectangle } : {}),
-          ...(request.rotate === 'auto' ? { rotateAuto: true } : typeof request.rotate === 'number' ? { rotateRadians: request.rotate } : {}),
+          ...(request.rotate === 'auto'
+            ? { rotateAuto: true }
+            : typeof request.rotate === 'number'
+              ? { rotateRadians: request.rotate }
+              : {}),
         };
         const output = request.layoutOnly
           ? { text: false, blocks: false, layoutBlocks: true }
@@ -185,7 +199,9 @@ export function createOcrEngine(options: OcrEngineOptions): OcrEngine {
 }
 
 interface RawBlock {
-  paragraphs: { lines: { text: string; confidence: number; bbox: OcrLine['bbox']; words: { symbols: OcrSymbol[] }[] }[] }[];
+  paragraphs: {
+    lines: { text: string; confidence: number; bbox: OcrLine['bbox']; words: { symbols: OcrSymbol[] }[] }[];
+  }[];
 }
 
 interface RawPage {
@@ -197,7 +213,9 @@ interface RawPage {
 }
 
 function toPage(data: RawPage): OcrPage {
-  const layoutLines = (data.layoutBlocks ?? []).flatMap((block) => block.paragraphs.flatMap((paragraph) => paragraph.lines.map((line) => line.bbox)));
+  const layoutLines = (data.layoutBlocks ?? []).flatMap((block) =>
+    block.paragraphs.flatMap((paragraph) => paragraph.lines.map((line) => line.bbox)),
+  );
   const lines: OcrLine[] = [];
   for (const block of data.blocks ?? []) {
     for (const paragraph of block.paragraphs) {
@@ -207,11 +225,21 @@ function toPage(data: RawPage): OcrPage {
           confidence: line.confidence,
           bbox: line.bbox,
           symbols: line.words.flatMap((word) =>
-            word.symbols.map((symbol) => ({ text: symbol.text, confidence: symbol.confidence, bbox: symbol.bbox })),
+            word.symbols.map((symbol) => ({
+              text: symbol.text,
+              confidence: symbol.confidence,
+              bbox: symbol.bbox,
+            })),
           ),
         });
       }
     }
   }
-  return { text: data.text ?? '', lines, rotateRadians: data.rotateRadians ?? 0, layoutLines, binary: data.imageBinary ?? null };
+  return {
+    text: data.text ?? '',
+    lines,
+    rotateRadians: data.rotateRadians ?? 0,
+    layoutLines,
+    binary: data.imageBinary ?? null,
+  };
 }

@@ -10,7 +10,10 @@ import { OCR_B_GRID, OCR_B_TEMPLATES } from './ocr-b-templates';
 const SCALE = 2;
 
 /** A binary image holding OCR-B glyphs side by side (from the templates) and hand-drawn `<` chevrons. */
-function drawLine(text: string, gap = 6): { image: BinaryImage; boxes: { x0: number; x1: number; y0: number; y1: number }[] } {
+function drawLine(
+  text: string,
+  gap = 6,
+): { image: BinaryImage; boxes: { x0: number; x1: number; y0: number; y1: number }[] } {
   const cellWidth = OCR_B_GRID.width * SCALE + gap;
   const height = OCR_B_GRID.height * SCALE + 8;
   const width = text.length * cellWidth + gap;
@@ -25,7 +28,8 @@ function drawLine(text: string, gap = 6): { image: BinaryImage; boxes: { x0: num
       const top = y0 + Math.round(OCR_B_GRID.height * SCALE * 0.05);
       for (let x = 0; x < w; x += 1) {
         const dy = Math.round((x / w) * (h / 2));
-        for (const y of [top + h / 2 - dy, top + h / 2 + dy]) for (const t of [0, 1]) ink[(Math.round(y) + t) * width + x0 + x] = 1;
+        for (const y of [top + h / 2 - dy, top + h / 2 + dy])
+          for (const t of [0, 1]) ink[(Math.round(y) + t) * width + x0 + x] = 1;
       }
     } else {
       const template = OCR_B_TEMPLATES[char]!;
@@ -82,12 +86,19 @@ function grid(truth: string[], read: string[]): MrzGrid {
       [...line].map((char, i): MrzCell => {
         const seen = read[l]![i]!;
         return {
-          symbol: seen === '_' ? null : { text: seen, confidence: 95, bbox: { x0: i * 20, x1: i * 20 + 14, y0: 0, y1: 20 } },
-          heightRatio: 1,
-          topOffset: 0,
-          bottomOffset: 0,
+          symbol:
+            seen === '_'
+              ? null
+              : { text: seen, confidence: 95, bbox: { x0: i * 20, x1: i * 20 + 14, y0: 0, y1: 20 } },
           box: { x0: i * 20, x1: i * 20 + 20, y0: 0, y1: 24 },
-          shape: { ink: true, chevron: char === '<', leftCoverage: 1, heightShare: 1, inkHeight: 20, inkBox: null },
+          shape: {
+            ink: true,
+            chevron: char === '<',
+            leftCoverage: 1,
+            heightShare: 1,
+            inkHeight: 20,
+            inkBox: null,
+          },
         };
       }),
     ),
@@ -95,10 +106,16 @@ function grid(truth: string[], read: string[]): MrzGrid {
 }
 
 describe('MRZ decoder', () => {
-  const TD3 = ['P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<', 'L898902C36UTO7408122F1204159ZE184226B<<<<<10'];
+  const TD3 = [
+    'P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<',
+    'L898902C36UTO7408122F1204159ZE184226B<<<<<10',
+  ];
 
   it('restores fillers read as letters, digits read as letters in dates, and the document number by its check digit', () => {
-    const read = ['PKUTOERIKSSONKKANNALMARIALLLLLLKLLLLLLLLLLLL', 'L8989O2C36UT07408I22F12O4159ZE184226BLLKLL1O'];
+    const read = [
+      'PKUTOERIKSSONKKANNALMARIALLLLLLKLLLLLLLLLLLL',
+      'L8989O2C36UT07408I22F12O4159ZE184226BLLKLL1O',
+    ];
     const decoded = decodeMrzGrid(grid(TD3, read));
     expect(decoded.lines).toEqual(TD3);
     // With Tesseract as the only witness (no glyph image here) rarer repairs also fit the check digits, so even
@@ -134,11 +151,18 @@ describe('resident ID number repair', () => {
   const now = new Date('2025-06-01T00:00:00Z');
 
   it('picks the valid 18-character window out of extra digits', () => {
-    expect(chooseIdNumber('911010519491231002X7', null, now)).toMatchObject({ number: '11010519491231002X', valid: true, repaired: false });
+    expect(chooseIdNumber('911010519491231002X7', null, now)).toMatchObject({
+      number: '11010519491231002X',
+      valid: true,
+      repaired: false,
+    });
   });
 
   it('does not guess which digit is wrong: MOD 11-2 finds an error, not its place', () => {
-    expect(chooseIdNumber('11010519491231092X', '1949-12-31', now)).toMatchObject({ valid: false, ambiguous: true });
+    expect(chooseIdNumber('11010519491231092X', '1949-12-31', now)).toMatchObject({
+      valid: false,
+      ambiguous: true,
+    });
     expect(chooseIdNumber('123', null, now).valid).toBe(false);
   });
 
@@ -153,7 +177,11 @@ describe('resident ID number repair', () => {
     const cells: DigitCell[] = [...number].map((char, i) => ({
       box: { x0: i * 10, x1: i * 10 + 8, y0: 0, y1: 20 },
       distances: new Map([...'0123456789X'].map((candidate) => [candidate, candidate === char ? 0.03 : 0.2])),
-      symbol: { text: i === 9 ? '8' : char, confidence: 90, bbox: { x0: i * 10, x1: i * 10 + 8, y0: 0, y1: 20 } },
+      symbol: {
+        text: i === 9 ? '8' : char,
+        confidence: 90,
+        bbox: { x0: i * 10, x1: i * 10 + 8, y0: 0, y1: 20 },
+      },
     }));
     const decoded = decodeIdNumber(cells, '1949-12-31', now);
     expect(decoded).toMatchObject({ number, valid: true, birthAgrees: true });

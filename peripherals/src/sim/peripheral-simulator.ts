@@ -1,7 +1,11 @@
 import type { CardTechnology, DocumentEvent } from '@linli/content';
 import { createSimCardReaderDriver, type SimCardReaderDriver } from '../card/card-reader.sim';
 import type { UidFormat } from '../card/card-uid';
-import { createSimDocumentScannerDriver, type SimDocumentInput, type SimDocumentScannerDriver } from '../document/document-scanner.sim';
+import {
+  createSimDocumentScannerDriver,
+  type SimDocumentInput,
+  type SimDocumentScannerDriver,
+} from '../document/document-scanner.sim';
 import type { PeripheralDriver } from '../driver';
 import { createSimKeyboardWedge, type SimKeyboardWedge } from '../hid/keyboard-wedge.sim';
 import type { DocumentReader } from '../ocr/document-reader';
@@ -42,16 +46,24 @@ export interface PeripheralSimulator {
 
 /** Creates the simulated devices. */
 export function createPeripheralSimulator(options: PeripheralSimulatorOptions = {}): PeripheralSimulator {
-  const cards: SimCardReaderDriver = createSimCardReaderDriver({ readers: options.cardReaders ?? ['Linli Sim Reader'] });
+  const cards: SimCardReaderDriver = createSimCardReaderDriver({
+    readers: options.cardReaders ?? ['Linli Sim Reader'],
+  });
   const wedge: SimKeyboardWedge = createSimKeyboardWedge({ uidFormat: options.hidUidFormat });
-  const documents: SimDocumentScannerDriver = createSimDocumentScannerDriver({ reader: options.documentReader, now: options.now });
+  const documents: SimDocumentScannerDriver = createSimDocumentScannerDriver({
+    reader: options.documentReader,
+    now: options.now,
+  });
   return {
     drivers: [cards, wedge.driver, documents],
     tapCard(uid, tap = {}) {
       if (tap.via === 'hid' || tap.reader === wedge.cardReaderName) {
         const typed = wedge.tapCard(uid);
         if (!typed.ok) return typed;
-        return { ok: true, value: { reader: wedge.cardReaderName, uid: uid.toUpperCase(), technology: 'unknown' } };
+        return {
+          ok: true,
+          value: { reader: wedge.cardReaderName, uid: uid.toUpperCase(), technology: 'unknown' },
+        };
       }
       return cards.tapCard(uid, { reader: tap.reader, atr: tap.atr, format: tap.format });
     },
