@@ -56,6 +56,8 @@ const at = () => new Date().toISOString();
 test('after the idle timeout nothing personal remains, in the page or in the host', async ({ page }) => {
   await page.goto(kiosk.url);
   await expect(page.getByTestId('tile-government')).toBeVisible();
+  // Without --dev-panel the panel is not there at all.
+  await expect(page.getByTestId('dev-panel')).toHaveCount(0);
 
   // A resident: English, large text, high contrast, a scrolled list, a search, a card and an ID card read.
   await page.getByTestId('lang-switch').tap();
@@ -145,4 +147,41 @@ test('after the idle timeout nothing personal remains, in the page or in the hos
   await page.getByTestId('item-heating-notice').tap();
   await page.getByTestId('nav-back').tap();
   expect(await list.evaluate((element) => element.scrollTop)).toBe(0);
+});
+
+// Issue 3: the hidden dev panel (`--dev-panel`) drives the simulated readers through KioskApi; what they deliver
+// reaches the session banner masked, exactly as from real hardware, and the reset forgets it.
+test('the dev panel taps a card, scans an ID and a barcode, and the banner shows them masked', async ({
+  page,
+}) => {
+  const devTemp = makeTempDir('linli-kiosk-dev-panel-');
+  const devKiosk = await startKioskProcess([
+    '--server',
+    server.url,
+    '--pairing-code',
+    server.createPairingCode(),
+    '--data-dir',
+    devTemp.dir,
+    '--dev-panel',
+  ]);
+  try {
+    await page.goto(devKiosk.url);
+    await expect(page.getByTestId('dev-panel')).toContainText('开发面板');
+    await page.getByTestId('dev-tap').tap();
+    await expect(page.getByTestId('session-card')).toContainText('04A1B2****E5F6');
+    await page.getByTestId('dev-id').tap();
+    await expect(page.getByTestId('session-document')).toContainText('110105********002X');
+    await page.getByTestId('dev-barcode').tap();
+    await expect(page.getByTestId('session-barcode')).toBeVisible();
+    await page.getByTestId('dev-remove').tap();
+    await expect(page.getByTestId('session-card')).toHaveCount(0);
+    const text = await page.evaluate(() => document.body.innerText);
+    expect(text).not.toContain('04A1B2C3D4E5F6');
+    expect(await axeViolations(page)).toEqual([]);
+    await page.getByTestId('session-end').tap();
+    await expect(page.getByTestId('session-banner')).toHaveCount(0);
+  } finally {
+    await devKiosk.stop();
+    devTemp.remove();
+  }
 });

@@ -137,7 +137,7 @@ async function runStandalone(options: KioskLaunchOptions, shell: ShellKind): Pro
 
 async function main(): Promise<void> {
   if (process.env[SUPERVISOR_ENV.role] === 'host') return runSupervisedHost();
-  const parsed = parseCliArguments(process.argv.slice(2), process.env.INIT_CWD ?? process.cwd());
+  const parsed = parseCliArguments(process.argv.slice(2), process.env.INIT_CWD ?? process.cwd(), process.env);
   if (!parsed.ok) die(`${parsed.error.message}\n\n${USAGE}`);
   if (parsed.value === 'help') {
     process.stderr.write(`${USAGE}\n`);

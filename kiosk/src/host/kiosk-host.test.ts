@@ -277,6 +277,82 @@ describe('kiosk host', () => {
     ).toBe(405);
   });
 
+  it('dev panel on: the renderer taps, scans and feeds through KioskApi, and the session sees it masked', async () => {
+    const host = await startHost({ devPanel: true });
+    const { api, isConnected } = connectApi(host, wsUrl(host, tokenOf(host)));
+    await waitFor(isConnected, 'the WebSocket transport');
+    const devConfig = await api.getDevConfig();
+    expect(devConfig).toMatchObject({ ok: true, value: { enabled: true } });
+    expect(devConfig.ok && devConfig.value.devices.map((device) => device.kind)).toEqual(
+      expect.arrayContaining(['pcsc', 'hid-card', 'hid-barcode', 'document']),
+    );
+
+    const changes: unknown[] = [];
+    host.api.onSessionChanged((session) => changes.push(session));
+    expect(await api.simTapCard({ uid: '04A1B2C3D4E5F6' })).toMatchObject({
+      ok: true,
+      value: { reader: 'Linli Sim Reader' },
+    });
+    await waitFor(
+      async () => (await api.getSession()).ok && host.session.holdsPersonalData(),
+      'card in session',
+    );
+    const withCard = await api.getSession();
+    expect(withCard).toMatchObject({
+      ok: true,
+      value: { card: { reader: 'Linli Sim Reader', maskedUid: '04A1B2****E5F6' } },
+    });
+    // The unmasked UID never crosses to the renderer.
+    expect(JSON.stringify(withCard)).not.toContain('04A1B2C3D4E5F6');
+    expect(changes.length).toBeGreaterThan(0);
+
+    expect(await api.simRemoveCard()).toEqual({ ok: true, value: null });
+    await waitFor(async () => {
+      const session = await api.getSession();
+      return session.ok && session.value.card === null;
+    }, 'card removed');
+
+    const fed = await api.simFeedDocument({
+      kind: 'cn-id-fields',
+      fields: { idNumber: '11010519491231002X', name: '张三丰' },
+    });
+    expect(fed).toEqual({ ok: true, value: { kind: 'cn-id', valid: true } });
+    await waitFor(async () => {
+      const session = await api.getSession();
+      return session.ok && session.value.document !== null;
+    }, 'document in session');
+    expect(await api.getSession()).toMatchObject({
+      ok: true,
+      value: { document: { kind: 'cn-id', maskedName: '张**', maskedNumber: '110105********002X' } },
+    });
+
+    expect(await api.simScanBarcode('LINLI:VISIT:8F3A')).toEqual({ ok: true, value: null });
+    await waitFor(async () => {
+      const session = await api.getSession();
+      return session.ok && session.value.barcode !== null;
+    }, 'barcode in session');
+
+    expect(await api.resetSession()).toMatchObject({ ok: true, value: { card: null, document: null } });
+    expect(host.session.holdsPersonalData()).toBe(false);
+  });
+
+  it('dev panel off (the default): getDevConfig says so and every simulator call is refused', async () => {
+    const host = await startHost();
+    const { api, isConnected } = connectApi(host, wsUrl(host, tokenOf(host)));
+    await waitFor(isConnected, 'the WebSocket transport');
+    expect(await api.getDevConfig()).toEqual({ ok: true, value: { enabled: false, devices: [] } });
+    const refusals = await Promise.all([
+      api.simTapCard({ uid: '04A1B2C3' }),
+      api.simRemoveCard(),
+      api.simScanBarcode('x'),
+      api.simFeedDocument({ kind: 'mrz-lines', lines: ['a', 'b'] }),
+    ]);
+    for (const refused of refusals) {
+      expect(refused).toMatchObject({ ok: false, error: { kind: 'dev-panel-disabled' } });
+    }
+    expect(host.session.holdsPersonalData()).toBe(false);
+  });
+
   it('survives a wrong clock: it measures the skew from the server and shows today’s content anyway', async () => {
     // A notice valid for one hour around the real now; the kiosk's clock is a day fast.
     const now = Date.now();

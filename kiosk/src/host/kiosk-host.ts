@@ -1,6 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { arch, hostname, platform } from 'node:os';
 import { join } from 'node:path';
+import type { PeripheralsConfigInput } from '@linli/peripherals';
 import {
   kioskApiDefinition,
   type KioskApi,
@@ -14,11 +15,17 @@ import { migrate, openCacheDatabase } from './cache/cache-database';
 import { CacheRepository } from './cache/cache.repository';
 import { correctedClock, systemClock, type Clock } from './clock';
 import { ContentService } from './content.service';
+import { createDevPanelApi, createKioskPeripherals } from './dev-panel.service';
 import { DeviceApiClient } from './device-api.client';
 import { startKioskHttpServer } from './kiosk-http.server';
 import { createLogger, type Logger } from './logger';
 import { SearchService } from './search.service';
-import { SessionService, SimulatedPeripherals, type PeripheralEventSource } from './session.service';
+import {
+  mergePeripheralSources,
+  SessionService,
+  SimulatedPeripherals,
+  type PeripheralEventSource,
+} from './session.service';
 import { detectSpeechTools, SpeechService, type SpeechTools } from './speech.service';
 import { SyncService, type SyncOptions } from './sync.service';
 
@@ -50,6 +57,13 @@ export interface KioskHostConfig {
    * and tests on machines without readers. Never on in production.
    */
   simulatePeripherals?: boolean;
+  /**
+   * The hidden dev panel (`--dev-panel`): starts the peripherals simulator and lets the renderer drive it through
+   * KioskApi. Off by default; never in production.
+   */
+  devPanel?: boolean;
+  /** Real card readers and scanners (the installer's configuration). Absent: none are started. */
+  peripherals?: PeripheralsConfigInput;
 }
 
 /** The defaults of the renderer timings. */
@@ -143,8 +157,17 @@ export async function startKioskHost(
 
   const session = new SessionService();
   const simulator = config.simulatePeripherals ? new SimulatedPeripherals() : null;
-  const peripherals = dependencies.peripherals ?? simulator;
-  if (peripherals) session.attach(peripherals);
+  // An injected source replaces the hub (tests); otherwise the hub exists only when configured or for the dev panel.
+  const configured = dependencies.peripherals
+    ? null
+    : createKioskPeripherals(
+        { config: config.peripherals ?? null, devPanel: config.devPanel ?? false },
+        (message) => log.warn(message),
+      );
+  const sources = [dependencies.peripherals ?? configured?.hub, simulator].filter(
+    (source): source is PeripheralEventSource => source != null,
+  );
+  if (sources.length > 0) session.attach(mergePeripheralSources(sources));
   const speech = new SpeechService(
     join(config.dataDir, 'speech'),
     dependencies.speechTools ?? detectSpeechTools(),
@@ -202,11 +225,15 @@ export async function startKioskHost(
       if (session.holdsPersonalData() && idleFor > settings.idleTimeoutMs * 1.5) session.reset();
       return ok(null);
     },
+    ...createDevPanelApi(configured?.simulator ?? null),
     onContentChanged: (listener) => content.onChanged(listener),
     onStatusChanged: (listener) => sync.onStatusChanged(listener),
     onSessionChanged: (listener) => session.onChanged(listener),
   } satisfies KioskApi;
   http.attachApi(createServiceDispatcher(kioskApiDefinition, api));
+  // Started last, once nothing above can fail and leave a reader connection open. Drivers that fail to start retry
+  // in the background; start() only waits for each one's first attempt.
+  await configured?.hub.start();
 
   let stopping = false;
   const ready = (async () => {
@@ -237,6 +264,7 @@ export async function startKioskHost(
       await sync.stop();
       content.stop();
       session.stop();
+      await configured?.hub.stop();
       await speech.stop();
       await http.close();
       db.close();

@@ -20,6 +20,7 @@ describe('parseCliArguments', () => {
         '45',
         '--no-supervisor',
         '--simulate-peripherals',
+        '--dev-panel',
       ],
       '/home/linli',
     );
@@ -36,6 +37,7 @@ describe('parseCliArguments', () => {
         supervise: false,
         idleTimeoutSeconds: 45,
         simulatePeripherals: true,
+        devPanel: true,
       },
     });
   });
@@ -51,8 +53,19 @@ describe('parseCliArguments', () => {
         supervise: true,
         idleTimeoutSeconds: null,
         simulatePeripherals: false,
+        devPanel: false,
       },
     });
+  });
+
+  it('turns the dev panel on from LINLI_KIOSK_DEV_PANEL=1 too, and only from that value', () => {
+    const devPanel = (env: Record<string, string>) => {
+      const parsed = parseCliArguments([], '/', env);
+      return parsed.ok && parsed.value !== 'help' && parsed.value.devPanel;
+    };
+    expect(devPanel({ LINLI_KIOSK_DEV_PANEL: '1' })).toBe(true);
+    expect(devPanel({ LINLI_KIOSK_DEV_PANEL: '0' })).toBe(false);
+    expect(devPanel({})).toBe(false);
   });
 
   it.each([

@@ -21,8 +21,13 @@ export const KioskLaunchOptions = z.object({
   idleTimeoutSeconds: z.number().int().min(5).max(86_400).nullable(),
   /** Accept simulated peripheral events on loopback (demos and tests; never in production). */
   simulatePeripherals: z.boolean(),
+  /** The hidden dev panel with the peripherals simulator (development and demos; never in production). */
+  devPanel: z.boolean(),
 });
 export type KioskLaunchOptions = z.infer<typeof KioskLaunchOptions>;
+
+/** Environment variable that turns the dev panel on like `--dev-panel` (value `1`). */
+export const DEV_PANEL_ENV = 'LINLI_KIOSK_DEV_PANEL';
 
 /** The CLI's usage text. */
 export const USAGE = `Usage: npm run kiosk -- --server <url> [options]
@@ -37,6 +42,8 @@ export const USAGE = `Usage: npm run kiosk -- --server <url> [options]
   --idle-timeout <s>      seconds without a touch before the kiosk resets and shows its attract loop (default 120)
   --no-supervisor         run the host alone, without the supervisor that restarts it when it crashes
   --simulate-peripherals  accept simulated card/document events on loopback (demos and tests only)
+  --dev-panel             show the hidden dev panel that drives simulated card readers and scanners
+                          (also LINLI_KIOSK_DEV_PANEL=1; development and demos only)
   --dev-tools             Electron: allow devtools (development only)
   --help                  this text`;
 
@@ -47,6 +54,7 @@ export const USAGE = `Usage: npm run kiosk -- --server <url> [options]
 export function parseCliArguments(
   argv: string[],
   cwd: string,
+  env: Record<string, string | undefined> = {},
 ): Result<KioskLaunchOptions | 'help', 'invalid-arguments'> {
   let values;
   try {
@@ -63,6 +71,7 @@ export function parseCliArguments(
         'idle-timeout': { type: 'string' },
         'no-supervisor': { type: 'boolean' },
         'simulate-peripherals': { type: 'boolean' },
+        'dev-panel': { type: 'boolean' },
         help: { type: 'boolean' },
       },
       strict: true,
@@ -84,6 +93,7 @@ export function parseCliArguments(
     supervise: !(values['no-supervisor'] ?? false),
     idleTimeoutSeconds: values['idle-timeout'] === undefined ? null : Number(values['idle-timeout']),
     simulatePeripherals: values['simulate-peripherals'] ?? false,
+    devPanel: values['dev-panel'] ?? env[DEV_PANEL_ENV] === '1',
   });
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -109,5 +119,6 @@ export function hostConfigFrom(
     ...(options.name ? { deviceName: options.name } : {}),
     ...(options.idleTimeoutSeconds ? { idleTimeoutMs: options.idleTimeoutSeconds * 1000 } : {}),
     simulatePeripherals: options.simulatePeripherals,
+    devPanel: options.devPanel,
   };
 }

@@ -171,3 +171,13 @@ export class SimulatedPeripherals implements PeripheralEventSource {
     for (const listener of this.listeners) listener(event);
   }
 }
+
+/** One source made of several (the hub and the loopback simulator both feed the one session). */
+export function mergePeripheralSources(sources: PeripheralEventSource[]): PeripheralEventSource {
+  return {
+    onEvent(listener) {
+      const stops = sources.map((source) => source.onEvent(listener));
+      return () => stops.forEach((stop) => stop());
+    },
+  };
+}

@@ -147,6 +147,39 @@ export const SpeechOutcome = z.object({
 });
 export type SpeechOutcome = z.infer<typeof SpeechOutcome>;
 
+/** Whether the hidden dev panel is on (`--dev-panel`), and the simulated devices it can drive. */
+export const DevConfig = z.object({
+  enabled: z.boolean(),
+  devices: z.array(
+    z.object({ reader: z.string(), kind: z.enum(['pcsc', 'hid-card', 'hid-barcode', 'document']) }),
+  ),
+});
+export type DevConfig = z.infer<typeof DevConfig>;
+
+/** A card tap on a simulated reader: a canonical hex UID, through the PC/SC simulator or the HID wedge. */
+export const SimCardTap = z.object({
+  uid: z.string().regex(/^[0-9A-Fa-f]{8,20}$/, 'expected 4 to 10 bytes of hex'),
+  via: z.enum(['pcsc', 'hid']).optional(),
+});
+export type SimCardTap = z.infer<typeof SimCardTap>;
+
+/** What the dev panel can feed the simulated document scanner (no images: those need a file on the host). */
+export const SimDocumentInput = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('mrz-lines'), lines: z.array(z.string().max(44)).min(2).max(3) }),
+  z.object({
+    kind: z.literal('cn-id-fields'),
+    fields: z.object({
+      idNumber: z.string().max(18),
+      name: z.string().min(1).max(40),
+      sex: z.enum(['male', 'female']).optional(),
+      ethnicity: z.string().max(20).optional(),
+      birthDate: z.string().max(10).optional(),
+      address: z.string().max(120).optional(),
+    }),
+  }),
+]);
+export type SimDocumentInput = z.infer<typeof SimDocumentInput>;
+
 /** The one API between the kiosk renderer and its host (DESIGN.md §Runtime), in both shells. */
 export const kioskApiDefinition = defineService({
   name: 'linli.kiosk',
@@ -161,6 +194,19 @@ export const kioskApiDefinition = defineService({
     speak: { args: z.tuple([SpeakRequest]), result: SpeechOutcome },
     stopSpeaking: { args: z.tuple([]), result: z.null() },
     heartbeat: { args: z.tuple([RendererHeartbeat]), result: z.null() },
+    /** The dev panel's switch; never fails, so the renderer can always ask whether to show the panel. */
+    getDevConfig: { args: z.tuple([]), result: DevConfig },
+    // The simulator methods fail with kind `dev-panel-disabled` unless the kiosk was started with `--dev-panel`.
+    simTapCard: {
+      args: z.tuple([SimCardTap]),
+      result: z.object({ reader: z.string(), technology: CardTechnology }),
+    },
+    simRemoveCard: { args: z.tuple([]), result: z.null() },
+    simScanBarcode: { args: z.tuple([z.string().min(1).max(512)]), result: z.null() },
+    simFeedDocument: {
+      args: z.tuple([SimDocumentInput]),
+      result: z.object({ kind: DocumentKind, valid: z.boolean() }),
+    },
   },
   events: {
     onContentChanged: ContentSnapshot,

@@ -45,6 +45,11 @@ function fakeHost() {
     speak: async () => fail('speech-unavailable', 'no espeak-ng here'),
     stopSpeaking: async () => ok(null),
     heartbeat: async () => ok(null),
+    getDevConfig: async () => ok({ enabled: false, devices: [] }),
+    simTapCard: async () => fail('dev-panel-disabled', 'off'),
+    simRemoveCard: async () => fail('dev-panel-disabled', 'off'),
+    simScanBarcode: async () => fail('dev-panel-disabled', 'off'),
+    simFeedDocument: async () => fail('dev-panel-disabled', 'off'),
     onContentChanged: (listener) => {
       contentListeners.add(listener);
       return () => contentListeners.delete(listener);

@@ -95,6 +95,15 @@ export const messages = {
     'zh-CN': '结束本次使用并清除个人信息',
     en: 'End this session and clear personal data',
   },
+  // hidden dev panel (`--dev-panel`): drives the simulated readers; never shown in production
+  devPanelTitle: { 'zh-CN': '开发面板 · 模拟外设', en: 'Dev panel · simulated devices' },
+  devPanelLabel: { 'zh-CN': '开发面板：模拟读卡器和扫描仪', en: 'Dev panel: simulated readers and scanners' },
+  devTapCard: { 'zh-CN': '刷演示卡', en: 'Tap demo card' },
+  devRemoveCard: { 'zh-CN': '移开卡片', en: 'Remove card' },
+  devScanId: { 'zh-CN': '扫描演示身份证', en: 'Scan demo ID' },
+  devScanBarcode: { 'zh-CN': '扫描演示条码', en: 'Scan demo barcode' },
+  devDone: { 'zh-CN': '已模拟', en: 'Simulated' },
+  devFailed: { 'zh-CN': '模拟失败：{kind}', en: 'Simulation failed: {kind}' },
 } as const satisfies Record<string, Record<Locale, string>>;
 
 /** A message id. */

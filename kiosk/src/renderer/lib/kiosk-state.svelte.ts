@@ -1,6 +1,7 @@
 import { CATEGORIES, DEFAULT_LOCALE, type CategoryId, type Locale } from '@linli/content';
 import type {
   ContentSnapshot,
+  KioskApi,
   KioskItem,
   KioskSession,
   KioskSettings,
@@ -64,6 +65,8 @@ export class KioskState {
   /** What the host holds of this resident (masked). */
   session = $state<KioskSession | null>(null);
   hostConnected = $state(false);
+  /** The hidden dev panel is shown only when the host was started with `--dev-panel`. */
+  devPanelEnabled = $state(false);
   locale = $state<Locale>(DEFAULT_LOCALE);
   largeText = $state(false);
   highContrast = $state(false);
@@ -95,11 +98,13 @@ export class KioskState {
     const { api } = connection;
     let first = true;
     const refresh = async () => {
-      const [content, status, settings] = await Promise.all([
+      const [content, status, settings, devConfig] = await Promise.all([
         api.getContent(),
         api.getStatus(),
         api.getSettings(),
+        api.getDevConfig(),
       ]);
+      this.devPanelEnabled = devConfig.ok && devConfig.value.enabled;
       if (content.ok) this.applySnapshot(content.value);
       if (status.ok) this.status = status.value;
       if (settings.ok) this.applySettings(settings.value);
@@ -183,6 +188,11 @@ export class KioskState {
     const spoken = await this.connection.api.speak({ text: text.slice(0, 4000), locale: this.locale });
     if (!spoken.ok) this.showNotice('speechUnavailable');
     else if (spoken.value.output === 'no-audio-device') this.showNotice('noSpeaker');
+  }
+
+  /** The host API for the dev panel's simulator calls; null unless the panel is enabled and connected. */
+  devApi(): KioskApi | null {
+    return this.devPanelEnabled ? (this.connection?.api ?? null) : null;
   }
 
   /** Ends the host's session (card, scan) at the resident's request. */
