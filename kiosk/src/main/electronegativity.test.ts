@@ -6,80 +6,59 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { makeTempDir } from '../host/testing/temp-dir';
 
 // The Electron security gate (issue 5, "Done when" 4): @doyensec/electronegativity over the Electron main process
-// and the preload must find nothing of MEDIUM severity or above. The tool exits 0 whatever it finds, so the gate
-// reads its CSV report. It runs offline (it prints a harmless "no connectivity" line when it cannot fetch
-// Electron's release list). A second run over a deliberately bad window proves that the gate can fail.
+// and the preload must find nothing of MEDIUM severity or above. The CLI exits 0 whatever it finds, and its CSV
+// report is written by two unordered async writes (header with 'w', rows with 'a'): under load the header can land
+// last and wipe the rows, which once made this gate see nothing at all. So the gate calls the library's runner
+// (the package's `main`) in a child process and reads the findings it returns. It runs offline (it prints a
+// harmless "no connectivity" line when it cannot fetch Electron's release list). A second run over a deliberately
+// bad window proves that the gate can fail.
 
 const kioskDir = fileURLToPath(new URL('../..', import.meta.url));
-const binary = fileURLToPath(new URL('../../../node_modules/.bin/electronegativity', import.meta.url));
 const { devDependencies } = JSON.parse(readFileSync(join(kioskDir, 'package.json'), 'utf8')) as {
   devDependencies: Record<string, string>;
 };
 const electronVersion = devDependencies.electron!;
 const BLOCKING = new Set(['MEDIUM', 'HIGH', 'CRITICAL']);
+const FINDINGS = 'LINLI_FINDINGS=';
 
-/** One finding of the CSV report. */
+/** One finding, as the runner reports it. */
 interface Finding {
   issue: string;
   severity: string;
   confidence: string;
-  filename: string;
+  file: string;
   location: string;
-  sample: string;
 }
 
-/** RFC 4180 CSV (quoted fields, doubled quotes inside), which is what electronegativity writes. */
-export function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (c === '"') quoted = false;
-      else field += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') {
-      row.push(field.trim());
-      field = '';
-    } else if (c === '\n') {
-      row.push(field.trim());
-      rows.push(row);
-      row = [];
-      field = '';
-    } else if (c !== '\r') field += c;
-  }
-  if (field || row.length > 0) rows.push([...row, field.trim()]);
-  return rows.filter((r) => r.some(Boolean));
-}
+// Runs in a child so the runner's globals (it registers i18n's `__` on `global`) stay out of the test worker.
+const RUNNER = `
+const run = require('@doyensec/electronegativity');
+const [input, electronVersionOverride] = process.argv.slice(1);
+run({ input, electronVersionOverride, customScan: [], excludeFromScan: [] }, false).then((result) => {
+  const findings = result.issues.map((i) => ({
+    issue: i.id, severity: i.severity.name, confidence: i.confidence.name,
+    file: i.file, location: i.location.line + ':' + i.location.column,
+  }));
+  process.stdout.write('\\n${FINDINGS}' + JSON.stringify(findings) + '\\n');
+});`;
 
 /** Runs electronegativity over a folder and returns its findings. */
-function electronegativity(input: string, report: string): Promise<Finding[]> {
+function electronegativity(input: string): Promise<Finding[]> {
   return new Promise((resolve, reject) => {
-    const child = spawn(binary, ['-i', input, '-o', report, '-e', electronVersion], {
-      stdio: ['ignore', 'ignore', 'pipe'],
+    const child = spawn(process.execPath, ['-e', RUNNER, input, electronVersion], {
+      cwd: kioskDir,
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
+    let stdout = '';
     let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child.on('error', reject);
     child.on('exit', (code) => {
-      if (code !== 0) return reject(new Error(`electronegativity exited ${code}: ${stderr}`));
-      const [header, ...rows] = parseCsv(readFileSync(report, 'utf8'));
-      if (!header || header[0] !== 'issue') return reject(new Error(`unexpected report: ${header}`));
-      resolve(
-        rows.map(([issue, severity, confidence, filename, location, sample]) => ({
-          issue: issue!,
-          severity: severity!,
-          confidence: confidence!,
-          filename: filename!,
-          location: location!,
-          sample: sample!,
-        })),
-      );
+      const line = stdout.split('\n').find((l) => l.startsWith(FINDINGS));
+      if (code !== 0 || !line)
+        return reject(new Error(`electronegativity exited ${code}: ${stderr}${stdout}`));
+      resolve(JSON.parse(line.slice(FINDINGS.length)) as Finding[]);
     });
   });
 }
@@ -106,10 +85,7 @@ describe('electronegativity gate', () => {
        const window = new BrowserWindow({ webPreferences: { nodeIntegration: true, contextIsolation: false, sandbox: false } });
        window.loadURL('http://example.com/');`,
     );
-    const [ours, theirs] = await Promise.all([
-      electronegativity(app, join(temp.dir, 'ours.csv')),
-      electronegativity(bad, join(temp.dir, 'bad.csv')),
-    ]);
+    const [ours, theirs] = await Promise.all([electronegativity(app), electronegativity(bad)]);
 
     const blocking = ours.filter((finding) => BLOCKING.has(finding.severity));
     expect(blocking, JSON.stringify(blocking, null, 2)).toEqual([]);
@@ -125,11 +101,4 @@ describe('electronegativity gate', () => {
       ]),
     );
   }, 90_000);
-
-  it('reads quoted CSV fields with commas and quotes in them', () => {
-    expect(parseCsv('a,"b, c","say ""hi"""\n1,2,3\n')).toEqual([
-      ['a', 'b, c', 'say "hi"'],
-      ['1', '2', '3'],
-    ]);
-  });
 });
