@@ -4,3 +4,5 @@ export * from './manifest.schema';
 export * from './openapi';
 export * from './payments.schema';
 export * from './paths';
+export * from './visitors.schema';
+export * from './fleet.schema';

@@ -16,6 +16,11 @@ export const apiPaths = {
   topUpOrder: (orderId: string) => `${API_V1}/payments/topup-orders/${orderId}`,
   providerCallback: (provider: string) => `${API_V1}/payments/providers/${provider}/callback`,
   receipt: (receiptId: string) => `${API_V1}/payments/receipts/${receiptId}`,
+  visitorBuildings: `${API_V1}/visitors/buildings`,
+  visitorUnitLookup: `${API_V1}/visitors/unit-lookup`,
+  visitorRegistrations: `${API_V1}/visitors/registrations`,
+  visitorRegistration: (clientRef: string) => `${API_V1}/visitors/registrations/${clientRef}`,
+  accessVerify: `${API_V1}/access/verify`,
   health: '/healthz',
 } as const;
 
