@@ -4,3 +4,6 @@ export * from './markdown';
 export * from './pack.schema';
 export * from './protocol/index';
 export * from './peripheral-event.schema';
+export * from './identity/cn-id';
+export * from './schedule/index';
+export * from './time/zoned';

@@ -4,42 +4,9 @@
  * using Intl only, so they run in the browser and on the server alike.
  */
 
-/** The time zone the CMS shows times in until communities choose their own. */
-export const DEFAULT_TIME_ZONE = 'Asia/Shanghai';
+import { DEFAULT_TIME_ZONE, instantOfWallClock, wallClock } from '@linli/content';
 
-const partsFormatters = new Map<string, Intl.DateTimeFormat>();
-function partsFormatter(timeZone: string): Intl.DateTimeFormat {
-  let formatter = partsFormatters.get(timeZone);
-  if (!formatter) {
-    formatter = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-    });
-    partsFormatters.set(timeZone, formatter);
-  }
-  return formatter;
-}
-
-/** Wall-clock fields of an instant in a time zone. */
-function wallClock(ms: number, timeZone: string) {
-  const parts: Record<string, number> = {};
-  for (const part of partsFormatter(timeZone).formatToParts(new Date(ms))) {
-    if (part.type !== 'literal') parts[part.type] = Number(part.value);
-  }
-  return parts as Record<'year' | 'month' | 'day' | 'hour' | 'minute' | 'second', number>;
-}
-
-/** Offset of the zone from UTC at an instant, in ms (Asia/Shanghai: +8 h). */
-function offsetAt(ms: number, timeZone: string): number {
-  const w = wallClock(ms, timeZone);
-  return Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second) - Math.floor(ms / 1000) * 1000;
-}
+export { DEFAULT_TIME_ZONE };
 
 const pad = (n: number, width = 2) => String(n).padStart(width, '0');
 
@@ -62,13 +29,10 @@ export function fromZonedInput(value: string, timeZone = DEFAULT_TIME_ZONE): str
   const match = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?$/.exec(trimmed);
   if (!match) return undefined;
   const [year, month, day, hour, minute, second] = match.slice(1).map((n) => Number(n ?? 0)) as number[];
-  const asUtc = Date.UTC(year!, month! - 1, day!, hour!, minute!, second ?? 0);
-  const check = new Date(asUtc);
+  const check = new Date(Date.UTC(year!, month! - 1, day!));
   if (check.getUTCMonth() !== month! - 1 || check.getUTCDate() !== day! || hour! > 23 || minute! > 59)
     return undefined;
-  // First guess with the offset at the wall-clock time read as UTC, then correct once for a DST change between.
-  let ms = asUtc - offsetAt(asUtc, timeZone);
-  ms = asUtc - offsetAt(ms, timeZone);
+  const ms = instantOfWallClock(timeZone, year!, month!, day!, hour!, minute!, second ?? 0);
   return new Date(ms).toISOString();
 }
 

@@ -1,0 +1,2 @@
+export * from './schedule.schema';
+export * from './resolve';
