@@ -10,7 +10,12 @@ export default defineConfig({
       'kiosk/vitest.config.ts',
       'packaging/vitest.config.ts',
       {
-        test: { name: 'repo', include: ['scripts/**/*.test.ts'], environment: 'node', testTimeout: 60_000 },
+        test: {
+          name: 'repo',
+          include: ['scripts/**/*.test.ts', 'e2e/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 60_000,
+        },
       },
     ],
   },

@@ -1,35 +1,27 @@
 // Benchmark `kiosk-start`: cold start from cache to interactive (issue 5, "Done when" 6: target <= 2 s). An
-// enrolled kiosk with its content cached and the server gone is started as in production — `kiosk/src/cli.ts`
-// (supervisor → host → Debian's Chromium in kiosk mode, headless here) — and timed from the spawn until the
-// page's first heartbeat reaches the watchdog ("the page is up"): the page has its content on screen and answers.
+// enrolled kiosk with its content cached and the server gone is started as in production — the bundled CLI with
+// plain node, `node kiosk/build/host/cli.js` (supervisor → host → Debian's Chromium in kiosk mode, headless here) —
+// and timed from the spawn until the page's first heartbeat reaches the watchdog ("the page is up"): the page has
+// its content on screen and answers.
 // Baseline in the same run: the same Chromium cold-started on a blank page that calls home once it has loaded.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { repoRoot, stopProcess } from '../scripts/lib/processes.mjs';
+import { kioskCli, repoRoot, stopProcess } from '../scripts/lib/processes.mjs';
 import { report } from './lib.mjs';
 import { percentile, round, startFakeServer, startKioskWithContent, tempDir } from './lib-kiosk.mjs';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
-const tsx = path.join(repoRoot, 'node_modules/.bin/tsx');
 const headless = '--headless --disable-gpu';
 
 /** One cold start of the kiosk; resolves with ms from spawn to the first heartbeat. */
 async function kioskColdStart(dataDir, serverUrl) {
   const started = performance.now();
   const child = spawn(
-    tsx,
-    [
-      path.join(repoRoot, 'kiosk/src/cli.ts'),
-      '--server',
-      serverUrl,
-      '--data-dir',
-      dataDir,
-      '--shell',
-      'chromium',
-    ],
+    process.execPath,
+    [kioskCli, '--server', serverUrl, '--data-dir', dataDir, '--shell', 'chromium'],
     {
       cwd: repoRoot,
       env: { ...process.env, LINLI_CHROMIUM_FLAGS: headless },

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Builds the Debian packages from this checkout, offline:
-#   packaging/build-deb.sh [--out DIR] [--version V] [--server-only] [--extra-migration FILE.ts]
+#   packaging/build-deb.sh [--out DIR] [--version V] [--server-only] [--extra-migration FILE.ts] [--cache DIR] [--fast]
 # -> DIR/linli-server_<V>_<arch>.deb and DIR/linli-kiosk_<V>_<arch>.deb (default DIR: packaging/dist).
 # Both are arch-specific: they carry better-sqlite3 compiled on this machine. --extra-migration is for the upgrade
-# tests only (it builds an "N+1" package whose schema has one more migration).
+# tests only (it builds an "N+1" package whose schema has one more migration). --cache DIR reuses the staged server
+# tree when none of its inputs changed (see scripts/stage-server.mjs); --fast compresses with gzip -1 instead of -9
+# (same format, bigger files: for tests).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 repo="$(cd "$here/.." && pwd)"
@@ -11,12 +13,16 @@ out="$here/dist"
 version="$(node -p "require('$repo/signage-server/package.json').version")"
 server_only=false
 extra=()
+cache=()
+level=9
 while [ $# -gt 0 ]; do
   case "$1" in
     --out) out="$2"; shift 2 ;;
     --version) version="$2"; shift 2 ;;
     --server-only) server_only=true; shift ;;
     --extra-migration) extra=(--extra-migration "$(realpath "$2")"); shift 2 ;;
+    --cache) cache=(--cache "$2"); shift 2 ;;
+    --fast) level=1; shift ;;
     *) echo "build-deb: unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -87,13 +93,13 @@ Description: $description
 CONTROL
   (cd "$root" && find . -path ./DEBIAN -prune -o -type f -print | sed 's|^\./||' | sort | xargs -d '\n' md5sum) \
     > "$root/DEBIAN/md5sums"
-  dpkg-deb --root-owner-group -Zgzip --build "$root" "$out/${package}_${version}_${arch}.deb" >/dev/null
+  dpkg-deb --root-owner-group -Zgzip -z"$level" --build "$root" "$out/${package}_${version}_${arch}.deb" >/dev/null
   echo "build-deb: $out/${package}_${version}_${arch}.deb"
 }
 
 # ---- linli-server --------------------------------------------------------------------------------------------
 server="$work/linli-server"
-node "$here/scripts/stage-server.mjs" "$server/usr/lib/linli/server" "${extra[@]}"
+node "$here/scripts/stage-server.mjs" "$server/usr/lib/linli/server" "${extra[@]}" "${cache[@]}"
 install -D -m 0755 "$here/server/linli" "$server/usr/bin/linli"
 install -D -m 0644 "$here/server/linli.env" "$server/etc/linli/linli.env"
 for unit in linli-server.service linli-purge.service linli-purge.timer; do

@@ -12,7 +12,7 @@ const kioskData = path.join(repoRoot, 'data/kiosk');
 const port = Number(process.env.LINLI_PORT ?? 8080);
 const passwordFile = path.join(serverData, 'demo-admin-password.txt');
 
-console.log('Building Linli (server + kiosk renderer)…');
+console.log('Building Linli (server, kiosk renderer and kiosk host bundle)…');
 const build = spawnSync('npm', ['run', 'build', '--silent'], {
   cwd: repoRoot,
   stdio: ['ignore', 'ignore', 'inherit'],

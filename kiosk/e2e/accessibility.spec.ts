@@ -120,3 +120,42 @@ for (const layout of [
     await context.close();
   });
 }
+
+// Issue 7: the payment screens a kiosk shows without a payment server behind it (the protocol test double has
+// none): "tap your card" and the lost-card form with its ID-number pad. The screens with a card, the PIN pad and the
+// receipt are checked the same way in the system test (e2e/card-payment.spec.ts) against the real server.
+for (const layout of [
+  { name: 'portrait', viewport: { width: 1080, height: 1920 } },
+  { name: 'landscape', viewport: { width: 1920, height: 1080 } },
+]) {
+  test(`${layout.name}: payment screens — axe clean, no overflow, targets ≥ 64 px, both languages`, async ({
+    browser,
+  }) => {
+    const context = await browser.newContext({ viewport: layout.viewport, hasTouch: true });
+    const page = await context.newPage();
+    await page.goto(kiosk.url);
+    await expect(page.getByTestId('home-pay')).toBeVisible();
+    const found: string[] = [];
+    for (const locale of ['zh-CN', 'en'] as const) {
+      if ((await page.locator('html').getAttribute('lang')) !== locale)
+        await page.getByTestId('lang-switch').tap();
+      await expect(page.locator('html')).toHaveAttribute('lang', locale);
+      const check = async (screen: string) => {
+        for (const problem of [...(await axeViolations(page)), ...(await layoutProblems(page))])
+          found.push(`${locale}/${screen}: ${problem}`);
+      };
+      await check('home');
+      await page.getByTestId('home-pay').tap();
+      await expect(page.getByTestId('pay-tap-card')).toBeVisible();
+      await check('pay-tap-card');
+      await page.getByTestId('pay-report-lost').tap();
+      await expect(page.getByTestId('pay-report-lost-form')).toBeVisible();
+      for (const key of '1101051949') await page.locator(`[data-skbtn="${key}"]`).tap();
+      await expect(page.getByTestId('pay-id-number')).toHaveValue('1101051949');
+      await check('pay-report-lost');
+      await page.getByTestId('nav-home').tap();
+    }
+    expect(found).toEqual([]);
+    await context.close();
+  });
+}

@@ -23,11 +23,17 @@ import { EXIT_NEEDS_ATTENTION, SUPERVISOR_ENV, runSupervisor, type HostMessage }
 // one process (development).
 
 const cliPath = fileURLToPath(import.meta.url);
-const kioskDir = fileURLToPath(new URL('..', import.meta.url));
-const rendererDir = fileURLToPath(new URL('../build/renderer', import.meta.url));
-const electronMain = fileURLToPath(new URL('../build/main/main.js', import.meta.url));
+// This file runs from src/cli.ts (development, under tsx) and from the bundle build/host/cli.js (everywhere else,
+// see scripts/build-host.mjs): one folder deeper, so find the workspace by its package.json.
+const kioskRoot = new URL(
+  existsSync(new URL('../package.json', import.meta.url)) ? '..' : '../..',
+  import.meta.url,
+);
+const kioskDir = fileURLToPath(kioskRoot);
+const rendererDir = fileURLToPath(new URL('build/renderer', kioskRoot));
+const electronMain = fileURLToPath(new URL('build/main/main.js', kioskRoot));
 const log = createLogger(process.env[SUPERVISOR_ENV.role] === 'host' ? 'host-process' : 'cli');
-const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+const { version } = JSON.parse(readFileSync(new URL('package.json', kioskRoot), 'utf8')) as {
   version: string;
 };
 

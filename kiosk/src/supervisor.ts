@@ -12,6 +12,11 @@ import {
   RendererWatchdog,
   type RendererWatchdogOptions,
 } from './host/renderer-watchdog';
+import {
+  ScreenshotRequestMessage,
+  type ScreenCapturer,
+  type ScreenshotResultMessage,
+} from './host/screen-capturer';
 import { findChromiumBinary, launchChromium, type ShellKind } from './host/shell-launcher';
 
 // The kiosk's outermost process in production: small, stateless and hard to kill by accident. It starts the host
@@ -25,6 +30,7 @@ import { findChromiumBinary, launchChromium, type ShellKind } from './host/shell
 export const HostMessage = z.discriminatedUnion('type', [
   z.object({ type: z.literal('ready'), url: z.string() }),
   z.object({ type: z.literal('heartbeat') }),
+  ScreenshotRequestMessage,
 ]);
 export type HostMessage = z.infer<typeof HostMessage>;
 
@@ -83,6 +89,8 @@ export async function runSupervisor(parameters: SupervisorParameters): Promise<n
   const token = randomBytes(32).toString('base64url');
   const url = `http://127.0.0.1:${port}/?${hostPaths.tokenParameter}=${encodeURIComponent(token)}`;
   const childOptions: KioskLaunchOptions = { ...options, port };
+  // The browser window's screen capture (the fleet's screenshot command), replaced whenever the window is.
+  let capturer: ScreenCapturer | null = null;
 
   const watchdog =
     parameters.shell === 'chromium'
@@ -92,10 +100,19 @@ export async function runSupervisor(parameters: SupervisorParameters): Promise<n
             logger.error('no Chromium found (apt install chromium); the host keeps running', { url });
             return null;
           }
-          return new RendererWatchdog(() => launchChromium(binary, url), systemClock, logger, {
-            ...DEFAULT_WATCHDOG_OPTIONS,
-            ...parameters.watchdog,
-          });
+          return new RendererWatchdog(
+            () => {
+              const window = launchChromium(binary, url, { debuggingPipe: true });
+              capturer = window.capturer;
+              return window;
+            },
+            systemClock,
+            logger,
+            {
+              ...DEFAULT_WATCHDOG_OPTIONS,
+              ...parameters.watchdog,
+            },
+          );
         })()
       : null;
 
@@ -153,6 +170,25 @@ export async function runSupervisor(parameters: SupervisorParameters): Promise<n
         case 'heartbeat':
           watchdog?.heartbeat();
           break;
+        case 'screenshot-request': {
+          const { id } = message.data;
+          const answer = (result: Omit<ScreenshotResultMessage, 'type' | 'id'>) => {
+            if (host.connected)
+              host.send({ type: 'screenshot-result', id, ...result } satisfies ScreenshotResultMessage);
+          };
+          if (!capturer) {
+            answer({ error: { kind: 'no-screen', message: 'no browser window to capture' } });
+            break;
+          }
+          void capturer
+            .capture()
+            .then((captured) =>
+              answer(
+                captured.ok ? { pngBase64: captured.value.toString('base64') } : { error: captured.error },
+              ),
+            );
+          break;
+        }
         default: {
           const never: never = message.data;
           return never;

@@ -1,7 +1,8 @@
 // Stages the kiosk's installed tree (/usr/lib/linli/kiosk) for the linli-kiosk package, without network:
 //   node packaging/scripts/stage-kiosk.mjs <out-dir>
-// The kiosk host runs from TypeScript source with tsx (as `npm run kiosk` does), so the tree mirrors the
-// workspaces it needs (kiosk, content, peripherals) plus their runtime node_modules and the built renderer.
+// The kiosk runs as `node kiosk/build/host/cli.js` (the esbuild bundle of supervisor and host, as `npm run kiosk`
+// does), so the tree holds that bundle and the built renderer, the workspaces it reads data from (content's packs,
+// the package.json files), and the runtime node_modules the bundle leaves external (native addons and the like).
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -15,9 +16,14 @@ const notTest = (file) => !/\.(test|spec)\.ts$/.test(file) && !file.includes(`${
 if (!fs.existsSync(path.join(repo, 'kiosk/build/renderer/index.html'))) {
   execFileSync('npm', ['run', 'build:renderer', '-w', '@linli/kiosk'], { cwd: repo, stdio: 'inherit' });
 }
+// From the current source: rebuilt when anything it reads changed (a few seconds at most).
+execFileSync(process.execPath, [path.join(repo, 'kiosk/scripts/build-host.mjs')], {
+  cwd: repo,
+  stdio: 'inherit',
+});
 fs.rmSync(out, { recursive: true, force: true });
 const workspaces = {
-  kiosk: ['src', 'package.json', 'build/renderer'],
+  kiosk: ['package.json', 'build/renderer', 'build/host'],
   content: ['src', 'package.json', 'packs'],
   peripherals: ['src', 'package.json'],
 };

@@ -2,7 +2,10 @@
 // --force-script-chrootless runs the maintainer scripts against that root, which they honour through DPKG_ROOT),
 // and runs the installed server. There is no systemd as PID 1 here, so the test starts the server the way the
 // unit does: node <app dir>/server.js with the unit's environment.
-import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+// Speed: the server's staged tree is cached by a hash of its inputs (LINLI_DEB_CACHE, default <tmp>/linli-deb-cache),
+// N and N+1 are built side by side, both N+1 packages come from one build (their migration fails only on a marker
+// row), and the packages are compressed with gzip -1. A run with unchanged sources builds nothing with vite.
+import { execFile, execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -16,12 +19,21 @@ const work = fs.mkdtempSync(path.join(os.tmpdir(), 'linli-deb-test-'));
 const dist = path.join(work, 'dist');
 const root = path.join(work, 'root');
 const running: ChildProcess[] = [];
+const cache = process.env.LINLI_DEB_CACHE ?? path.join(os.tmpdir(), 'linli-deb-cache');
+const migrationN1 = path.join(packaging, 'test/fixtures/migration-n1.ts');
+/** The community whose presence makes the N+1 migration fail (see fixtures/migration-n1.ts). */
+const FAIL_MARKER = 'linli-test-fail-upgrade';
 
-function build(version: string, args: string[] = []): string {
-  execFileSync('bash', [path.join(packaging, 'build-deb.sh'), '--out', dist, '--version', version, ...args], {
-    stdio: ['ignore', 'ignore', 'inherit'],
+/** Runs build-deb.sh without blocking, so two builds can run side by side; resolves to the server .deb. */
+function build(version: string, args: string[] = []): Promise<string> {
+  const script = path.join(packaging, 'build-deb.sh');
+  const argv = [script, '--out', dist, '--version', version, '--cache', cache, '--fast', ...args];
+  return new Promise((resolve, reject) => {
+    execFile('bash', argv, { maxBuffer: 16 * 1024 * 1024 }, (error, _stdout, stderr) => {
+      if (error) reject(new Error(`build-deb.sh ${version} failed: ${stderr}`));
+      else resolve(path.join(dist, `linli-server_${version}_${arch}.deb`));
+    });
   });
-  return path.join(dist, `linli-server_${version}_${arch}.deb`);
 }
 
 function dpkgInstall(deb: string) {
@@ -105,18 +117,11 @@ describe('Debian packages', () => {
   /** The schema of release N, read from its installed CLI. */
   let schemaN = 0;
 
-  beforeAll(() => {
-    releaseN = build('1.0.0');
-    failingN1 = build('1.0.1', [
-      '--server-only',
-      '--extra-migration',
-      path.join(packaging, 'test/fixtures/migration-failing.ts'),
-    ]);
-    goodN1 = build('1.0.2', [
-      '--server-only',
-      '--extra-migration',
-      path.join(packaging, 'test/fixtures/migration-ok.ts'),
-    ]);
+  beforeAll(async () => {
+    const n1 = ['--server-only', '--extra-migration', migrationN1];
+    [releaseN, failingN1] = await Promise.all([build('1.0.0'), build('1.0.1', n1)]);
+    // the same staged tree as 1.0.1, from the cache: only the version differs
+    goodN1 = await build('1.0.2', n1);
     fs.mkdirSync(path.join(root, 'var/lib/dpkg/updates'), { recursive: true });
     fs.mkdirSync(path.join(root, 'var/lib/dpkg/info'), { recursive: true });
     fs.mkdirSync(path.join(root, 'etc'), { recursive: true });
@@ -181,6 +186,13 @@ describe('Debian packages', () => {
   });
 
   it('a failing migration in N+1 leaves version N running on its intact data', async () => {
+    database((db) =>
+      db
+        .prepare(
+          "INSERT INTO communities (id, name, created_at) VALUES (?, 'marker', '2026-01-01T00:00:00.000Z')",
+        )
+        .run(FAIL_MARKER),
+    );
     const result = dpkgInstall(failingN1);
     expect(result.status).not.toBe(0);
     expect(result.stderr).toMatch(/migration failed/);
@@ -189,7 +201,10 @@ describe('Debian packages', () => {
     database((db) => {
       expect(db.pragma('user_version', { simple: true })).toBe(schemaN);
       expect(db.prepare("SELECT name FROM communities WHERE id = 'keep'").pluck().get()).toBe('幸福里');
-      expect(db.prepare("SELECT COUNT(*) FROM sqlite_master WHERE name = 'half_done'").pluck().get()).toBe(0);
+      // the migration's first statement succeeded before its second failed: the rollback took it back too
+      expect(
+        db.prepare("SELECT COUNT(*) FROM sqlite_master WHERE name = 'upgrade_probe'").pluck().get(),
+      ).toBe(0);
     });
     const backups = fs.readdirSync(path.join(root, 'var/lib/linli/backups'));
     expect(backups.some((name) => /^pre-upgrade-1\.0\.0-.*\.tar\.gz$/.test(name))).toBe(true);
@@ -206,6 +221,8 @@ describe('Debian packages', () => {
   });
 
   it('N+1 with a good migration migrates once, and the new version runs on the kept data', async () => {
+    // the operator fixes the data the migration tripped over, then installs again
+    database((db) => db.prepare('DELETE FROM communities WHERE id = ?').run(FAIL_MARKER));
     const result = dpkgInstall(goodN1);
     expect(result.status, result.stderr).toBe(0);
     expect(packageStatus('linli-server')).toBe('install ok installed 1.0.2');
@@ -213,6 +230,9 @@ describe('Debian packages', () => {
     database((db) => {
       expect(db.pragma('user_version', { simple: true })).toBe(schemaN + 1);
       expect(db.prepare("SELECT name FROM communities WHERE id = 'keep'").pluck().get()).toBe('幸福里');
+      expect(
+        db.prepare("SELECT COUNT(*) FROM sqlite_master WHERE name = 'upgrade_probe'").pluck().get(),
+      ).toBe(1);
     });
     const server = await startInstalledServer();
     try {

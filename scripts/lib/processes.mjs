@@ -171,8 +171,24 @@ export function createPairingCode(dataDir) {
   return match[1];
 }
 
+/** The kiosk's bundled CLI (supervisor and host), run with plain `node` as in production. */
+export const kioskCli = path.join(repoRoot, 'kiosk/build/host/cli.js');
+
 /**
- * Starts a kiosk host (`npm run kiosk -- …` with shell `none` unless given) and waits for its renderer URL.
+ * Bundles the kiosk's Node side (kiosk/scripts/build-host.mjs; a no-op when no source changed), so that what starts
+ * is the current source, as with `npm run kiosk`; the renderer comes from `npm run build`.
+ */
+export function buildKioskHost() {
+  const built = spawnSync(process.execPath, [path.join(repoRoot, 'kiosk/scripts/build-host.mjs')], {
+    cwd: repoRoot,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  if (built.status !== 0) throw new Error('bundling the kiosk host failed (see above)');
+}
+
+/**
+ * Starts a kiosk (`node kiosk/build/host/cli.js …`, what `npm run kiosk -- …` runs; shell `none` unless given) and
+ * waits for its renderer URL.
  * @param {{serverUrl: string, pairingCode?: string, dataDir: string, port?: number, shell?: string,
  *   extraArgs?: string[], echo?: boolean}} options
  * @returns {Promise<{url: string, child: import('node:child_process').ChildProcess, output: ReturnType<typeof watchOutput>,
@@ -187,19 +203,16 @@ export async function startKiosk({
   extraArgs = [],
   echo = false,
 }) {
-  const args = [
-    path.join(repoRoot, 'kiosk/src/cli.ts'),
-    '--server',
-    serverUrl,
-    '--data-dir',
-    dataDir,
-    '--shell',
-    shell,
-  ];
+  buildKioskHost();
+  const args = [kioskCli, '--server', serverUrl, '--data-dir', dataDir, '--shell', shell];
   if (pairingCode) args.push('--pairing-code', pairingCode);
   if (port) args.push('--port', String(port));
   args.push(...extraArgs);
-  const child = spawn(tsx, args, { cwd: repoRoot, env: process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, args, {
+    cwd: repoRoot,
+    env: process.env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const output = watchOutput(child, 'kiosk', echo);
   const exited = new Promise((_, reject) =>
     child.once('exit', (code) =>

@@ -8,6 +8,7 @@ import { requestCounter } from '$lib/server/observability/metrics';
 import { createServices, getServices, registerServices } from '$lib/server/services';
 import { startPaymentServices } from '$lib/server/payments.services';
 import { startSignageServices } from '$lib/server/signage.services';
+import { startVisitorServices } from '$lib/server/visitors.services';
 
 /** Cookie holding the chosen UI language. */
 const LOCALE_COOKIE = 'linli_locale';
@@ -22,6 +23,8 @@ export const init: ServerInit = async () => {
   await startSignageServices(services);
   // after the demo community: demo cards and unpaid bills
   await startPaymentServices(services);
+  // the visitor timeout sweep and the access log flush on shutdown
+  startVisitorServices(services);
 };
 
 export const handle: Handle = async ({ event, resolve }) => {

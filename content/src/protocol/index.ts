@@ -6,3 +6,4 @@ export * from './payments.schema';
 export * from './paths';
 export * from './visitors.schema';
 export * from './fleet.schema';
+export * from './pass-token';

@@ -21,6 +21,7 @@ export const apiPaths = {
   visitorRegistrations: `${API_V1}/visitors/registrations`,
   visitorRegistration: (clientRef: string) => `${API_V1}/visitors/registrations/${clientRef}`,
   accessVerify: `${API_V1}/access/verify`,
+  accessPublicKey: `${API_V1}/access/public-key`,
   health: '/healthz',
 } as const;
 

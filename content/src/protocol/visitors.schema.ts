@@ -144,7 +144,11 @@ export type VisitStatusV1 = z.infer<typeof VisitStatusV1>;
 /** `GET /visitors/buildings`: the device's community's buildings the visitor picks from. */
 export const VisitorBuildingV1 = z.object({ id: z.string(), label: z.string() });
 export type VisitorBuildingV1 = z.infer<typeof VisitorBuildingV1>;
-export const VisitorBuildingsV1 = z.object({ buildings: z.array(VisitorBuildingV1) });
+export const VisitorBuildingsV1 = z.object({
+  buildings: z.array(VisitorBuildingV1),
+  /** Days the server keeps a visit's identity data: the consent text states it (PIPL art. 29). */
+  retentionDays: z.number().int().positive().optional(),
+});
 export type VisitorBuildingsV1 = z.infer<typeof VisitorBuildingsV1>;
 
 /** `POST /visitors/unit-lookup`: does this unit exist and whom would we ask? Masked surnames only. */
@@ -214,3 +218,13 @@ export const AccessVerifyResponseV1 = z.object({
   display: z.string().nullable(),
 });
 export type AccessVerifyResponseV1 = z.infer<typeof AccessVerifyResponseV1>;
+
+/** `GET /access/public-key`: the Ed25519 key door controllers pin to verify pass tokens offline. */
+export const AccessPublicKeyV1 = z.object({
+  algorithm: z.literal('Ed25519'),
+  /** SubjectPublicKeyInfo DER, base64. */
+  spki: z.string(),
+  /** The same key as PEM. */
+  pem: z.string(),
+});
+export type AccessPublicKeyV1 = z.infer<typeof AccessPublicKeyV1>;

@@ -17,6 +17,7 @@ export function buildSnapshot(
   manifest: ManifestV1 | null,
   now: Date,
   assetUrlTemplate: string,
+  render: (markdown: string) => string = renderMarkdown,
 ): ScheduledSnapshot {
   if (!manifest)
     return { snapshot: { manifestVersion: null, items: [], assetUrlTemplate }, nextChangeAt: null };
@@ -36,7 +37,7 @@ export function buildSnapshot(
   for (const [id, versions] of byId) {
     const primary = versions.find((v) => v.locale === DEFAULT_LOCALE) ?? versions[0]!;
     const translations: KioskItem['translations'] = {};
-    for (const version of versions) translations[version.locale] = textOf(version);
+    for (const version of versions) translations[version.locale] = textOf(version, render);
     items.push({
       id,
       category: primary.category,
@@ -52,11 +53,11 @@ export function buildSnapshot(
   };
 }
 
-function textOf(item: ContentItem): KioskItemText {
+function textOf(item: ContentItem, render: (markdown: string) => string): KioskItemText {
   return {
     title: item.title,
     summary: item.summary,
-    bodyHtml: renderMarkdown(item.body),
+    bodyHtml: render(item.body),
     images: item.images.map((image) => ({ sha256: image.sha256, alt: image.alt })),
   };
 }
@@ -70,6 +71,15 @@ export class ContentService {
   private timer: unknown = null;
   private readonly listeners = new Set<(snapshot: ContentSnapshot) => void>();
   private stopSync: (() => void) | null = null;
+  /**
+   * Rendered bodies of the current manifest. Rendering Markdown is most of what building a snapshot costs (it was
+   * the largest part of the host's start); the snapshot is rebuilt at start, at every validity boundary and on a
+   * new manifest, but a body changes only with the manifest.
+   */
+  private rendered: { manifestVersion: string | null; html: Map<string, string> } = {
+    manifestVersion: null,
+    html: new Map(),
+  };
 
   constructor(
     private readonly sync: SyncService,
@@ -100,11 +110,17 @@ export class ContentService {
   }
 
   private build(): ScheduledSnapshot {
-    return buildSnapshot(
-      this.sync.currentManifest()?.manifest ?? null,
-      this.clock.now(),
-      this.assetUrlTemplate,
-    );
+    const manifest = this.sync.currentManifest()?.manifest ?? null;
+    const version = manifest?.version ?? null;
+    if (this.rendered.manifestVersion !== version)
+      this.rendered = { manifestVersion: version, html: new Map() };
+    const { html } = this.rendered;
+    const render = (markdown: string) => {
+      let done = html.get(markdown);
+      if (done === undefined) html.set(markdown, (done = renderMarkdown(markdown)));
+      return done;
+    };
+    return buildSnapshot(manifest, this.clock.now(), this.assetUrlTemplate, render);
   }
 
   private refresh(): void {

@@ -4,7 +4,10 @@ import {
   EnrollResponseV1,
   MANIFEST_SIGNATURE_HEADER,
   apiPaths,
+  fleetPaths,
+  type CommandAckV1,
   type EnrollRequestV1,
+  type HeartbeatV1,
 } from '@linli/content';
 import { fail, ok, type Result } from '../shared/result';
 
@@ -143,6 +146,76 @@ export class DeviceApiClient {
       return fail('offline', `the events stream broke off: ${messageOf(error)}`);
     }
     return ok('ended');
+  }
+
+  /**
+   * POSTs JSON to a device-API path with the device credential (payments). Any HTTP answer is `ok` with its status
+   * and parsed body (null when not JSON): the caller reads the error kinds of its own protocol.
+   */
+  async postJson(
+    credential: string,
+    path: string,
+    body: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<Result<{ status: number; body: unknown; replayed: boolean }, DeviceApiErrorKind>> {
+    const response = await this.request(path, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${credential}`, ...headers },
+      body: JSON.stringify(body),
+    });
+    if (!response.ok) return response;
+    const res = response.value;
+    let text: string;
+    try {
+      text = await res.text();
+    } catch (error) {
+      return fail('offline', `the answer broke off: ${messageOf(error)}`);
+    }
+    let parsed: unknown = null;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      // not JSON (a proxy's error page): the status tells the caller enough
+    }
+    return ok({
+      status: res.status,
+      body: parsed,
+      replayed: res.headers.get('idempotent-replayed') === 'true',
+    });
+  }
+
+  /** Sends the fleet heartbeat (`HeartbeatV1`); the answer carries nothing the kiosk needs beyond success. */
+  async sendHeartbeat(credential: string, report: HeartbeatV1): Promise<Result<void, DeviceApiErrorKind>> {
+    const response = await this.request(fleetPaths.heartbeat, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${credential}` },
+      body: JSON.stringify(report),
+    });
+    if (!response.ok) return response;
+    if (response.value.status !== 200) return this.failureOf(response.value, 'heartbeat');
+    await response.value.body?.cancel();
+    return ok(undefined);
+  }
+
+  /** Acknowledges a remote command: JSON `CommandAckV1`, or for a screenshot the PNG bytes themselves. */
+  async acknowledgeCommand(
+    credential: string,
+    commandId: string,
+    ack: CommandAckV1 | { png: Buffer },
+  ): Promise<Result<void, DeviceApiErrorKind>> {
+    const png = 'png' in ack ? ack.png : null;
+    const response = await this.request(fleetPaths.commandAck(commandId), {
+      method: 'POST',
+      headers: {
+        'content-type': png ? 'image/png' : 'application/json',
+        authorization: `Bearer ${credential}`,
+      },
+      body: png ? new Uint8Array(png) : JSON.stringify(ack),
+    });
+    if (!response.ok) return response;
+    if (response.value.status !== 200) return this.failureOf(response.value, `ack of command ${commandId}`);
+    await response.value.body?.cancel();
+    return ok(undefined);
   }
 
   private async request(

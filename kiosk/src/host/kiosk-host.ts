@@ -19,6 +19,8 @@ import { createDevPanelApi, createKioskPeripherals } from './dev-panel.service';
 import { DeviceApiClient } from './device-api.client';
 import { startKioskHttpServer } from './kiosk-http.server';
 import { createLogger, type Logger } from './logger';
+import { createPaymentApi, PaymentService } from './payment.service';
+import { EscPosReceiptPrinter } from './receipt-printer';
 import { SearchService } from './search.service';
 import {
   mergePeripheralSources,
@@ -28,6 +30,14 @@ import {
 } from './session.service';
 import { detectSpeechTools, SpeechService, type SpeechTools } from './speech.service';
 import { SyncService, type SyncOptions } from './sync.service';
+import { createHostFleet } from './fleet.service';
+import type { ScreenCapturer } from './screen-capturer';
+import { createVisitorApi, visitorSettingsFrom, type VisitorHostConfig } from './visitor.api';
+import { VisitorApiClient } from './visitor-api.client';
+import { VisitorOutbox } from './visitor-outbox';
+import { VisitorOutboxRepository } from './visitor-outbox.repository';
+import { EscPosPassPrinter } from './visitor-pass.printer';
+import { VisitorService } from './visitor.service';
 
 /** Everything a host needs to start. */
 export interface KioskHostConfig {
@@ -64,6 +74,10 @@ export interface KioskHostConfig {
   devPanel?: boolean;
   /** Real card readers and scanners (the installer's configuration). Absent: none are started. */
   peripherals?: PeripheralsConfigInput;
+  /** An ESC/POS receipt printer's file or device path (`--receipt-printer`). Absent: no paper receipts. */
+  receiptPrinter?: string;
+  /** Visitor registration: consent text, retention, outbox timing, gate mode (defaults in visitor.api.ts). */
+  visitor?: VisitorHostConfig;
 }
 
 /** The defaults of the renderer timings. */
@@ -84,6 +98,8 @@ export interface KioskHost {
   search: SearchService;
   speech: SpeechService;
   settings: KioskSettings;
+  visitors: VisitorService;
+  outbox: VisitorOutbox;
   /** Every heartbeat of the renderer (the watchdog listens). */
   onRendererHeartbeat(listener: (heartbeat: RendererHeartbeat) => void): () => void;
   /** Resolves once cached assets were re-verified and the sync loop runs. */
@@ -100,6 +116,8 @@ export interface KioskHostDependencies {
   peripherals?: PeripheralEventSource;
   /** espeak-ng and a player; detected on PATH by default. */
   speechTools?: SpeechTools;
+  /** What the fleet's screenshot command captures (Electron's window); default: the supervisor's browser. */
+  screenCapturer?: ScreenCapturer;
 }
 
 /**
@@ -176,6 +194,27 @@ export async function startKioskHost(
   );
   await speech.init();
   session.onReset(() => void speech.stop());
+  const visitorClient = new VisitorApiClient(serverUrl, dependencies.fetch);
+  const outbox = new VisitorOutbox(
+    new VisitorOutboxRepository(db),
+    visitorClient,
+    () => repository.getDevice()?.credential ?? null,
+    clock,
+    loggerFor('visitor-outbox'),
+    config.visitor?.outbox,
+  );
+  const visitors = new VisitorService({
+    client: visitorClient,
+    outbox,
+    credential: () => repository.getDevice()?.credential ?? null,
+    currentDocument: () => session.currentDocument(),
+    clock: serverClock,
+    log: loggerFor('visitors'),
+    printer: config.receiptPrinter ? new EscPosPassPrinter(config.receiptPrinter) : null,
+    settings: visitorSettingsFrom(config.visitor),
+  });
+  // The visitor is part of the session: idle, "done" and a new page forget them with everything else.
+  session.onReset(() => visitors.reset());
 
   const http = await startKioskHttpServer({
     port: config.port,
@@ -198,6 +237,25 @@ export async function startKioskHost(
     publicItemUrlTemplate: `${serverUrl.replace(/\/+$/, '')}/p/{id}?lang={locale}`,
   };
   const heartbeatListeners = new Set<(heartbeat: RendererHeartbeat) => void>();
+  const fleet = createHostFleet({
+    sync,
+    client,
+    clock,
+    logger: loggerFor('fleet'),
+    dataDir: config.dataDir,
+    appVersion: config.appVersion ?? '0.0.0',
+    hub: configured?.hub ?? null,
+    capturer: dependencies.screenCapturer,
+    onRendererHeartbeat: (listener) => heartbeatListeners.add(listener),
+  });
+  const payments = new PaymentService({
+    client,
+    credential: () => repository.getDevice()?.credential ?? null,
+    session,
+    serverUrl,
+    printer: config.receiptPrinter ? new EscPosReceiptPrinter(config.receiptPrinter) : null,
+    logger: loggerFor('payments'),
+  });
 
   const api = {
     getContent: async () => ok(content.getSnapshot()),
@@ -222,13 +280,17 @@ export async function startKioskHost(
       const idleFor = heartbeat.lastInteractionAt
         ? clock.now().getTime() - new Date(heartbeat.lastInteractionAt).getTime()
         : Infinity;
-      if (session.holdsPersonalData() && idleFor > settings.idleTimeoutMs * 1.5) session.reset();
+      const holds = session.holdsPersonalData() || visitors.holdsPersonalData();
+      if (holds && idleFor > settings.idleTimeoutMs * 1.5) session.reset();
       return ok(null);
     },
     ...createDevPanelApi(configured?.simulator ?? null),
+    ...createPaymentApi(payments),
+    ...createVisitorApi(visitors),
     onContentChanged: (listener) => content.onChanged(listener),
     onStatusChanged: (listener) => sync.onStatusChanged(listener),
     onSessionChanged: (listener) => session.onChanged(listener),
+    onIdentify: fleet.onIdentify,
   } satisfies KioskApi;
   http.attachApi(createServiceDispatcher(kioskApiDefinition, api));
   // Started last, once nothing above can fail and leave a reader connection open. Drivers that fail to start retry
@@ -239,6 +301,8 @@ export async function startKioskHost(
   const ready = (async () => {
     await sync.verifyCachedAssets();
     if (!stopping) sync.start();
+    if (!stopping) fleet.fleet.start();
+    if (!stopping) outbox.start();
   })();
   ready.catch((error: unknown) => log.error('startup verification failed', { error: String(error) }));
   log.info('kiosk host listening', { origin: http.origin, enrolled: stored !== null });
@@ -253,6 +317,8 @@ export async function startKioskHost(
     search,
     speech,
     settings,
+    visitors,
+    outbox,
     onRendererHeartbeat(listener) {
       heartbeatListeners.add(listener);
       return () => heartbeatListeners.delete(listener);
@@ -261,7 +327,9 @@ export async function startKioskHost(
     async stop() {
       stopping = true;
       await ready.catch(() => undefined);
+      await fleet.fleet.stop();
       await sync.stop();
+      await outbox.stop();
       content.stop();
       session.stop();
       await configured?.hub.stop();

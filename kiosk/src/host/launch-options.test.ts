@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { chromiumArguments } from './shell-launcher';
-import { parseCliArguments } from './launch-options';
+import { hostConfigFrom, parseCliArguments } from './launch-options';
 
 describe('parseCliArguments', () => {
   it('reads every option and resolves the data dir against the caller’s directory', () => {
@@ -36,6 +36,8 @@ describe('parseCliArguments', () => {
         devTools: false,
         supervise: false,
         idleTimeoutSeconds: 45,
+        mode: 'lobby',
+        orientation: 'landscape',
         simulatePeripherals: true,
         devPanel: true,
       },
@@ -58,6 +60,17 @@ describe('parseCliArguments', () => {
     });
   });
 
+  it('takes a receipt printer path, resolved like the data dir, into the host configuration', () => {
+    const parsed = parseCliArguments(['--receipt-printer', 'printer.bin'], '/home/linli');
+    expect(parsed.ok && parsed.value !== 'help' && parsed.value.receiptPrinter).toBe(
+      '/home/linli/printer.bin',
+    );
+    if (!parsed.ok || parsed.value === 'help') return;
+    expect(hostConfigFrom(parsed.value, '/r', '1').receiptPrinter).toBe('/home/linli/printer.bin');
+    const none = parseCliArguments([], '/');
+    expect(none.ok && none.value !== 'help' && 'receiptPrinter' in none.value).toBe(false);
+  });
+
   it('turns the dev panel on from LINLI_KIOSK_DEV_PANEL=1 too, and only from that value', () => {
     const devPanel = (env: Record<string, string>) => {
       const parsed = parseCliArguments([], '/', env);
@@ -68,7 +81,42 @@ describe('parseCliArguments', () => {
     expect(devPanel({})).toBe(false);
   });
 
+  it('takes mode and orientation from kiosk.env, a blank line as the default, and the flags over both', () => {
+    const read = (argv: string[], env: Record<string, string>) => {
+      const parsed = parseCliArguments(argv, '/', env);
+      if (!parsed.ok || parsed.value === 'help') throw new Error(JSON.stringify(parsed));
+      return { mode: parsed.value.mode, orientation: parsed.value.orientation };
+    };
+    expect(read([], {})).toEqual({ mode: 'lobby', orientation: 'landscape' });
+    expect(read([], { LINLI_KIOSK_MODE: '', LINLI_KIOSK_ORIENTATION: '' })).toEqual({
+      mode: 'lobby',
+      orientation: 'landscape',
+    });
+    expect(read([], { LINLI_KIOSK_MODE: 'signage', LINLI_KIOSK_ORIENTATION: 'portrait' })).toEqual({
+      mode: 'signage',
+      orientation: 'portrait',
+    });
+    expect(
+      read(['--mode', 'gate', '--orientation', 'portrait-flipped'], {
+        LINLI_KIOSK_MODE: 'signage',
+        LINLI_KIOSK_ORIENTATION: 'portrait',
+      }),
+    ).toEqual({ mode: 'gate', orientation: 'portrait-flipped' });
+  });
+
+  it('refuses an unknown mode or orientation from the environment, naming the option and the choices', () => {
+    const mode = parseCliArguments([], '/', { LINLI_KIOSK_MODE: 'Lobby' });
+    expect(mode).toMatchObject({ ok: false, error: { kind: 'invalid-arguments' } });
+    expect(!mode.ok && mode.error.message).toBe('--mode: expected one of lobby, gate, station, signage');
+    const orientation = parseCliArguments([], '/', { LINLI_KIOSK_ORIENTATION: 'vertical' });
+    expect(!orientation.ok && orientation.error.message).toBe(
+      '--orientation: expected one of landscape, portrait, landscape-flipped, portrait-flipped',
+    );
+  });
+
   it.each([
+    [['--mode', 'reception'], '--mode'],
+    [['--orientation', '90'], '--orientation'],
     [['--shell', 'firefox'], 'shell'],
     [['--server', 'ftp://x'], 'server'],
     [['--port', 'eighty'], 'port'],

@@ -90,6 +90,22 @@ export class SessionService {
     };
   }
 
+  /**
+   * The tapped card's full UID and the session it belongs to, for the payment service only (it never goes to the
+   * renderer, which sees the masked form).
+   */
+  currentCard(): { uid: string; sequence: number } | null {
+    return this.card ? { uid: this.card.uid, sequence: this.sequence } : null;
+  }
+
+  /**
+   * The scanned document with its unmasked fields, for the visitor service only (it checks and registers the
+   * identity; the renderer sees the masked form).
+   */
+  currentDocument(): DocumentEvent | null {
+    return this.document;
+  }
+
   /** True while anything about a resident is held (tests assert it is false after a reset). */
   holdsPersonalData(): boolean {
     return this.card !== null || this.document !== null || this.barcode !== null;

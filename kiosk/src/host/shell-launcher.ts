@@ -3,7 +3,9 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Readable, Writable } from 'node:stream';
 import type { WatchedWindow } from './renderer-watchdog';
+import { CdpPipe, capturePageOverCdp, type ScreenCapturer } from './screen-capturer';
 
 /** Which window shows the renderer. */
 export type ShellKind = 'electron' | 'chromium' | 'none';
@@ -84,10 +86,24 @@ export interface LaunchedShell {
  * reported once, `kill()` ends it at once (SIGKILL: a hung browser ignores SIGTERM), and its throw-away profile
  * is removed when it has ended.
  */
-export function launchChromium(binary: string, url: string): WatchedWindow & LaunchedShell {
+export function launchChromium(
+  binary: string,
+  url: string,
+  options: { debuggingPipe?: boolean } = {},
+): WatchedWindow & LaunchedShell & { capturer: ScreenCapturer | null } {
   const profileDir = mkdtempSync(join(tmpdir(), 'linli-chromium-'));
+  // The fleet's screenshots go over DevTools on fds 3/4, which only this process holds (never a debugging port).
+  const args = chromiumArguments(url, profileDir);
+  if (options.debuggingPipe) args.push('--remote-debugging-pipe');
   // Chromium's own logging is noise in the kiosk log; its crashes show as exits and missing heartbeats.
-  const child = spawn(binary, chromiumArguments(url, profileDir), { stdio: ['ignore', 'ignore', 'ignore'] });
+  const child = spawn(binary, args, {
+    stdio: options.debuggingPipe
+      ? ['ignore', 'ignore', 'ignore', 'pipe', 'pipe']
+      : ['ignore', 'ignore', 'ignore'],
+  });
+  const pipe = options.debuggingPipe
+    ? new CdpPipe(child.stdio[3] as Writable, child.stdio[4] as Readable)
+    : null;
   const removeProfile = () => {
     try {
       // Chromium's helper processes may still be writing for a moment after the browser process is gone.
@@ -102,6 +118,7 @@ export function launchChromium(binary: string, url: string): WatchedWindow & Lau
   return {
     child,
     pid: child.pid,
+    capturer: pipe ? { capture: () => capturePageOverCdp(pipe) } : null,
     onExit(listener) {
       let reported = false;
       const report = (code: number | null, signal: NodeJS.Signals | null) => {

@@ -78,6 +78,7 @@ export class SyncService {
   private eventsAbort: AbortController | null = null;
   private readonly manifestListeners = new Set<(current: CurrentManifest | null) => void>();
   private readonly statusListeners = new Set<(status: KioskStatus) => void>();
+  private readonly serverEventListeners = new Set<(event: ServerEvent) => void>();
 
   constructor(
     private readonly repository: CacheRepository,
@@ -289,7 +290,7 @@ export class SyncService {
           attempt = 0;
           this.updateStatus({ online: true });
         },
-        (event) => this.onServerEvent(event),
+        (event) => this.handleServerEvent(event),
       );
       if (!this.running) return;
       if (!ended.ok) {
@@ -300,7 +301,45 @@ export class SyncService {
     }
   }
 
-  private onServerEvent(event: ServerEvent): void {
+  /** Calls `listener` with every event of the server's stream (the fleet service takes `command` events). */
+  onServerEvent(listener: (event: ServerEvent) => void): () => void {
+    this.serverEventListeners.add(listener);
+    return () => this.serverEventListeners.delete(listener);
+  }
+
+  /** The device credential once enrolled (the fleet service calls the device API with it). */
+  credential(): string | null {
+    return this.device?.credential ?? null;
+  }
+
+  /** True while a sync runs. */
+  isSyncing(): boolean {
+    return this.inFlight !== null;
+  }
+
+  /** Assets of the current manifest that are not (fully) on disk: fetched again by the next sync. */
+  async missingAssets(): Promise<string[]> {
+    const missing: string[] = [];
+    for (const asset of this.current?.manifest.assets ?? []) {
+      const known = this.repository.getAsset(asset.sha256);
+      if (!known || !(await this.assets.isPresent(asset.sha256, asset.size))) missing.push(asset.sha256);
+    }
+    return missing;
+  }
+
+  private handleServerEvent(event: ServerEvent): void {
+    for (const listener of this.serverEventListeners) {
+      try {
+        listener(event);
+      } catch (error) {
+        // a listener's bug must not break the stream that also carries the manifest hints
+        this.logger.error('server event listener failed', { event: event.event, error: String(error) });
+      }
+    }
+    this.onManifestHint(event);
+  }
+
+  private onManifestHint(event: ServerEvent): void {
     if (event.event !== 'hello' && event.event !== 'manifest-changed') return;
     let data: unknown;
     try {

@@ -5,6 +5,8 @@ import { fileURLToPath } from 'node:url';
 import { startKioskHost, type KioskHost } from '../host/kiosk-host';
 import { KioskLaunchOptions, hostConfigFrom } from '../host/launch-options';
 import { createLogger } from '../host/logger';
+import type { ScreenCapturer } from '../host/screen-capturer';
+import { fail, ok } from '../shared/result';
 import { serveOverIpc, type IpcSenderLike } from '../shared/ipc-transport';
 import { kioskApiDefinition } from '../shared/kiosk-api';
 import { createServiceDispatcher } from '../shared/service-definition';
@@ -71,10 +73,25 @@ async function start(): Promise<void> {
   };
   // Under the supervisor the token is fixed across restarts; alone, the host makes a fresh one.
   const token = process.env.LINLI_KIOSK_TOKEN;
-  const host: KioskHost = await startKioskHost({
-    ...hostConfigFrom(options, join(here, '../renderer'), version),
-    ...(token ? { token } : {}),
-  });
+  // The fleet's screenshot: what the kiosk window shows, captured by Electron itself (no debugging port).
+  let kioskWindow: BrowserWindow | null = null;
+  const screenCapturer: ScreenCapturer = {
+    capture: async () => {
+      if (!kioskWindow || kioskWindow.isDestroyed()) return fail('no-screen', 'the kiosk window is not open');
+      try {
+        return ok((await kioskWindow.webContents.capturePage()).toPNG());
+      } catch (error) {
+        return fail('capture-failed', error instanceof Error ? error.message : String(error));
+      }
+    },
+  };
+  const host: KioskHost = await startKioskHost(
+    {
+      ...hostConfigFrom(options, join(here, '../renderer'), version),
+      ...(token ? { token } : {}),
+    },
+    { screenCapturer },
+  );
   process.stdout.write(`KIOSK_URL=${host.rendererUrl}\n`);
 
   // One dedicated session carries the whole policy of the kiosk window: permissions, CSP and the preload.
@@ -131,6 +148,7 @@ async function start(): Promise<void> {
       spellcheck: false,
     },
   });
+  kioskWindow = window;
   lockDown(window.webContents, host.origin, options.devTools);
   window.once('ready-to-show', () => window.show());
 

@@ -1,6 +1,29 @@
 import { z } from 'zod';
-import { CardTechnology, CategoryId, DocumentKind, IsoInstant, Locale, Sha256 } from '@linli/content';
+import {
+  CardSummaryV1,
+  CardTechnology,
+  CategoryId,
+  DocumentKind,
+  IsoInstant,
+  Locale,
+  ReportLostResponseV1,
+  Sha256,
+  StatementV1,
+} from '@linli/content';
+import { KioskPayRequest, KioskPaymentDone, KioskReportLostRequest } from './payment-api';
 import { FailureSchema } from './result';
+import {
+  VisitorBuildings,
+  VisitorConsentInput,
+  VisitorDocumentDraft,
+  VisitorIdentityInput,
+  VisitorIdentityView,
+  VisitorProgress,
+  VisitorSettings,
+  VisitorTarget,
+  VisitorUnitLookup,
+  VisitorUnitLookupRequest,
+} from './visitor-api';
 import { defineService, type ServiceApi } from './service-definition';
 
 /** An image of an item as the renderer shows it; its URL comes from `ContentSnapshot.assetUrlTemplate`. */
@@ -180,6 +203,13 @@ export const SimDocumentInput = z.discriminatedUnion('kind', [
 ]);
 export type SimDocumentInput = z.infer<typeof SimDocumentInput>;
 
+/** What the identify overlay shows, and for how long. */
+export const IdentifyRequest = z.object({
+  name: z.string().max(80),
+  durationMs: z.number().int().positive(),
+});
+export type IdentifyRequest = z.infer<typeof IdentifyRequest>;
+
 /** The one API between the kiosk renderer and its host (DESIGN.md §Runtime), in both shells. */
 export const kioskApiDefinition = defineService({
   name: 'linli.kiosk',
@@ -207,11 +237,41 @@ export const kioskApiDefinition = defineService({
       args: z.tuple([SimDocumentInput]),
       result: z.object({ kind: DocumentKind, valid: z.boolean() }),
     },
+    // Card payments (issue 7): the host uses the card tapped in this session; failures are KioskPaymentFailureKind.
+    /** The tapped card: masked holder, balance, limits and the household's unpaid bills. */
+    paymentCard: { args: z.tuple([]), result: CardSummaryV1 },
+    /** Pays bills with the tapped card; a retry of the same confirmed payment is charged at most once. */
+    paymentPay: { args: z.tuple([KioskPayRequest]), result: KioskPaymentDone },
+    /** The tapped card's recent movements. */
+    paymentStatement: { args: z.tuple([]), result: StatementV1 },
+    /** Reports the resident's cards lost after ID number + phone verification (no card needed). */
+    paymentReportLost: { args: z.tuple([KioskReportLostRequest]), result: ReportLostResponseV1 },
+    // Visitor registration (issue 6); failures are VisitorFailureKind. Personal data goes back masked only.
+    /** The consent text version, retention period and whether this is a gate kiosk. */
+    visitorSettings: { args: z.tuple([]), result: VisitorSettings },
+    /** The visitor tapped "I agree" on the consent screen. */
+    visitorConsent: { args: z.tuple([VisitorConsentInput]), result: z.null() },
+    /** The document scanned in this session: low-confidence fields raw (to confirm), the rest masked. */
+    visitorDocument: { args: z.tuple([]), result: VisitorDocumentDraft },
+    /** Settles the identity (scanned, confirmed or typed); an ID card number must pass GB 11643. */
+    visitorIdentify: { args: z.tuple([VisitorIdentityInput]), result: VisitorIdentityView },
+    visitorBuildings: { args: z.tuple([]), result: VisitorBuildings },
+    /** Does the unit exist, and the masked surnames of whom the server would ask. */
+    visitorUnitLookup: {
+      args: z.tuple([VisitorUnitLookupRequest]),
+      result: VisitorUnitLookup,
+    },
+    /** Submits through the outbox (one clientRef per visitor); `queued` when the server cannot be reached. */
+    visitorSubmit: { args: z.tuple([VisitorTarget]), result: VisitorProgress },
+    /** Where the submitted registration stands (the waiting screen polls it). */
+    visitorProgress: { args: z.tuple([]), result: VisitorProgress },
   },
   events: {
     onContentChanged: ContentSnapshot,
     onStatusChanged: KioskStatus,
     onSessionChanged: KioskSession,
+    /** The fleet's identify command: flash the device name over the screen for a few seconds. */
+    onIdentify: IdentifyRequest,
   },
 });
 

@@ -50,12 +50,26 @@ function fakeHost() {
     simRemoveCard: async () => fail('dev-panel-disabled', 'off'),
     simScanBarcode: async () => fail('dev-panel-disabled', 'off'),
     simFeedDocument: async () => fail('dev-panel-disabled', 'off'),
+    paymentCard: async () => fail('no-card', 'tap your card first'),
+    paymentPay: async () => fail('no-card', 'tap your card first'),
+    paymentStatement: async () => fail('no-card', 'tap your card first'),
+    paymentReportLost: async () => fail('server-unreachable', 'no server here'),
+    visitorSettings: async () =>
+      ok({ consentTextVersion: 'v1', retentionDays: 90, gateMode: false }),
+    visitorConsent: async () => ok(null),
+    visitorDocument: async () => fail('no-document', 'nothing scanned'),
+    visitorIdentify: async () => fail('no-document', 'nothing scanned'),
+    visitorBuildings: async () => fail('server-unreachable', 'no server here'),
+    visitorUnitLookup: async () => fail('server-unreachable', 'no server here'),
+    visitorSubmit: async () => fail('no-consent', 'no consent'),
+    visitorProgress: async () => fail('no-registration', 'nothing submitted'),
     onContentChanged: (listener) => {
       contentListeners.add(listener);
       return () => contentListeners.delete(listener);
     },
     onStatusChanged: () => () => {},
     onSessionChanged: () => () => {},
+    onIdentify: () => () => {},
   };
   return { api, fireContent: (s: ContentSnapshot) => contentListeners.forEach((l) => l(s)) };
 }

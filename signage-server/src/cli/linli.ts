@@ -26,6 +26,8 @@ const USAGE = `usage: linli <command> [options]
                              create an admin account with a one-time password
   pairing-code [--name <device>] [--community <id>] [--ttl-minutes <n>]
                              a single-use code for enrolling a kiosk
+  door-sim <doors|issue-secret|verify|offline> …
+                             door-controller simulator and door secrets
   purge                      apply the retention settings now
   doctor                     check permissions, disk space, key files, clock
   version                    print the server version
@@ -54,6 +56,11 @@ async function main(argv: string[]): Promise<number> {
     process.argv = [process.argv[0] ?? 'node', 'pairing-code', ...rest];
     await import('./pairing-code');
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  }
+
+  if (command === 'door-sim') {
+    const { runDoorSim } = await import('./door-sim');
+    return runDoorSim(rest);
   }
 
   const config = loadConfig();
@@ -185,6 +192,7 @@ async function main(argv: string[]): Promise<number> {
       const policy = RetentionPolicy.safeParse({
         auditDays: process.env.LINLI_RETENTION_AUDIT_DAYS,
         backupsKept: process.env.LINLI_RETENTION_BACKUPS_KEPT,
+        visitorDays: process.env.LINLI_RETENTION_VISITOR_DAYS,
       });
       if (!policy.success)
         return fail(

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import type { Clock } from '../lib/server/clock';
 import type { Db } from '../lib/server/db/database';
+import { DEFAULT_VISITOR_RETENTION_DAYS, purgeVisitors } from '../lib/server/visitors/visitor-retention';
 
 /** Retention settings from /etc/linli/linli.env (LINLI_RETENTION_*). */
 export const RetentionPolicy = z.object({
@@ -15,6 +16,8 @@ export const RetentionPolicy = z.object({
     .default(3 * 365),
   /** Automatic pre-upgrade backups kept in <dataDir>/backups (newest first). */
   backupsKept: z.coerce.number().int().min(1).default(3),
+  /** Visits keep their identity data this many days (LINLI_RETENTION_VISITOR_DAYS), then are anonymised. */
+  visitorDays: z.coerce.number().int().min(1).max(3650).default(DEFAULT_VISITOR_RETENTION_DAYS),
 });
 export type RetentionPolicy = z.infer<typeof RetentionPolicy>;
 
@@ -24,6 +27,8 @@ export interface PurgeReport {
   expiredPairingCodes: number;
   auditEntries: number;
   oldBackups: string[];
+  /** Visits anonymised and ended watch-list entries deleted. */
+  visitors: { visits: number; watchlist: number };
 }
 
 /**
@@ -52,5 +57,7 @@ export function purgeExpired(db: Db, dataDir: string, policy: RetentionPolicy, c
     : [];
   const oldBackups = automatic.slice(policy.backupsKept);
   for (const name of oldBackups) fs.rmSync(path.join(backupsDir, name));
-  return { ...report, oldBackups };
+  // its own transaction: visitor purges are audited, and the audit purge above must not take that entry
+  const visitors = purgeVisitors(db, clock, policy.visitorDays);
+  return { ...report, oldBackups, visitors };
 }

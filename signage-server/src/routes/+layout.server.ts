@@ -1,4 +1,4 @@
-import { navigationFor } from '$lib/server/auth/permissions';
+import { can, navigationFor } from '$lib/server/auth/permissions';
 import { takeFlash } from '$lib/server/flash';
 import type { LayoutServerLoad } from './$types';
 
@@ -10,4 +10,6 @@ export const load: LayoutServerLoad = ({ locals, cookies, url }) => ({
   flash: takeFlash(cookies, locals),
   // for the language switch: come back to the same page
   path: `${url.pathname}${url.search}`,
+  // the fleet alert: kiosks whose heartbeats stopped, for those who manage devices
+  offlineDevices: can(locals.user, 'devices') ? locals.services.fleet.offlineDevices() : [],
 });

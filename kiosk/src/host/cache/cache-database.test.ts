@@ -5,6 +5,7 @@ import { makeTempDir } from '../testing/temp-dir';
 import { migrate, openCacheDatabase, schemaVersion, type CacheDatabase } from './cache-database';
 import { CacheRepository } from './cache.repository';
 import { migrations } from './migrations/index';
+import { VisitorOutboxRepository } from '../visitor-outbox.repository';
 
 const device = {
   deviceId: 'dev-1',
@@ -135,6 +136,36 @@ const cases: { version: number; before: (db: CacheDatabase) => void; after: (db:
           rows: [{ itemId: 'water' }],
         });
         expect(repository.searchItems(['WATER'], 10).rows).toHaveLength(1);
+      },
+    },
+    {
+      version: 5,
+      before: (db) => {
+        insertDevice(db);
+        insertManifest(db);
+      },
+      after: (db) => {
+        expect(new CacheRepository(db).getDevice()).toEqual(device);
+        const outbox = new VisitorOutboxRepository(db);
+        outbox.add({ clientRef: 'ref-1', payload: '{"x":1}', createdAt: '2026-11-20T00:00:00.000Z' });
+        expect(outbox.due('2026-11-20T00:00:00.000Z', 10)).toEqual(['ref-1']);
+        outbox.delivered('ref-1', 'visit-1', '2026-11-20T00:00:01.000Z');
+        expect(outbox.get('ref-1')).toEqual({
+          state: 'delivered',
+          visitId: 'visit-1',
+          deliveredAt: '2026-11-20T00:00:01.000Z',
+        });
+        // A pending entry without its payload, or a delivered one still holding it, is refused by the schema.
+        expect(() =>
+          db
+            .prepare(
+              "INSERT INTO visitor_outbox (client_ref, payload, state, created_at, next_attempt_at) VALUES ('r2', NULL, 'pending', 't', 't')",
+            )
+            .run(),
+        ).toThrow(/CHECK constraint/);
+        expect(() =>
+          db.prepare("UPDATE visitor_outbox SET payload = 'x' WHERE client_ref = 'ref-1'").run(),
+        ).toThrow(/CHECK constraint/);
       },
     },
   ];

@@ -8,7 +8,14 @@ import {
   MANIFEST_SIGNATURE_HEADER,
   ManifestV1,
   PAIRING_CODE_ALPHABET,
+  assemblePassToken,
+  encodePassPayload,
+  UnitLookupRequestV1,
+  VisitorRegistrationV1,
   apiPaths,
+  type VisitStatus,
+  type VisitStatusV1,
+  type VisitorBuildingV1,
   type AssetMime,
   type AssetRef,
 } from '@linli/content';
@@ -24,6 +31,54 @@ export interface SeenRequest {
   authorization: string | null;
 }
 
+/** A visit as the fake holds it. */
+export interface FakeVisit {
+  visitId: string;
+  registration: VisitorRegistrationV1;
+  status: VisitStatus;
+  hostMasked: string | null;
+  pass: VisitStatusV1['pass'];
+}
+
+/** The fake's visitor side: buildings, units and the visits it made (kept across a simulated restart). */
+export interface FakeVisitorState {
+  buildings: VisitorBuildingV1[];
+  /** What the buildings answer states as the retention period (null: the field is left out). */
+  retentionDays: number | null;
+  /** `${buildingId}/${unitNumber}` → masked surnames of the residents who confirm. */
+  units: Map<string, { label: string; residentsMasked: string[] }>;
+  /** ID numbers on the watch list: a registration with one goes to `see-guard`. */
+  watchList: Set<string>;
+  visits: Map<string, FakeVisit>;
+  /** Every registration POST that reached the fake, accepted or replayed (clientRef, deferred). */
+  received: { clientRef: string; deferred: boolean }[];
+}
+
+/** Everything a fake keeps, so a test can stop it and start another on the same port as a server restart. */
+export interface FakeServerState {
+  privateKey: ReturnType<typeof generateKeyPairSync>['privateKey'];
+  publicKeySpki: string;
+  devices: Map<string, string>;
+  visitors: FakeVisitorState;
+}
+
+function defaultVisitorState(): FakeVisitorState {
+  return {
+    buildings: [
+      { id: 'b2', label: '2号楼' },
+      { id: 'b3', label: '3号楼' },
+    ],
+    retentionDays: 30,
+    units: new Map([
+      ['b2/1201', { label: '2号楼 1201', residentsMasked: ['王**'] }],
+      ['b3/0502', { label: '3号楼 0502', residentsMasked: ['李*', '陈**'] }],
+    ]),
+    watchList: new Set(),
+    visits: new Map(),
+    received: [],
+  };
+}
+
 /**
  * A test double of the signage server's device API, at the network edge: real HTTP, real Ed25519 signatures,
  * the `@linli/content` schemas. Tests publish and unpublish content on it, and can make it misbehave (tamper,
@@ -36,7 +91,9 @@ export class FakeSignageServer {
   private readonly privateKey;
   readonly publicKeySpki: string;
   private readonly pairingCodes = new Set<string>();
-  private readonly devices = new Map<string, string>(); // credential -> deviceId
+  private readonly devices: Map<string, string>; // credential -> deviceId
+  /** The visitor routes' data; tests decide visits with `decideVisit`. */
+  readonly visitors: FakeVisitorState;
   private readonly items = new Map<string, ContentItem>(); // `${id}/${locale}` -> item
   private readonly assets = new Map<string, { bytes: Buffer; mime: AssetMime }>();
   private readonly streams = new Set<ServerResponse>();
@@ -52,25 +109,88 @@ export class FakeSignageServer {
     corruptAsset: new Map<string, number>(),
     /** Answer 500 to every asset request. */
     assetsDown: false,
+    /** Answer 503 to every visitor route. */
+    visitorsDown: false,
+    /** Apply this many registrations, then cut the connection before answering (the answer is lost). */
+    dropRegistrationAnswers: 0,
+    /** Refuse every registration as malformed (422). */
+    refuseRegistrations: false,
   };
 
   private constructor(
     private readonly server: ReturnType<typeof createServer>,
     port: number,
+    state?: FakeServerState,
   ) {
     this.url = `http://127.0.0.1:${port}`;
-    const pair = generateKeyPairSync('ed25519');
-    this.privateKey = pair.privateKey;
-    this.publicKeySpki = pair.publicKey.export({ format: 'der', type: 'spki' }).toString('base64');
+    if (state) {
+      this.privateKey = state.privateKey;
+      this.publicKeySpki = state.publicKeySpki;
+    } else {
+      const pair = generateKeyPairSync('ed25519');
+      this.privateKey = pair.privateKey;
+      this.publicKeySpki = pair.publicKey.export({ format: 'der', type: 'spki' }).toString('base64');
+    }
+    this.devices = state?.devices ?? new Map();
+    this.visitors = state?.visitors ?? defaultVisitorState();
   }
 
-  /** Starts the fake on a free (or the given) port of 127.0.0.1. */
-  static async start(port = 0): Promise<FakeSignageServer> {
+  /**
+   * Starts the fake on a free (or the given) port of 127.0.0.1. With `state` (another fake's `state()`), it
+   * continues where that one stopped: a server restart.
+   */
+  static async start(port = 0, state?: FakeServerState): Promise<FakeSignageServer> {
     let instance: FakeSignageServer | null = null;
     const server = createServer((req, res) => instance!.handle(req, res));
     await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
-    instance = new FakeSignageServer(server, (server.address() as AddressInfo).port);
+    instance = new FakeSignageServer(server, (server.address() as AddressInfo).port, state);
     return instance;
+  }
+
+  /** What a restarted fake needs to continue (keys, enrolled devices, visits). */
+  state(): FakeServerState {
+    return {
+      privateKey: this.privateKey,
+      publicKeySpki: this.publicKeySpki,
+      devices: this.devices,
+      visitors: this.visitors,
+    };
+  }
+
+  /** The resident (or clerk) decides a visit: approval issues a pass to the gate and the visited building. */
+  decideVisit(
+    clientRef: string,
+    decision: 'approved' | 'declined' | 'see-guard',
+    validForMs = 4 * 3_600_000,
+  ): void {
+    const visit = this.visitors.visits.get(clientRef);
+    if (!visit) throw new Error(`the fake has no visit ${clientRef}`);
+    visit.status = decision;
+    if (decision !== 'approved') return;
+    const building = this.visitors.buildings.find((b) => b.id === visit.registration.visit.buildingId);
+    const nbf = Math.floor(Date.now() / 1000);
+    const payload = {
+      v: 1 as const,
+      p: `pass-${visit.visitId}`,
+      c: 'community-1',
+      d: ['gate', visit.registration.visit.buildingId],
+      nbf,
+      exp: nbf + Math.floor(validForMs / 1000),
+    };
+    const { payloadPart, signingBytes } = encodePassPayload(payload);
+    const token = assemblePassToken(payloadPart, sign(null, signingBytes, this.privateKey));
+    visit.pass = {
+      passId: payload.p,
+      token,
+      doors: ['大门', building?.label ?? visit.registration.visit.buildingId],
+      validFrom: new Date(nbf * 1000).toISOString(),
+      validTo: new Date(payload.exp * 1000).toISOString(),
+    };
+  }
+
+  /** The one visit of the newest registration (tests that drive one visitor). */
+  latestVisit(): FakeVisit | null {
+    return [...this.visitors.visits.values()].at(-1) ?? null;
   }
 
   /** A fresh single-use pairing code. */
@@ -196,6 +316,10 @@ export class FakeSignageServer {
       : undefined;
     if (!deviceId) return apiError(401, 'unauthorized', 'unknown credential');
 
+    if (path.startsWith(`${apiPaths.visitorBuildings.replace(/\/buildings$/, '')}/`)) {
+      return void this.handleVisitors(req, res, path, json, apiError);
+    }
+
     if (req.method === 'GET' && path === apiPaths.manifest) {
       const manifest = this.manifestFor(deviceId);
       const etag = `"${manifest.version}"`;
@@ -238,6 +362,91 @@ export class FakeSignageServer {
       }
       res.writeHead(200, { 'content-type': stored.mime, 'content-length': String(bytes.length) });
       return void res.end(bytes);
+    }
+    apiError(404, 'not-found', `no route ${req.method} ${path}`);
+  }
+
+  private statusOf(visit: FakeVisit): VisitStatusV1 {
+    const open = visit.status === 'pending-resident' || visit.status === 'pending-clerk';
+    return {
+      clientRef: visit.registration.clientRef,
+      visitId: visit.visitId,
+      status: visit.status,
+      hostMasked: visit.hostMasked,
+      pass: visit.status === 'approved' ? visit.pass : null,
+      pollAfterMs: open ? 300 : null,
+    };
+  }
+
+  private async handleVisitors(
+    req: IncomingMessage,
+    res: ServerResponse,
+    path: string,
+    json: (status: number, body: unknown) => void,
+    apiError: (status: number, kind: string, message: string) => void,
+  ): Promise<void> {
+    let text = '';
+    for await (const chunk of req) text += (chunk as Buffer).toString();
+    if (this.faults.visitorsDown) return apiError(503, 'unavailable', 'visitors are down');
+    let body: unknown = null;
+    try {
+      body = text ? JSON.parse(text) : null;
+    } catch {
+      // parsed below as null
+    }
+    const state = this.visitors;
+    if (req.method === 'GET' && path === apiPaths.visitorBuildings)
+      return json(200, {
+        buildings: state.buildings,
+        ...(state.retentionDays === null ? {} : { retentionDays: state.retentionDays }),
+      });
+    if (req.method === 'POST' && path === apiPaths.visitorUnitLookup) {
+      const request = UnitLookupRequestV1.safeParse(body);
+      if (!request.success)
+        return apiError(400, 'invalid-body', request.error.issues[0]?.message ?? 'bad body');
+      const unit = state.units.get(`${request.data.buildingId}/${request.data.unitNumber}`);
+      return json(200, {
+        found: unit !== undefined,
+        unitLabel: unit?.label ?? null,
+        residentsMasked: unit?.residentsMasked ?? [],
+      });
+    }
+    if (req.method === 'POST' && path === apiPaths.visitorRegistrations) {
+      const registration = VisitorRegistrationV1.safeParse(body);
+      if (!registration.success)
+        return apiError(400, 'invalid-body', registration.error.issues[0]?.message ?? 'bad body');
+      if (this.faults.refuseRegistrations) return apiError(422, 'invalid-body', 'refused by the test');
+      const { clientRef } = registration.data;
+      state.received.push({ clientRef, deferred: registration.data.deferred });
+      let visit = state.visits.get(clientRef);
+      const replay = visit !== undefined;
+      if (!visit) {
+        const unit = state.units.get(
+          `${registration.data.visit.buildingId}/${registration.data.visit.unitNumber}`,
+        );
+        const watched = state.watchList.has(registration.data.identity.documentNumber);
+        visit = {
+          visitId: `visit-${state.visits.size + 1}`,
+          registration: registration.data,
+          status:
+            watched || registration.data.deferred ? 'see-guard' : unit ? 'pending-resident' : 'pending-clerk',
+          hostMasked: watched ? null : (unit?.residentsMasked[0] ?? null),
+          pass: null,
+        };
+        state.visits.set(clientRef, visit);
+      }
+      if (this.faults.dropRegistrationAnswers > 0) {
+        this.faults.dropRegistrationAnswers -= 1;
+        return void res.destroy();
+      }
+      res.setHeader('idempotent-replayed', String(replay));
+      return json(replay ? 200 : 201, this.statusOf(visit));
+    }
+    const one = /^\/api\/v1\/visitors\/registrations\/([0-9a-f-]{36})$/.exec(path);
+    if (req.method === 'GET' && one?.[1]) {
+      const visit = state.visits.get(one[1]);
+      if (!visit) return apiError(404, 'not-found', 'no such registration');
+      return json(200, this.statusOf(visit));
     }
     apiError(404, 'not-found', `no route ${req.method} ${path}`);
   }

@@ -1,7 +1,9 @@
 import type { Locale } from '@linli/content';
+import { visitorMessages } from './visitor-messages';
 
 /** Every string the kiosk shows, in every UI language (zh-CN first: it is the default and the fallback). */
 export const messages = {
+  ...visitorMessages,
   brand: { 'zh-CN': '邻里', en: 'Linli' },
   brandTagline: { 'zh-CN': '社区信息服务', en: 'Community information' },
   homeTitle: { 'zh-CN': '民情互动', en: 'Community affairs' },
@@ -104,6 +106,134 @@ export const messages = {
   devScanBarcode: { 'zh-CN': '扫描演示条码', en: 'Scan demo barcode' },
   devDone: { 'zh-CN': '已模拟', en: 'Simulated' },
   devFailed: { 'zh-CN': '模拟失败：{kind}', en: 'Simulation failed: {kind}' },
+  // card payments (issue 7)
+  payEntry: { 'zh-CN': '缴费', en: 'Pay bills' },
+  payEntryHint: {
+    'zh-CN': '用一卡通缴纳水、电、燃气、物业等费用',
+    en: 'Pay water, power, gas, property and other bills with your community card',
+  },
+  payTitle: { 'zh-CN': '一卡通缴费', en: 'Pay bills with your card' },
+  payTapCard: { 'zh-CN': '请将一卡通放在读卡区', en: 'Place your community card on the reader' },
+  payTapCardHint: {
+    'zh-CN': '读卡后显示余额和待缴账单。移开卡片即结束本次缴费。',
+    en: 'Your balance and open bills appear once the card is read. Removing the card ends the session.',
+  },
+  payLoading: { 'zh-CN': '正在读取…', en: 'Reading…' },
+  payHolder: { 'zh-CN': '持卡人', en: 'Card holder' },
+  payUnit: { 'zh-CN': '房屋', en: 'Home' },
+  payBalance: { 'zh-CN': '卡内余额', en: 'Balance' },
+  payBillsTitle: { 'zh-CN': '待缴账单', en: 'Open bills' },
+  payNoBills: { 'zh-CN': '您家暂无待缴账单。', en: 'Your household has no open bills.' },
+  payBillLabel: { 'zh-CN': '{category} {period}', en: '{category} {period}' },
+  payDue: { 'zh-CN': '缴费截止 {date}', en: 'Due {date}' },
+  paySelectAll: { 'zh-CN': '全选', en: 'Select all' },
+  paySelected: { 'zh-CN': '已选 {n} 项，合计 {total}', en: '{n} selected, total {total}' },
+  payNext: { 'zh-CN': '去缴费', en: 'Continue' },
+  payStatement: { 'zh-CN': '查看明细', en: 'Card statement' },
+  payConfirmTitle: { 'zh-CN': '确认缴费', en: 'Confirm payment' },
+  payTotal: { 'zh-CN': '合计', en: 'Total' },
+  payBalanceAfter: { 'zh-CN': '缴费后余额', en: 'Balance afterwards' },
+  payConfirm: { 'zh-CN': '确认支付 {total}', en: 'Pay {total}' },
+  payChange: { 'zh-CN': '修改', en: 'Change' },
+  payPinTitle: { 'zh-CN': '请输入支付密码', en: 'Enter your card PIN' },
+  payPinHint: {
+    'zh-CN': '超过 {limit} 的缴费需要输入 6 位支付密码。',
+    en: 'Payments over {limit} need your 6-digit PIN.',
+  },
+  payPinLabel: { 'zh-CN': '支付密码，已输入 {n} 位', en: 'PIN, {n} of 6 digits entered' },
+  payPaying: { 'zh-CN': '正在支付，请勿移开卡片…', en: 'Paying — please keep your card on the reader…' },
+  payDoneTitle: { 'zh-CN': '缴费成功', en: 'Payment complete' },
+  payDoneAmount: { 'zh-CN': '已支付 {amount}', en: '{amount} paid' },
+  payReceiptTitle: { 'zh-CN': '电子凭条', en: 'E-receipt' },
+  payReceiptHint: {
+    'zh-CN': '用手机扫码保存电子凭条。',
+    en: 'Scan with your phone to keep the e-receipt.',
+  },
+  payReceiptQrLabel: { 'zh-CN': '电子凭条二维码', en: 'QR code of the e-receipt' },
+  payPrinted: { 'zh-CN': '纸质凭条已打印，请取走。', en: 'Your paper receipt has been printed.' },
+  payPrintFailed: {
+    'zh-CN': '打印机暂时无法打印，请保存电子凭条。',
+    en: 'The printer could not print; please keep the e-receipt.',
+  },
+  payFinish: { 'zh-CN': '完成', en: 'Done' },
+  payRetry: { 'zh-CN': '重试', en: 'Try again' },
+  payBackToBills: { 'zh-CN': '返回账单', en: 'Back to bills' },
+  payReenterPin: { 'zh-CN': '重新输入密码', en: 'Enter the PIN again' },
+  payCardRemoved: {
+    'zh-CN': '卡片已移开，本次缴费已结束，信息已清除。',
+    en: 'Card removed: this session has ended and its details are cleared.',
+  },
+  payStatementTitle: { 'zh-CN': '一卡通明细', en: 'Card statement' },
+  payStatementEmpty: { 'zh-CN': '暂无记录。', en: 'No movements yet.' },
+  payStatementBalanceAfter: { 'zh-CN': '余额 {balance}', en: 'Balance {balance}' },
+  payKind_topupCash: { 'zh-CN': '现金充值', en: 'Cash top-up' },
+  payKind_topupOnline: { 'zh-CN': '在线充值', en: 'Online top-up' },
+  payKind_billPayment: { 'zh-CN': '缴费', en: 'Bill payment' },
+  payKind_refund: { 'zh-CN': '退款', en: 'Refund' },
+  payKind_other: { 'zh-CN': '其他', en: 'Other' },
+  payReportLost: { 'zh-CN': '挂失一卡通', en: 'Report a lost card' },
+  payReportLostHint: {
+    'zh-CN': '卡片丢失？输入身份证号和登记的手机号，卡片立即冻结。',
+    en: 'Lost your card? Enter your ID number and registered phone number: the card is blocked at once.',
+  },
+  payIdNumber: { 'zh-CN': '身份证号', en: 'ID number' },
+  payPhone: { 'zh-CN': '手机号', en: 'Phone number' },
+  payReportLostSubmit: { 'zh-CN': '确认挂失', en: 'Block my card' },
+  payReportLostDone: {
+    'zh-CN': '已挂失 {n} 张卡，卡片已冻结。请到服务站补办新卡，余额将转入新卡。',
+    en: '{n} card(s) blocked. Get a replacement at the service station; your balance moves to the new card.',
+  },
+  payReportLostNone: {
+    'zh-CN': '未找到可挂失的卡片（可能已挂失）。',
+    en: 'No active card was found to block (it may already be blocked).',
+  },
+  // payment errors, by kind
+  payError_cardUnknown: {
+    'zh-CN': '这张卡未登记。请到社区服务站办理。',
+    en: 'This card is not registered. Please ask at the service station.',
+  },
+  payError_cardBlocked: {
+    'zh-CN': '这张卡已挂失或停用，不能缴费。请到社区服务站办理。',
+    en: 'This card is blocked (reported lost or closed). Please go to the service station.',
+  },
+  payError_cardLocked: {
+    'zh-CN': '密码错误次数过多，卡片已锁定。请到社区服务站解锁。',
+    en: 'Too many wrong PINs: the card is locked. A clerk at the service station can unlock it.',
+  },
+  payError_wrongPin: {
+    'zh-CN': '支付密码错误，请重新输入。连续错误 3 次卡片将被锁定。',
+    en: 'Wrong PIN. Please try again — after 3 wrong PINs the card is locked.',
+  },
+  payError_insufficientBalance: {
+    'zh-CN': '卡内余额不足。请少选几项，或到服务站充值。',
+    en: 'Not enough balance on the card. Pay fewer bills, or top up at the service station.',
+  },
+  payError_dailyLimit: {
+    'zh-CN': '超过本卡每日缴费限额，今天还可支付 {left}。',
+    en: "This is over the card's daily limit: you can still pay {left} today.",
+  },
+  payError_billUnavailable: {
+    'zh-CN': '账单已缴或已变更，列表已刷新。',
+    en: 'A bill was already paid or has changed; the list has been refreshed.',
+  },
+  payError_unreachable: {
+    'zh-CN': '暂时无法连接缴费服务器，没有扣款。请稍后再试。',
+    en: 'The payment server cannot be reached right now. No money was taken. Please try again later.',
+  },
+  payError_unreachablePay: {
+    'zh-CN': '暂时无法连接缴费服务器，本次缴费未确认。重试不会重复扣款。',
+    en: 'The payment server cannot be reached, so the payment is not confirmed. Trying again never charges twice.',
+  },
+  payError_verificationFailed: {
+    'zh-CN': '身份证号与手机号不匹配，请核对后重试。',
+    en: 'The ID number and phone number do not match our records. Please check them.',
+  },
+  payError_other: {
+    'zh-CN': '缴费暂时不可用，没有扣款。请到社区服务站办理。',
+    en: 'Payment is not available right now and no money was taken. Please ask at the service station.',
+  },
+  // the fleet's identify command
+  identifyLabel: { 'zh-CN': '本机名称', en: 'This kiosk is' },
 } as const satisfies Record<string, Record<Locale, string>>;
 
 /** A message id. */
@@ -121,14 +251,22 @@ export const DISPLAY_TIME_ZONE = 'Asia/Shanghai';
 
 const intlLocale = (locale: Locale) => (locale === 'zh-CN' ? 'zh-CN' : 'en-GB');
 
+// Making an Intl.DateTimeFormat costs far more than formatting with one; every list item shows a date.
+const dateFormats = new Map<Locale, Intl.DateTimeFormat>();
+
 /** A date as residents read it: 2026年11月20日 / 20 Nov 2026. */
 export function formatDate(iso: string, locale: Locale): string {
-  return new Intl.DateTimeFormat(intlLocale(locale), {
-    timeZone: DISPLAY_TIME_ZONE,
-    year: 'numeric',
-    month: locale === 'zh-CN' ? 'long' : 'short',
-    day: 'numeric',
-  }).format(new Date(iso));
+  let format = dateFormats.get(locale);
+  if (!format) {
+    format = new Intl.DateTimeFormat(intlLocale(locale), {
+      timeZone: DISPLAY_TIME_ZONE,
+      year: 'numeric',
+      month: locale === 'zh-CN' ? 'long' : 'short',
+      day: 'numeric',
+    });
+    dateFormats.set(locale, format);
+  }
+  return format.format(new Date(iso));
 }
 
 /** The clock in the top bar: time and weekday with date. */

@@ -92,3 +92,14 @@ describe('highlightParts', () => {
     ]);
   });
 });
+
+describe('digits pad (PIN, phone number)', () => {
+  it('takes digits only, up to the field length; space does nothing', () => {
+    expect(type([...'12a', KEYS.space, ...'3456789'], 'digits', emptyTyping(), 6).value).toBe('123456');
+  });
+
+  it('has digits, clear and delete, and no key that leaves it for letters', () => {
+    const keys = keyboardLayouts.digits.default!.join(' ').split(' ');
+    expect(new Set(keys)).toEqual(new Set([...'0123456789', KEYS.clear, KEYS.backspace]));
+  });
+});

@@ -4,8 +4,11 @@
  * collect in a composition and a tapped candidate character replaces the syllable it was found for.
  */
 
-/** Keyboard modes. `pinyin`, `latin` and `numeric` switch among themselves; `id-number` stands alone. */
-export type KeyboardMode = 'pinyin' | 'latin' | 'numeric' | 'id-number';
+/**
+ * Keyboard modes. `pinyin`, `latin` and `numeric` switch among themselves; `id-number` and `digits` (a PIN or a
+ * phone number: digits only, no way to switch to letters) stand alone.
+ */
+export type KeyboardMode = 'pinyin' | 'latin' | 'numeric' | 'id-number' | 'digits';
 
 /** A pinyin → characters dictionary: syllable (`zhong`, `lv` for lü) → candidates, most common first. */
 export type PinyinDictionary = Readonly<Record<string, string>>;
@@ -84,7 +87,13 @@ export function pressKey(
       const first = candidatesFor(state.composition, dictionary)[0];
       if (state.composition && first) return chooseCandidate(state, first, dictionary);
       if (state.composition) return { ...state, value: state.value + state.composition, composition: '' };
-      if (mode === 'numeric' || mode === 'id-number' || !room(state.value) || state.value.endsWith(' '))
+      if (
+        mode === 'numeric' ||
+        mode === 'id-number' ||
+        mode === 'digits' ||
+        !room(state.value) ||
+        state.value.endsWith(' ')
+      )
         return state;
       return state.value ? { ...state, value: state.value + ' ' } : state;
     }
@@ -100,7 +109,7 @@ export function pressKey(
     if (char === 'X' ? length !== ID_NUMBER_LENGTH - 1 : !/^[0-9]$/.test(char)) return state;
     return { ...state, value: state.value + char };
   }
-  if (mode === 'numeric')
+  if (mode === 'numeric' || mode === 'digits')
     return /^[0-9]$/.test(key) && room(state.value) ? { ...state, value: state.value + key } : state;
   if (mode === 'pinyin' && /^[a-z]$/.test(key)) {
     if (state.composition.length >= MAX_COMPOSITION || !room(state.value)) return state;

@@ -29,6 +29,7 @@ export const keyboardLayouts: Record<KeyboardMode, Record<string, string[]>> = {
   },
   numeric: { default: ['1 2 3', '4 5 6', '7 8 9', `${KEYS.pinyin} 0 ${KEYS.backspace}`] },
   'id-number': { default: ['1 2 3', '4 5 6', '7 8 9', `X 0 ${KEYS.backspace}`] },
+  digits: { default: ['1 2 3', '4 5 6', '7 8 9', `${KEYS.clear} 0 ${KEYS.backspace}`] },
 };
 
 /** Labels of the special keys in a language (simple-keyboard's `display`). */

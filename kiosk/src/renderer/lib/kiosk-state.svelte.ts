@@ -18,7 +18,9 @@ export type View =
   | { screen: 'home' }
   | { screen: 'category'; category: CategoryId }
   | { screen: 'detail'; category: CategoryId; itemId: string }
-  | { screen: 'search' };
+  | { screen: 'search' }
+  | { screen: 'pay' }
+  | { screen: 'visitor' };
 
 /** Until the host's settings arrive (it is usually a few milliseconds). */
 const FALLBACK_SETTINGS: KioskSettings = {
@@ -36,6 +38,8 @@ export function viewKey(view: View): string {
   switch (view.screen) {
     case 'home':
     case 'search':
+    case 'pay':
+    case 'visitor':
       return view.screen;
     case 'category':
       return `category/${view.category}`;
@@ -67,6 +71,8 @@ export class KioskState {
   hostConnected = $state(false);
   /** The hidden dev panel is shown only when the host was started with `--dev-panel`. */
   devPanelEnabled = $state(false);
+  /** A gate kiosk: the home screen leads with visitor registration. */
+  gateMode = $state(false);
   locale = $state<Locale>(DEFAULT_LOCALE);
   largeText = $state(false);
   highContrast = $state(false);
@@ -105,6 +111,7 @@ export class KioskState {
         api.getDevConfig(),
       ]);
       this.devPanelEnabled = devConfig.ok && devConfig.value.enabled;
+      void api.visitorSettings().then((visitor) => (this.gateMode = visitor.ok && visitor.value.gateMode));
       if (content.ok) this.applySnapshot(content.value);
       if (status.ok) this.status = status.value;
       if (settings.ok) this.applySettings(settings.value);
@@ -193,6 +200,16 @@ export class KioskState {
   /** The host API for the dev panel's simulator calls; null unless the panel is enabled and connected. */
   devApi(): KioskApi | null {
     return this.devPanelEnabled ? (this.connection?.api ?? null) : null;
+  }
+
+  /** The host API for the visitor registration screens; null while not connected. */
+  visitorApi(): KioskApi | null {
+    return this.connection?.api ?? null;
+  }
+
+  /** The host API for the payment screens (card payments go through the host); null while not connected. */
+  paymentApi(): KioskApi | null {
+    return this.connection?.api ?? null;
   }
 
   /** Ends the host's session (card, scan) at the resident's request. */

@@ -8,11 +8,12 @@ import { registry } from './messages/registry';
 import { shell } from './messages/shell';
 import { station } from './messages/station';
 import { users } from './messages/users';
+import { visitors } from './messages/visitors';
 
 /** Messages of one domain in every UI language. Each domain (registry, cms, devices, …) keeps its own file. */
 export type Messages<K extends string = string> = Record<Locale, Record<K, string>>;
 
-const domains = [common, shell, auth, users, registry, audit, cms, devices, station] as const;
+const domains = [common, shell, auth, users, registry, audit, cms, devices, station, visitors] as const;
 
 const catalogue: Record<Locale, Record<string, string>> = { 'zh-CN': {}, en: {} };
 for (const domain of domains) {

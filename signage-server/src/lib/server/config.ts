@@ -35,6 +35,12 @@ export const ServerConfig = z.object({
   simProviderSecret: z.string().min(16).optional(),
   /** Bearer token Prometheus sends to /metrics (LINLI_METRICS_TOKEN); unset keeps /metrics closed. */
   metricsToken: z.string().min(16, 'LINLI_METRICS_TOKEN must be at least 16 characters').optional(),
+  /** Heartbeat intervals a kiosk may miss before it is shown offline (LINLI_FLEET_MISSED_HEARTBEATS, default 3). */
+  fleetMissedHeartbeats: z.coerce.number().int().min(1).max(100).default(3),
+  /** Seconds the visited unit's residents have to answer before the clerk decides (LINLI_VISITOR_HOST_TIMEOUT_S). */
+  visitorHostTimeoutSeconds: z.coerce.number().int().min(10).max(3600).default(180),
+  /** Days a visit keeps its identity data (LINLI_RETENTION_VISITOR_DAYS, default 90; stated in the consent text). */
+  visitorRetentionDays: z.coerce.number().int().min(1).max(3650).default(90),
 });
 export type ServerConfig = z.infer<typeof ServerConfig>;
 
@@ -53,6 +59,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     pinRequiredAbove: env.LINLI_PIN_REQUIRED_ABOVE_FEN || undefined,
     simProviderSecret: env.LINLI_SIM_PROVIDER_SECRET || undefined,
     metricsToken: env.LINLI_METRICS_TOKEN || undefined,
+    fleetMissedHeartbeats: env.LINLI_FLEET_MISSED_HEARTBEATS || undefined,
+    visitorHostTimeoutSeconds: env.LINLI_VISITOR_HOST_TIMEOUT_S || undefined,
+    visitorRetentionDays: env.LINLI_RETENTION_VISITOR_DAYS || undefined,
   });
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);

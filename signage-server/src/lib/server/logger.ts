@@ -15,6 +15,8 @@ export function createLogger(
   const level = env.LINLI_LOG_LEVEL || 'info';
   // Secrets must never reach the journal: these paths are replaced before a line is written.
   const redact = ['password', 'token', 'credential', '*.password', '*.token', '*.credential'];
+  // Personal data (visitors' and residents' ID and phone numbers) must never be logged either, even by mistake.
+  redact.push('idNumber', 'documentNumber', 'phone', '*.idNumber', '*.documentNumber', '*.phone');
   const options = {
     name,
     level,

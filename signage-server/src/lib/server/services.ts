@@ -8,12 +8,13 @@ import { createCoreServices, type CoreServices } from './core.services';
 import { createPaymentsFastPath } from './api/payments-fast-path';
 import { createPaymentServices, type PaymentServices } from './payments.services';
 import { createSignageServices, type SignageServices } from './signage.services';
+import { createVisitorFastPath, createVisitorServices, type VisitorServices } from './visitors.services';
 
 /**
  * Everything the server holds for its lifetime, created once at start-up (hooks.server.ts `init`) and handed to
  * routes through `locals`. Services name what they use; this is only where they are wired together.
  */
-export interface Services extends CoreServices, SignageServices, PaymentServices {
+export interface Services extends CoreServices, SignageServices, PaymentServices, VisitorServices {
   config: ServerConfig;
   clock: Clock;
   db: Db;
@@ -42,9 +43,19 @@ export function createServices(config: ServerConfig, clock: Clock = systemClock)
     phoneHash: (phone) => core.registry.phoneHash(phone),
   });
   const paymentsFastPath = createPaymentsFastPath(signage.devices, money.payments);
+  const visitors = createVisitorServices({
+    config,
+    clock,
+    db,
+    keys,
+    audit: core.audit,
+    registry: core.registry,
+    cards: money.cards,
+  });
+  const visitorFastPath = createVisitorFastPath(visitors);
   const fastPath = (req: IncomingMessage, res: ServerResponse) =>
-    signage.fastPath(req, res) || paymentsFastPath(req, res);
-  return { config, clock, db, keys, version: SERVER_VERSION, ...core, ...signage, ...money, fastPath };
+    signage.fastPath(req, res) || paymentsFastPath(req, res) || visitorFastPath(req, res);
+  return { config, clock, db, keys, version: SERVER_VERSION, ...core, ...signage, ...money, ...visitors, fastPath };
 }
 
 /** The server's version, reported by /healthz and to kiosks. */

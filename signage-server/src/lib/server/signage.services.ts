@@ -12,6 +12,9 @@ import { seedDemoContent } from './content/pack-import.service';
 import type { Db } from './db/database';
 import { DeviceRepository } from './devices/device.repository';
 import { DeviceService } from './devices/device.service';
+import { FleetRepository } from './fleet/fleet.repository';
+import { FleetService } from './fleet/fleet.service';
+import { createLogger } from './logger';
 import type { ServerKeys } from './keys';
 import { DeviceEventHub } from './manifest/device-events';
 import { ManifestService } from './manifest/manifest.service';
@@ -23,11 +26,13 @@ export interface SignageServices {
   devices: DeviceService;
   manifests: ManifestService;
   deviceEvents: DeviceEventHub;
+  fleet: FleetService;
 }
 
 /** What the signage services are built on. */
 export interface SignageDependencies {
-  config: Pick<ServerConfig, 'dataDir' | 'maxImageBytes'>;
+  config: Pick<ServerConfig, 'dataDir' | 'maxImageBytes'> &
+    Partial<Pick<ServerConfig, 'fleetMissedHeartbeats'>>;
   clock: Clock;
   db: Db;
   keys: ServerKeys;
@@ -59,6 +64,15 @@ export function createSignageServices({
   const devices = new DeviceService(new DeviceRepository(db), auditLog, clock);
   const manifests = new ManifestService(content, assets, keys, clock);
   const deviceEvents = new DeviceEventHub();
+  const fleet = new FleetService(
+    new FleetRepository(db),
+    devices,
+    deviceEvents,
+    auditLog,
+    clock,
+    createLogger('fleet'),
+    config.fleetMissedHeartbeats ? { missedHeartbeats: config.fleetMissedHeartbeats } : {},
+  );
 
   content.onPublishedChange(() => manifests.invalidate());
   manifests.onChange((scope, version) => deviceEvents.manifestChanged(scope, version));
@@ -66,8 +80,17 @@ export function createSignageServices({
     deviceEvents.disconnect(deviceId);
     manifests.forget(deviceId);
   });
+  deviceEvents.onSubscribed((deviceId) => fleet.deliverOpenCommands(deviceId));
 
-  return { assets, content, devices, manifests, deviceEvents, fastPath: createFastPath(devices, manifests) };
+  return {
+    assets,
+    content,
+    devices,
+    manifests,
+    deviceEvents,
+    fleet,
+    fastPath: createFastPath(devices, manifests),
+  };
 }
 
 /**
@@ -80,7 +103,9 @@ export async function startSignageServices(
 ): Promise<void> {
   await seedDemoContent(services.config, services);
   services.manifests.invalidate();
+  services.fleet.start();
   process.once('sveltekit:shutdown', () => {
+    services.fleet.stop();
     services.deviceEvents.closeAll();
     services.manifests.close();
   });

@@ -3,6 +3,7 @@ import { apiPaths, MANIFEST_SIGNATURE_HEADER } from '@linli/content';
 import type { AuthenticatedDevice } from '../devices/device.schema';
 import type { DeviceService } from '../devices/device.service';
 import type { ManifestService, SignedManifest } from '../manifest/manifest.service';
+import { manifestCounter } from '../observability/metrics';
 import { API_JSON_HEADERS, apiError, apiErrorBody } from './api-error';
 
 /** The answer to a 401: the same for missing, malformed, unknown and revoked credentials. */
@@ -108,8 +109,10 @@ export function createFastPath(devices: DeviceService, manifests: ManifestServic
       const signed = manifests.forDevice(device);
       if (etagMatches(req.headers['if-none-match'], signed.etag)) {
         res.writeHead(304, headersOf(signed).notModified).end();
+        manifestCounter.record(304);
       } else {
         res.writeHead(200, headersOf(signed).ok).end(signed.body);
+        manifestCounter.record(200);
       }
     } catch (error) {
       // outside SvelteKit nothing else would catch this: answer like any other API error instead of crashing

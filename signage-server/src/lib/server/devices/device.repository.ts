@@ -12,6 +12,8 @@ interface DeviceRow {
   created_at: string;
   last_seen_at: string | null;
   revoked_at: string | null;
+  device_group: string | null;
+  tags: string;
 }
 
 /** A device row with its credential hash (only the device service sees the hash). */
@@ -30,7 +32,19 @@ const toRecord = (row: DeviceRow): DeviceWithHash => ({
   createdAt: row.created_at,
   lastSeenAt: row.last_seen_at,
   revokedAt: row.revoked_at,
+  group: row.device_group,
+  tags: parseTags(row.tags),
 });
+
+/** Tags are stored as a JSON array of strings; anything else (a hand-edited row) reads as no tags. */
+function parseTags(json: string): string[] {
+  try {
+    const value: unknown = JSON.parse(json);
+    return Array.isArray(value) ? value.filter((tag): tag is string => typeof tag === 'string') : [];
+  } catch {
+    return [];
+  }
+}
 
 const SELECT_DEVICES = `SELECT d.*, c.name AS community_name FROM devices d LEFT JOIN communities c ON c.id = d.community_id`;
 
@@ -104,7 +118,9 @@ export class DeviceRepository {
     return result.changes === 1;
   }
 
-  insertDevice(device: Omit<DeviceWithHash, 'communityName' | 'lastSeenAt' | 'revokedAt'>): void {
+  insertDevice(
+    device: Omit<DeviceWithHash, 'communityName' | 'lastSeenAt' | 'revokedAt' | 'group' | 'tags'>,
+  ): void {
     this.db
       .prepare(
         `INSERT INTO devices (id, name, community_id, credential_hash, platform, app_version, created_at)
@@ -115,6 +131,18 @@ export class DeviceRepository {
 
   updateLastSeen(id: string, at: string): void {
     this.db.prepare('UPDATE devices SET last_seen_at = ? WHERE id = ?').run(at, id);
+  }
+
+  /** Writes the administrator-editable fields of a device; false when it does not exist. */
+  updateDetails(
+    id: string,
+    details: { name: string; communityId: string | null; group: string | null; tags: string[] },
+  ): boolean {
+    return (
+      this.db
+        .prepare('UPDATE devices SET name = ?, community_id = ?, device_group = ?, tags = ? WHERE id = ?')
+        .run(details.name, details.communityId, details.group, JSON.stringify(details.tags), id).changes === 1
+    );
   }
 
   revoke(id: string, at: string): boolean {

@@ -12,6 +12,10 @@ export interface DeviceRecord {
   createdAt: string;
   lastSeenAt: string | null;
   revokedAt: string | null;
+  /** The group it belongs to (content targeting), if any. */
+  group: string | null;
+  /** Free tags (content targeting), lower-case. */
+  tags: string[];
 }
 
 /** The device a request authenticated as (what the device API works with). */
@@ -57,3 +61,35 @@ export type DeviceError =
   | { kind: 'invalid'; message: string; field: string };
 
 export type DeviceResult<T> = { ok: true; value: T } | { ok: false; error: DeviceError };
+
+/** A group or tag name: short, no commas (tags are entered comma-separated). */
+const Label = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .max(40)
+  .regex(/^[^,]*$/, 'no commas');
+
+/** The admin's "edit device" form: rename, move between communities, group and tags. */
+export const DeviceDetailsRequest = z.object({
+  name: z.string().trim().min(1).max(80),
+  communityId: z
+    .string()
+    .trim()
+    .max(100)
+    .transform((v) => v || null)
+    .nullable()
+    .default(null),
+  group: Label.transform((v) => v || null)
+    .nullable()
+    .default(null),
+  tags: z
+    .string()
+    .max(400)
+    .default('')
+    .transform((text) =>
+      [...new Set(text.split(/[,，]/).map((tag) => tag.trim().toLowerCase()))].filter(Boolean),
+    )
+    .pipe(z.array(Label.min(1)).max(20)),
+});
+export type DeviceDetailsRequest = z.input<typeof DeviceDetailsRequest>;

@@ -6,6 +6,7 @@ import type { Clock } from '../clock';
 import type { DeviceRepository } from './device.repository';
 import {
   PAIRING_CODE_TTL_MS,
+  DeviceDetailsRequest,
   PairingCodeRequest,
   type AuthenticatedDevice,
   type DeviceRecord,
@@ -196,6 +197,46 @@ export class DeviceService {
     if (now.getTime() - entry.lastSeenWrittenMs < LAST_SEEN_WRITE_INTERVAL_MS) return;
     entry.lastSeenWrittenMs = now.getTime();
     this.repository.updateLastSeen(device.id, now.toISOString());
+  }
+
+  /** Renames a device, moves it to another community, sets its group and tags (audited, one transaction). */
+  update(deviceId: string, request: DeviceDetailsRequest, actor: Actor): DeviceResult<DeviceRecord> {
+    const parsed = DeviceDetailsRequest.safeParse(request);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      return {
+        ok: false,
+        error: { kind: 'invalid', message: issue?.message ?? 'invalid', field: String(issue?.path[0] ?? '') },
+      };
+    }
+    const details = parsed.data;
+    if (details.communityId && !this.repository.communityExists(details.communityId)) {
+      return { ok: false, error: { kind: 'invalid', message: 'unknown community', field: 'communityId' } };
+    }
+    const before = this.repository.get(deviceId);
+    if (!before) return { ok: false, error: { kind: 'not-found', message: 'no such device' } };
+    this.repository.transaction(() => {
+      this.repository.updateDetails(deviceId, details);
+      this.audit.record({
+        actor,
+        action: 'device.update',
+        target: deviceId,
+        detail: {
+          before: {
+            name: before.name,
+            communityId: before.communityId,
+            group: before.group,
+            tags: before.tags,
+          },
+          after: details,
+        },
+      });
+    });
+    // the in-memory copy answers every authenticated call: keep its name and community in step
+    const entry = this.active.get(deviceId);
+    if (entry) entry.device = { id: deviceId, name: details.name, communityId: details.communityId };
+    const { credentialHash: _hash, ...record } = this.repository.get(deviceId)!;
+    return { ok: true, value: record };
   }
 
   /** Cuts a device off: its credential stops working at once and its event stream closes. */

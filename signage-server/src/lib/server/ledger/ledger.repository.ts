@@ -17,6 +17,33 @@ export class LedgerRepository {
   private readonly statements;
 
   constructor(readonly db: Db) {
+    // The daily-limit check needs what a wallet paid today. Summing its entries costs one row per payment, so a
+    // busy card would make every payment slower than the last; instead the sum is kept per (wallet, day) in a
+    // connection-private TEMP table, seeded by the full query on first use and moved by a TEMP trigger on every
+    // entry insert. Being tables, they are rolled back with the savepoint or transaction that wrote the entry, so
+    // the cache never counts an entry that did not commit. `data_version` tags each row: a commit by another
+    // connection (a CLI on the same file) changes it, and older rows are ignored and recomputed.
+    //
+    // temp_store=MEMORY for this connection: each payment of a group commit runs in a savepoint, whose undo pages
+    // SQLite keeps in a sub-journal that spills to a temp file past 64 KiB (dozens of writes per payment), and the
+    // TEMP table would live in a temp file too. Nothing in them needs to survive a crash. Changing temp_store
+    // drops existing TEMP objects, so it is set first, and only when it differs.
+    if (db.pragma('temp_store', { simple: true }) !== 2) db.pragma('temp_store = MEMORY');
+    db.exec(/* sql */ `
+      CREATE TEMP TABLE IF NOT EXISTS ledger_spent_since (
+        account_id TEXT NOT NULL,
+        since TEXT NOT NULL,
+        data_version INTEGER NOT NULL,
+        spent INTEGER NOT NULL,
+        PRIMARY KEY (account_id, since)
+      );
+      CREATE TEMP TRIGGER IF NOT EXISTS ledger_spent_since_follow AFTER INSERT ON main.ledger_entries
+      BEGIN
+        UPDATE ledger_spent_since SET spent = spent - NEW.amount
+        WHERE account_id = NEW.account_id
+          AND since <= (SELECT at FROM main.ledger_transactions WHERE id = NEW.transaction_id AND kind = 'bill-payment');
+      END;
+    `);
     this.statements = {
       getAccount: db.prepare(
         'SELECT id, kind, name, balance, created_at AS createdAt FROM ledger_accounts WHERE id = ?',
@@ -48,6 +75,16 @@ export class LedgerRepository {
          JOIN ledger_transactions t ON t.id = e.transaction_id
          WHERE e.account_id = ? AND t.kind = 'bill-payment' AND t.at >= ?`,
       ),
+      spentCached: db
+        .prepare(
+          'SELECT spent FROM ledger_spent_since WHERE account_id = ? AND since = ? AND data_version = ?',
+        )
+        .pluck(),
+      spentRemember: db.prepare(
+        'INSERT OR REPLACE INTO ledger_spent_since (account_id, since, data_version, spent) VALUES (?, ?, ?, ?)',
+      ),
+      spentForgetOtherDays: db.prepare('DELETE FROM ledger_spent_since WHERE account_id = ? AND since <> ?'),
+      dataVersion: db.prepare('PRAGMA data_version').pluck(),
       statement: db.prepare(
         `SELECT t.id, t.kind, t.at, t.memo, e.amount,
                 SUM(e.amount) OVER (ORDER BY e.id) AS balanceAfter
@@ -118,7 +155,13 @@ export class LedgerRepository {
 
   /** Fen paid for bills out of a wallet since an instant. */
   spentSince(walletAccountId: string, since: string): number {
-    return (this.statements.spentSince.get(walletAccountId, since) as { spent: number }).spent;
+    const version = this.statements.dataVersion.get() as number;
+    const cached = this.statements.spentCached.get(walletAccountId, since, version) as number | undefined;
+    if (cached !== undefined) return cached;
+    const spent = (this.statements.spentSince.get(walletAccountId, since) as { spent: number }).spent;
+    this.statements.spentForgetOtherDays.run(walletAccountId, since);
+    this.statements.spentRemember.run(walletAccountId, since, version, spent);
+    return spent;
   }
 
   /** The newest `limit` movements of an account with the balance after each. */

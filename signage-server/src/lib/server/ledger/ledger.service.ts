@@ -32,6 +32,11 @@ export class LedgerService {
     reject: (error: unknown) => void;
   }[] = [];
   private flushScheduled = false;
+  /** Group-commit counters since start: committed batches and the pieces they held (pieces / batches = sharing). */
+  readonly groupCommit = { batches: 0, pieces: 0 };
+  /** One transaction wrapper for every call: better-sqlite3 builds a new one per `db.transaction(fn)`. */
+  private readonly run: (work: () => unknown) => unknown;
+  private readonly runImmediate: (work: () => unknown) => unknown;
 
   constructor(
     repository: LedgerRepository,
@@ -39,11 +44,15 @@ export class LedgerService {
     private readonly hashKey: Buffer,
   ) {
     this.repository = repository;
+    // called inside an open transaction, the same wrapper makes a savepoint
+    const run = repository.db.transaction((work: () => unknown) => work());
+    this.run = run;
+    this.runImmediate = run.immediate;
   }
 
   /** Runs `work` in one IMMEDIATE transaction (the write lock is taken first, so reads inside are current). */
   transaction<T>(work: () => T): T {
-    return this.repository.db.transaction(work).immediate();
+    return this.runImmediate(work) as T;
   }
 
   /**
@@ -51,6 +60,8 @@ export class LedgerService {
    * savepoint (a piece that throws is rolled back alone and its caller gets the error). The batch commits with one
    * fsync, and no caller's promise settles before that commit — so nothing is acknowledged that is not durable.
    * With synchronous=FULL every commit costs an fsync; concurrent payments share it instead of queueing behind it.
+   * better-sqlite3 commits synchronously, so requests arriving during a commit wait in their sockets; the next
+   * turn of the event loop reads them all, and the batch is flushed after that (setImmediate runs after I/O).
    */
   batched<T>(work: () => T): Promise<T> {
     return new Promise<T>((resolve, reject) => {
@@ -65,23 +76,27 @@ export class LedgerService {
   private flush(): void {
     this.flushScheduled = false;
     const batch = this.pending.splice(0);
-    const db = this.repository.db;
     const outcomes: ({ ok: true; value: unknown } | { ok: false; error: unknown })[] = [];
     try {
-      db.transaction(() => {
+      this.runImmediate(() => {
         for (const item of batch) {
           try {
-            // nested better-sqlite3 transactions are savepoints
-            outcomes.push({ ok: true, value: db.transaction(item.work)() });
+            // inside the batch's transaction this is a savepoint: a piece that throws is undone alone
+            outcomes.push({ ok: true, value: this.run(item.work) });
           } catch (error) {
+            // some errors (disk full, I/O) make SQLite roll back the whole transaction: the pieces before this
+            // one are gone too, and the rest must not run outside a transaction, so the whole batch fails
+            if (!this.repository.db.inTransaction) throw error;
             outcomes.push({ ok: false, error });
           }
         }
-      }).immediate();
+      });
     } catch (error) {
       for (const item of batch) item.reject(error);
       return;
     }
+    this.groupCommit.batches++;
+    this.groupCommit.pieces += batch.length;
     batch.forEach((item, index) => {
       const outcome = outcomes[index]!;
       if (outcome.ok) item.resolve(outcome.value);
@@ -169,20 +184,27 @@ export class LedgerService {
    * `work` must validate before it writes, or throw to roll back.
    */
   once(scope: string, key: string, requestHash: string, work: () => StoredAnswer): OnceResult {
-    return this.transaction(() => {
-      const earlier = this.lookup(scope, key, requestHash);
-      if (earlier) return earlier;
-      const answer = work();
-      this.repository.putIdempotencyKey(
-        scope,
-        key,
-        requestHash,
-        answer.status,
-        JSON.stringify(answer.body),
-        this.clock.now().toISOString(),
-      );
-      return { ok: true as const, replayed: false, answer };
-    });
+    return this.transaction(() => this.onceInside(scope, key, requestHash, work));
+  }
+
+  /**
+   * `once` for a caller that already holds the transaction (or the savepoint of a batched piece), which makes the
+   * key and `work`'s writes one atomic step; a throw must roll that back.
+   */
+  onceInside(scope: string, key: string, requestHash: string, work: () => StoredAnswer): OnceResult {
+    if (!this.repository.db.inTransaction) throw new Error('ledger.onceInside must run inside a transaction');
+    const earlier = this.lookup(scope, key, requestHash);
+    if (earlier) return earlier;
+    const answer = work();
+    this.repository.putIdempotencyKey(
+      scope,
+      key,
+      requestHash,
+      answer.status,
+      JSON.stringify(answer.body),
+      this.clock.now().toISOString(),
+    );
+    return { ok: true as const, replayed: false, answer };
   }
 }
 
@@ -216,20 +238,35 @@ export function onceResult<T, K extends string>(
   request: unknown,
   work: () => Result<T, K>,
 ): Result<T, K | 'idempotency-mismatch'> & { replayed?: boolean } {
-  const outcome = ledger.once(context.scope, context.key, ledger.requestHash(request), () => {
-    const result = work();
-    return { status: result.ok ? 200 : 409, body: result };
-  });
-  if (!outcome.ok) return err('idempotency-mismatch', outcome.error.message);
-  return { ...(outcome.answer.body as Result<T, K>), replayed: outcome.replayed };
+  const requestHash = ledger.requestHash(request);
+  return ledger.transaction(() => onceResultInside(ledger, context, requestHash, work));
 }
 
-/** `onceResult` through the group commit (the hot path: kiosk payments). */
+/**
+ * `onceResult` through the group commit (the hot path: kiosk payments): the piece's savepoint holds the key and
+ * the work together, and the promise settles only once the batch holding it has committed.
+ */
 export function onceResultBatched<T, K extends string>(
   ledger: LedgerService,
   context: IdempotencyContext,
   request: unknown,
   work: () => Result<T, K>,
 ): Promise<Result<T, K | 'idempotency-mismatch'> & { replayed?: boolean }> {
-  return ledger.batched(() => onceResult(ledger, context, request, work));
+  // hashed before the batch: the batch holds the write lock, so work that needs none is done outside it
+  const requestHash = ledger.requestHash(request);
+  return ledger.batched(() => onceResultInside(ledger, context, requestHash, work));
+}
+
+function onceResultInside<T, K extends string>(
+  ledger: LedgerService,
+  context: IdempotencyContext,
+  requestHash: string,
+  work: () => Result<T, K>,
+): Result<T, K | 'idempotency-mismatch'> & { replayed?: boolean } {
+  const outcome = ledger.onceInside(context.scope, context.key, requestHash, () => {
+    const result = work();
+    return { status: result.ok ? 200 : 409, body: result };
+  });
+  if (!outcome.ok) return err('idempotency-mismatch', outcome.error.message);
+  return { ...(outcome.answer.body as Result<T, K>), replayed: outcome.replayed };
 }

@@ -25,6 +25,7 @@ export function formatEvent(name: DeviceEventName, data: unknown): string {
 export class DeviceEventHub {
   private readonly subscribers = new Set<EventSubscriber>();
   private heartbeat: NodeJS.Timeout | null = null;
+  private readonly subscribeListeners = new Set<(deviceId: string) => void>();
 
   constructor(private readonly heartbeatMs = HEARTBEAT_MS) {}
 
@@ -40,7 +41,24 @@ export class DeviceEventHub {
       this.heartbeat = setInterval(() => this.broadcastRaw(': heartbeat\n\n'), this.heartbeatMs);
       this.heartbeat.unref();
     }
+    // after the add: a listener's writes (commands waiting for this device) go to the new stream too
+    for (const listener of this.subscribeListeners) listener(subscriber.deviceId);
     return () => this.remove(subscriber);
+  }
+
+  /** Calls `listener` with the device id whenever a stream opens (the fleet re-sends pending commands). */
+  onSubscribed(listener: (deviceId: string) => void): () => void {
+    this.subscribeListeners.add(listener);
+    return () => this.subscribeListeners.delete(listener);
+  }
+
+  /** Writes a chunk to every open stream of one device; returns how many took it. */
+  sendToDevice(deviceId: string, chunk: string): number {
+    let sent = 0;
+    for (const subscriber of [...this.subscribers]) {
+      if (subscriber.deviceId === deviceId && this.send(subscriber, chunk)) sent++;
+    }
+    return sent;
   }
 
   private remove(subscriber: EventSubscriber): void {
@@ -75,11 +93,13 @@ export class DeviceEventHub {
     for (const subscriber of [...this.subscribers]) this.send(subscriber, chunk);
   }
 
-  private send(subscriber: EventSubscriber, chunk: string): void {
+  private send(subscriber: EventSubscriber, chunk: string): boolean {
     try {
       subscriber.write(chunk);
+      return true;
     } catch {
       this.end(subscriber); // the client went away between our check and the write
+      return false;
     }
   }
 

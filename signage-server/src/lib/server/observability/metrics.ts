@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import type { Db } from '../db/database';
 import { schemaVersion } from '../db/database';
 import { migrations } from '../db/migrations/index';
+import { ACCOUNT_KINDS, type AccountKind } from '../ledger/ledger.schema';
 
 /** One Prometheus sample: metric name, labels, value. */
 interface Sample {
@@ -64,8 +65,130 @@ export class RequestCounter {
 /** The process-wide request counter (hooks.server.ts records, /metrics reads). */
 export const requestCounter = new RequestCounter();
 
+/**
+ * Counts manifest answers: `200` (a kiosk fetched a new manifest version) and `304` (its version is current). The
+ * device fast path answers these outside SvelteKit, so hooks.server.ts never sees them.
+ */
+export class ManifestCounter {
+  #full = 0;
+  #notModified = 0;
+
+  /** Records one manifest answer by status; other statuses (401, 500) are already in the request counter. */
+  record(status: number): void {
+    if (status === 200) this.#full++;
+    else if (status === 304) this.#notModified++;
+  }
+
+  samples(): Sample[] {
+    return [
+      { labels: { result: 'full' }, value: this.#full },
+      { labels: { result: 'not-modified' }, value: this.#notModified },
+    ];
+  }
+}
+
+/** The process-wide manifest counter (the device API records, /metrics reads). */
+export const manifestCounter = new ManifestCounter();
+
+/** Ledger figures at one moment: balances by account kind, transactions, and the grand total (always 0). */
+export interface LedgerTotals {
+  balanceByKind: Record<AccountKind, number>;
+  accountsByKind: Record<AccountKind, number>;
+  transactions: number;
+  total: number;
+}
+
+interface CachedLedgerTotals {
+  watermark: string;
+  totals: LedgerTotals;
+}
+const ledgerCache = new WeakMap<Db, CachedLedgerTotals>();
+
+/**
+ * The ledger totals, read in one snapshot so the total is exactly what the books say at that moment. Recomputed only
+ * when money moved or an account was opened: entries and accounts are append-only, so their highest rowids (two
+ * index lookups) identify the state, and a scrape of an idle ledger costs nothing but those lookups.
+ */
+export function ledgerTotals(db: Db): LedgerTotals {
+  return db.transaction(() => {
+    const watermark = db
+      .prepare(
+        `SELECT (SELECT COALESCE(MAX(id), 0) FROM ledger_entries) || ':' ||
+                (SELECT COALESCE(MAX(rowid), 0) FROM ledger_accounts)`,
+      )
+      .pluck()
+      .get() as string;
+    const cached = ledgerCache.get(db);
+    if (cached?.watermark === watermark) return cached.totals;
+    const zero = () =>
+      Object.fromEntries(ACCOUNT_KINDS.map((kind) => [kind, 0])) as Record<AccountKind, number>;
+    const totals: LedgerTotals = { balanceByKind: zero(), accountsByKind: zero(), transactions: 0, total: 0 };
+    const rows = db
+      .prepare(
+        'SELECT kind, SUM(balance) AS balance, COUNT(*) AS accounts FROM ledger_accounts GROUP BY kind',
+      )
+      .all() as { kind: AccountKind; balance: number; accounts: number }[];
+    for (const row of rows) {
+      totals.balanceByKind[row.kind] = row.balance;
+      totals.accountsByKind[row.kind] = row.accounts;
+      totals.total += row.balance;
+    }
+    totals.transactions = db.prepare('SELECT COUNT(*) FROM ledger_transactions').pluck().get() as number;
+    ledgerCache.set(db, { watermark, totals });
+    return totals;
+  })();
+}
+
+/** One queue of the server's outbox: how many items wait, and since when the oldest. */
+interface OutboxQueue {
+  queue: string;
+  count: number;
+  oldest: string | null;
+}
+
+/**
+ * The server's outbox: what it has handed to someone else and is still waiting on. Two queues: online top-up orders
+ * without the payment provider's answer (paid or failed), and remote commands a kiosk has not acknowledged yet.
+ * Kiosk outboxes live on the kiosks; `linli_device_sync_lag_seconds` bounds their lag. device_commands has a partial
+ * index on its open rows; topup_orders has none yet, so its query scans the (small: one row per online top-up)
+ * table until a migration adds `ON topup_orders(created_at) WHERE status = 'pending'`.
+ */
+function outboxQueues(db: Db): OutboxQueue[] {
+  const queues = [
+    {
+      queue: 'topup-callbacks',
+      ...(db
+        .prepare(
+          "SELECT COUNT(*) AS count, MIN(created_at) AS oldest FROM topup_orders WHERE status = 'pending'",
+        )
+        .get() as { count: number; oldest: string | null }),
+    },
+  ];
+  // device_commands arrives with the fleet migration; a database migrated by an older build has no such table
+  const hasCommands = db
+    .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'device_commands'")
+    .get();
+  if (hasCommands) {
+    queues.push({
+      queue: 'device-commands',
+      ...(db
+        .prepare(
+          `SELECT COUNT(*) AS count, MIN(issued_at) AS oldest FROM device_commands
+           WHERE state IN ('pending', 'delivered')`,
+        )
+        .get() as { count: number; oldest: string | null }),
+    });
+  }
+  return queues;
+}
+
 /** Collects the operational figures from the database and the process. */
-export function collectMetrics(db: Db, now: Date, counter: RequestCounter = requestCounter): string {
+export function collectMetrics(
+  db: Db,
+  now: Date,
+  counter: RequestCounter = requestCounter,
+  manifests: ManifestCounter = manifestCounter,
+): string {
   const onlineSince = new Date(now.getTime() - DEVICE_ONLINE_WINDOW_MS).toISOString();
   const devices = db
     .prepare(
@@ -85,6 +208,10 @@ export function collectMetrics(db: Db, now: Date, counter: RequestCounter = requ
     )
     .get() as { oldest: string | null };
   const version = schemaVersion(db);
+  const ledger = ledgerTotals(db);
+  const outbox = outboxQueues(db);
+  const secondsSince = (iso: string | null) =>
+    iso ? Math.max(0, (now.getTime() - Date.parse(iso)) / 1000) : 0;
   return renderPrometheus([
     {
       name: 'linli_http_requests_total',
@@ -109,9 +236,50 @@ export function collectMetrics(db: Db, now: Date, counter: RequestCounter = requ
       name: 'linli_device_sync_lag_seconds',
       help: 'Seconds since the least recently seen enrolled kiosk last called (upper bound of its outbox lag).',
       type: 'gauge',
-      samples: [
-        { value: lastSeen.oldest ? Math.max(0, (now.getTime() - Date.parse(lastSeen.oldest)) / 1000) : 0 },
-      ],
+      samples: [{ value: secondsSince(lastSeen.oldest) }],
+    },
+    {
+      name: 'linli_manifest_responses_total',
+      help: 'Manifest answers to kiosks: full (a new version was sent) or not-modified (304, the kiosk is current).',
+      type: 'counter',
+      samples: manifests.samples(),
+    },
+    {
+      name: 'linli_ledger_balance_fen',
+      help: 'Sum of ledger account balances by account kind, in fen (credit positive).',
+      type: 'gauge',
+      samples: ACCOUNT_KINDS.map((kind) => ({ labels: { kind }, value: ledger.balanceByKind[kind] })),
+    },
+    {
+      name: 'linli_ledger_accounts',
+      help: 'Ledger accounts by kind.',
+      type: 'gauge',
+      samples: ACCOUNT_KINDS.map((kind) => ({ labels: { kind }, value: ledger.accountsByKind[kind] })),
+    },
+    {
+      name: 'linli_ledger_transactions',
+      help: 'Ledger transactions recorded (immutable, so this only grows).',
+      type: 'gauge',
+      samples: [{ value: ledger.transactions }],
+    },
+    {
+      // double entry: every transaction sums to zero, so any other value means the books are broken: alert on it
+      name: 'linli_ledger_total_fen',
+      help: 'Sum of all ledger account balances in fen; always 0 in a consistent ledger.',
+      type: 'gauge',
+      samples: [{ value: ledger.total }],
+    },
+    {
+      name: 'linli_outbox_pending',
+      help: 'Server outbox items waiting: top-up orders without a provider answer, kiosk commands not acknowledged.',
+      type: 'gauge',
+      samples: outbox.map(({ queue, count }) => ({ labels: { queue }, value: count })),
+    },
+    {
+      name: 'linli_outbox_lag_seconds',
+      help: 'Age of the oldest item still waiting in each server outbox queue (0 when the queue is empty).',
+      type: 'gauge',
+      samples: outbox.map(({ queue, oldest }) => ({ labels: { queue }, value: secondsSince(oldest) })),
     },
     {
       name: 'linli_content_items',

@@ -1,3 +1,5 @@
+import Database from 'better-sqlite3';
+import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MAX_PIN_FAILURES } from '../cards/card.schema';
 import { generateDemoCommunity } from '../registry/demo-community';
@@ -200,6 +202,116 @@ describe('paying bills with the card', () => {
     });
     t.clock.advance(24 * 3600_000);
     expect((await t.payments.payBills({ uid: '0A0B0C0D', billIds: ['b'] }, key())).ok).toBe(true);
+  });
+});
+
+describe('group commit of payments', () => {
+  it('payments waiting together share one commit; refused and failing ones leave the others paid', async () => {
+    const { card } = await issued();
+    bill(card.unitId, 'w-1', 1_000);
+    bill(card.unitId, 'w-2', 2_000);
+    bill(card.unitId, 'w-3', 4_000);
+    const reader = new Database(path.join(t.dataDir, 'linli.db'), { readonly: true });
+    const paidSeenByReader = reader.prepare("SELECT status = 'paid' FROM bills WHERE id = ?").pluck();
+    try {
+      const before = { ...t.ledger.groupCommit };
+      const retried = key();
+      const started = [
+        t.payments.payBills({ uid: card.uid, billIds: ['w-1'] }, retried),
+        // a double tap of the same bill under another key
+        t.payments.payBills({ uid: card.uid, billIds: ['w-1'] }, key()),
+        t.payments.payBills({ uid: card.uid, billIds: ['nope'] }, key()),
+        // a piece that writes money and then fails: only it is undone
+        t.ledger.batched(() => {
+          t.ledger.post({
+            kind: 'bill-payment',
+            actor: 'test',
+            legs: [
+              { accountId: card.walletAccountId, amount: -4_000 },
+              { accountId: accountIds.payable('water'), amount: 4_000 },
+            ],
+          });
+          t.bills.repository.markPaid('w-3', 1, t.clock.now().toISOString());
+          throw new Error('failed after writing');
+        }),
+        t.payments.payBills({ uid: card.uid, billIds: ['w-2'] }, key()),
+        // the retry of the first request, arriving before its answer
+        t.payments.payBills({ uid: card.uid, billIds: ['w-1'] }, retried),
+      ];
+      // every answer is given only once another connection can read what it reports
+      const settled = await Promise.allSettled(
+        started.map((p) =>
+          Promise.resolve(p).then((answer) => ({
+            answer,
+            w1: paidSeenByReader.get('w-1'),
+            w2: paidSeenByReader.get('w-2'),
+          })),
+        ),
+      );
+      expect(t.ledger.groupCommit).toEqual({ batches: before.batches + 1, pieces: before.pieces + 6 });
+      expect(settled.map((s) => s.status)).toEqual([
+        'fulfilled',
+        'fulfilled',
+        'fulfilled',
+        'rejected',
+        'fulfilled',
+        'fulfilled',
+      ]);
+      const value = (i: number) =>
+        (settled[i] as PromiseFulfilledResult<{ answer: unknown; w1: number; w2: number }>).value;
+      expect(value(0)).toMatchObject({ answer: { ok: true, value: { amount: 1_000 } }, w1: 1, w2: 1 });
+      expect(value(1).answer).toMatchObject({ ok: false, error: { kind: 'bill-unavailable' } });
+      expect(value(2).answer).toMatchObject({ ok: false, error: { kind: 'bill-unavailable' } });
+      expect(value(4)).toMatchObject({ answer: { ok: true, value: { amount: 2_000 } }, w1: 1, w2: 1 });
+      expect(value(5).answer).toMatchObject({ ok: true, replayed: true });
+      expect((value(5).answer as { value: unknown }).value).toEqual(
+        (value(0).answer as { value: unknown }).value,
+      );
+      expect(t.ledger.balance(card.walletAccountId)).toBe(47_000);
+      expect(t.bills.get('w-3')!.status).toBe('unpaid');
+      expect(reader.prepare('SELECT count(*) FROM idempotency_keys').pluck().get()).toBe(
+        // the clerk's top-up and the four payment requests with distinct keys
+        5,
+      );
+    } finally {
+      reader.close();
+    }
+  });
+
+  it('payments of one card in one batch see each other: no overdraft, no passing the daily limit', async () => {
+    const resident = t.residents(1)[0]!;
+    const issuedCard = await t.cards.issue(
+      { uid: '0A0B0C0D', residentId: resident.id, pin: '123456', dailyLimit: 10_000 },
+      CLERK,
+    );
+    if (!issuedCard.ok) throw new Error('issue');
+    const card = issuedCard.value;
+    t.payments.topUpCash(card.id, 9_000, CLERK, clerkKey());
+    for (const [id, amount] of [
+      ['a', 4_000],
+      ['b', 4_000],
+      ['c', 1_500],
+      ['d', 1_500],
+      ['e', 1_000],
+    ] as const)
+      bill(resident.unitId, id, amount);
+    const before = { ...t.ledger.groupCommit };
+    const answers = await Promise.all(
+      ['a', 'b', 'c'].map((id) => t.payments.payBills({ uid: card.uid, billIds: [id] }, key())),
+    );
+    expect(t.ledger.groupCommit.batches).toBe(before.batches + 1);
+    expect(answers.map((a) => (a.ok ? 'ok' : a.error.kind))).toEqual(['ok', 'ok', 'insufficient-balance']);
+    expect(t.ledger.balance(card.walletAccountId)).toBe(1_000);
+    // 8,000 spent today of 10,000: with money enough, 1,500 more still passes, and 1,000 after it does not
+    t.payments.topUpCash(card.id, 20_000, CLERK, clerkKey());
+    const [d, e] = await Promise.all([
+      t.payments.payBills({ uid: card.uid, billIds: ['d'] }, key()),
+      t.payments.payBills({ uid: card.uid, billIds: ['e'] }, key()),
+    ]);
+    expect(d.ok).toBe(true);
+    expect(e).toMatchObject({ ok: false, error: { kind: 'daily-limit' } });
+    expect(t.ledger.balance(card.walletAccountId)).toBe(19_500);
+    expect(t.payments.lookup(card.uid)).toMatchObject({ ok: true, value: { spentToday: 9_500 } });
   });
 });
 

@@ -1,15 +1,22 @@
 import { fail } from '@sveltejs/kit';
+import { CommandRequest } from '$lib/server/fleet/fleet.schema';
 import { requireRole } from '$lib/server/auth/guard';
 import { PERMISSIONS } from '$lib/server/auth/permissions';
 import { setFlash } from '$lib/server/flash';
 import type { Actions, PageServerLoad } from './$types';
 
-/** Enrolled kiosks, and the form that issues pairing codes. */
+/** Enrolled kiosks with their fleet status (heartbeat, commands, screenshot), and the pairing-code form. */
 export const load: PageServerLoad = ({ locals }) => {
   requireRole(locals, ...PERMISSIONS.devices);
-  const { devices } = locals.services;
-  return { devices: devices.list(), communities: devices.listCommunities() };
+  const { devices, fleet } = locals.services;
+  return {
+    devices: fleet.overview(),
+    offline: fleet.offlineDevices(),
+    communities: devices.listCommunities(),
+  };
 };
+
+type FormErrors = Record<string, { key: string }>;
 
 export const actions: Actions = {
   /** Issues a pairing code; it is shown once in the answer and never again (only its hash is stored). */
@@ -52,5 +59,70 @@ export const actions: Actions = {
       params: { name: result.value.name },
     });
     return { action: 'revoke' as const };
+  },
+  /** Rename, move to another community, group and tags. */
+  update: async ({ request, locals, cookies }) => {
+    const actor = requireRole(locals, ...PERMISSIONS.devices);
+    const form = await request.formData();
+    const deviceId = String(form.get('deviceId') ?? '');
+    const values = {
+      name: String(form.get('name') ?? ''),
+      communityId: String(form.get('communityId') ?? ''),
+      group: String(form.get('group') ?? ''),
+      tags: String(form.get('tags') ?? ''),
+    };
+    const result = locals.services.devices.update(deviceId, values, actor);
+    if (!result.ok) {
+      const error = result.error;
+      const [field, key] =
+        error.kind === 'not-found'
+          ? ['_', 'devices.error.notFound']
+          : error.kind === 'invalid' && error.field === 'communityId'
+            ? ['communityId', 'devices.error.communityId']
+            : [
+                error.kind === 'invalid' ? error.field : '_',
+                `devices.error.${error.kind === 'invalid' ? error.field : 'invalid'}`,
+              ];
+      return fail(error.kind === 'not-found' ? 404 : 400, {
+        action: 'update' as const,
+        deviceId,
+        values,
+        errors: { [field]: { key } } as FormErrors,
+      });
+    }
+    setFlash(cookies, locals, {
+      kind: 'success',
+      key: 'devices.flash.updated',
+      params: { name: result.value.name },
+    });
+    return { action: 'update' as const };
+  },
+  /** A remote command: stored, sent over the device's event stream, acknowledged by the kiosk. */
+  command: async ({ request, locals, cookies }) => {
+    const actor = requireRole(locals, ...PERMISSIONS.devices);
+    const form = await request.formData();
+    const parsed = CommandRequest.safeParse({ deviceId: form.get('deviceId'), kind: form.get('kind') });
+    const result = parsed.success
+      ? locals.services.fleet.issueCommand(parsed.data.deviceId, parsed.data.kind, actor)
+      : null;
+    if (!parsed.success || !result?.ok) {
+      const key =
+        result && !result.ok && result.error.kind === 'revoked'
+          ? 'devices.error.revoked'
+          : 'devices.error.notFound';
+      return fail(parsed.success ? 404 : 400, {
+        action: 'command' as const,
+        values: null,
+        errors: { _: { key } } as FormErrors,
+      });
+    }
+    setFlash(cookies, locals, {
+      kind: 'success',
+      key: `devices.flash.command.${result.value.kind}`,
+      params: {
+        name: locals.services.devices.list().find((d) => d.id === result.value.deviceId)?.name ?? '',
+      },
+    });
+    return { action: 'command' as const, command: result.value };
   },
 };

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { cnIdCheckCharacter, validateCnIdNumber } from './cn-id.validator';
+import { cnIdCheckCharacter, validateCnIdNumber } from './cn-id';
 
 const now = new Date('2025-06-01T00:00:00Z');
 

@@ -1,0 +1,214 @@
+import { createHash, randomUUID } from 'node:crypto';
+import {
+  ApiErrorBody,
+  CardSummaryV1,
+  IDEMPOTENCY_KEY_HEADER,
+  PAYMENT_ERROR_KINDS,
+  PaymentReceiptV1,
+  ReportLostResponseV1,
+  StatementV1,
+  apiPaths,
+  type PaymentErrorKind,
+  type ReportLostRequestV1,
+} from '@linli/content';
+import type { z } from 'zod';
+import {
+  type KioskPayRequest,
+  type KioskPaymentDone,
+  type KioskPaymentFailureKind,
+  type ReceiptPrintOutcome,
+} from '../shared/payment-api';
+import type { KioskApi } from '../shared/kiosk-api';
+import { fail, ok, type Result } from '../shared/result';
+import type { DeviceApiClient } from './device-api.client';
+import type { Logger } from './logger';
+import type { ReceiptPrinter } from './receipt-printer';
+import type { SessionService } from './session.service';
+
+/** What the payment service is built on. */
+export interface PaymentServiceDeps {
+  client: Pick<DeviceApiClient, 'postJson'>;
+  /** The device credential, or null before enrolment. */
+  credential: () => string | null;
+  session: Pick<SessionService, 'currentCard' | 'onReset'>;
+  /** The server's base URL: the e-receipt link is `<serverUrl><receiptUrl>`. */
+  serverUrl: string;
+  printer: ReceiptPrinter | null;
+  logger: Logger;
+  /** Idempotency keys (a UUID each by default). */
+  newKey?: () => string;
+}
+
+type PaymentResult<T> = Result<T, KioskPaymentFailureKind>;
+
+/** A confirmed payment sent to the server whose outcome is not settled yet, or that succeeded. */
+interface PaymentAttempt {
+  sequence: number;
+  /** Hash of card, bills and PIN: the same confirmed payment, not just the same bills. */
+  fingerprint: string;
+  key: string;
+  inFlight: Promise<PaymentResult<KioskPaymentDone>> | null;
+}
+
+const isPaymentErrorKind = (kind: string): kind is PaymentErrorKind =>
+  (PAYMENT_ERROR_KINDS as readonly string[]).includes(kind);
+
+/**
+ * Card payments at the kiosk, through the server's device payment API with this kiosk's credential. Payments need
+ * the server: when it cannot be reached the answer is `server-unreachable` and nothing is kept to send later (a
+ * payment queued offline could charge a resident who has long left). Each payment the resident confirms gets one
+ * idempotency key, reused when the same payment is tried again after an unanswered request or while it is still
+ * in flight (a double tap), so the server charges it at most once.
+ */
+export class PaymentService {
+  private attempt: PaymentAttempt | null = null;
+  /** Receipts already printed, so a replayed answer never prints a second paper receipt. */
+  private readonly printed = new Set<string>();
+  private readonly newKey: () => string;
+
+  constructor(private readonly deps: PaymentServiceDeps) {
+    this.newKey = deps.newKey ?? randomUUID;
+    // A new resident never inherits the last one's key (their PIN is part of its fingerprint).
+    deps.session.onReset(() => {
+      this.attempt = null;
+    });
+  }
+
+  /** The tapped card: masked holder, balance, limits, the household's unpaid bills. */
+  async card(): Promise<PaymentResult<z.infer<typeof CardSummaryV1>>> {
+    const card = this.deps.session.currentCard();
+    if (!card) return fail('no-card', 'tap your card first');
+    return this.call(apiPaths.cardLookup, { uid: card.uid }, CardSummaryV1);
+  }
+
+  /** The tapped card's recent movements. */
+  async statement(): Promise<PaymentResult<z.infer<typeof StatementV1>>> {
+    const card = this.deps.session.currentCard();
+    if (!card) return fail('no-card', 'tap your card first');
+    return this.call(apiPaths.statement, { uid: card.uid }, StatementV1);
+  }
+
+  /** Reports the resident's cards lost after the server checked ID number and phone. */
+  async reportLost(
+    request: ReportLostRequestV1,
+  ): Promise<PaymentResult<z.infer<typeof ReportLostResponseV1>>> {
+    return this.call(apiPaths.reportLost, request, ReportLostResponseV1);
+  }
+
+  /** Pays bills with the tapped card (see the class comment for how retries stay one charge). */
+  async pay(request: KioskPayRequest): Promise<PaymentResult<KioskPaymentDone>> {
+    const card = this.deps.session.currentCard();
+    if (!card) return fail('no-card', 'tap your card first');
+    const body = { uid: card.uid, billIds: [...new Set(request.billIds)].sort(), pin: request.pin };
+    const fingerprint = createHash('sha256')
+      .update(JSON.stringify([body.uid, body.billIds, body.pin ?? null]))
+      .digest('hex');
+    const previous = this.attempt;
+    const same = previous?.sequence === card.sequence && previous.fingerprint === fingerprint;
+    if (same && previous.inFlight) return previous.inFlight;
+    const attempt: PaymentAttempt = {
+      sequence: card.sequence,
+      fingerprint,
+      key: same ? previous.key : this.newKey(),
+      inFlight: null,
+    };
+    this.attempt = attempt;
+    attempt.inFlight = this.send(attempt.key, body).then((result) => {
+      attempt.inFlight = null;
+      // Only an unanswered request keeps its key for the retry; a settled refusal (wrong PIN, balance) must be
+      // asked afresh, or the server would replay the same refusal to the corrected request.
+      const unsettled = !result.ok && result.error.kind === 'server-unreachable';
+      if (!result.ok && !unsettled && this.attempt === attempt) this.attempt = null;
+      return result;
+    });
+    return attempt.inFlight;
+  }
+
+  private async send(
+    key: string,
+    body: { uid: string; billIds: string[]; pin: string | undefined },
+  ): Promise<PaymentResult<KioskPaymentDone>> {
+    const paid = await this.call(apiPaths.payBills, body, PaymentReceiptV1, {
+      [IDEMPOTENCY_KEY_HEADER]: key,
+    });
+    if (!paid.ok) return paid;
+    const receipt = paid.value;
+    const receiptUrl = `${this.deps.serverUrl.replace(/\/+$/, '')}${receipt.receiptUrl}`;
+    return ok({ receipt, receiptUrl, printed: await this.print(receipt, receiptUrl, body.uid) });
+  }
+
+  private async print(
+    receipt: z.infer<typeof PaymentReceiptV1>,
+    receiptUrl: string,
+    uid: string,
+  ): Promise<ReceiptPrintOutcome> {
+    const printer = this.deps.printer;
+    if (!printer) return 'no-printer';
+    if (this.printed.has(receipt.receiptId)) return 'printed';
+    // The holder as the server masks it; asked again so the receipt matches the screen (a failure only blanks it).
+    const summary = await this.call(apiPaths.cardLookup, { uid }, CardSummaryV1);
+    try {
+      await printer.print({
+        receipt,
+        receiptUrl,
+        holderMasked: summary.ok ? summary.value.holderMasked : '',
+        unitLabel: summary.ok ? summary.value.unitLabel : '',
+      });
+      this.printed.add(receipt.receiptId);
+      return 'printed';
+    } catch (error) {
+      // The payment stands; the resident still has the e-receipt on screen.
+      this.deps.logger.error('receipt printer failed', { error: String(error) });
+      return 'failed';
+    }
+  }
+
+  /** One device-API call: the answer parsed with `schema`, or a failure of a named kind. */
+  private async call<S extends z.ZodType>(
+    path: string,
+    body: unknown,
+    schema: S,
+    headers: Record<string, string> = {},
+  ): Promise<PaymentResult<z.output<S>>> {
+    const credential = this.deps.credential();
+    if (!credential) return fail('not-enrolled', 'this kiosk is not enrolled with a server');
+    const answer = await this.deps.client.postJson(credential, path, body, headers);
+    if (!answer.ok) {
+      if (answer.error.kind === 'offline') {
+        this.deps.logger.warn('payment server unreachable', { path, error: answer.error.message });
+        return fail('server-unreachable', 'the payment server cannot be reached');
+      }
+      return fail('server-error', answer.error.message);
+    }
+    const { status, body: answerBody } = answer.value;
+    if (status === 401) return fail('not-enrolled', 'the server no longer accepts this kiosk');
+    if (status >= 200 && status < 300) {
+      const parsed = schema.safeParse(answerBody);
+      if (parsed.success) return ok(parsed.data);
+      this.deps.logger.error('payment answer did not match the protocol', { path });
+      return fail('server-error', 'the server answered in an unexpected form');
+    }
+    const error = ApiErrorBody.safeParse(answerBody);
+    if (error.success) {
+      const { kind, message } = error.data.error;
+      if (isPaymentErrorKind(kind)) return fail(kind, message);
+      if (kind === 'invalid-body') return fail('invalid', message);
+    }
+    // A gateway error or an overloaded server: the request may not have been applied; it is safe to retry.
+    if (status >= 500) return fail('server-unreachable', `the payment server answered HTTP ${status}`);
+    this.deps.logger.error('payment request refused', { path, status });
+    return fail('server-error', `the server refused the request (HTTP ${status})`);
+  }
+}
+
+/** The payment methods of KioskApi, served by `payments`. */
+export function createPaymentApi(
+  payments: PaymentService,
+): Pick<KioskApi, 'paymentCard' | 'paymentPay' | 'paymentStatement' | 'paymentReportLost'> {
+  return {
+    paymentCard: () => payments.card(),
+    paymentPay: (request) => payments.pay(request),
+    paymentStatement: () => payments.statement(),
+    paymentReportLost: (request) => payments.reportLost(request),
+  };
+}
