@@ -16,6 +16,8 @@ export const chromiumLaunch = {
 
 export default defineConfig({
   // Specs live beside the code they test (<workspace>/e2e); e2e/ holds the system tests that cross workspaces.
+  // `*.test.ts` files there are vitest's (process-level tests with no browser).
+  testMatch: '**/*.spec.ts',
   projects: [
     { name: 'system', testDir: 'e2e' },
     { name: 'kiosk', testDir: 'kiosk/e2e' },

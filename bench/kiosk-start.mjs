@@ -78,7 +78,8 @@ async function blankColdStart() {
   } finally {
     await stopProcess(browser, 2_000);
     server.close();
-    fs.rmSync(profile, { recursive: true, force: true });
+    // Chromium's helper processes may still write to the profile for a moment after the browser has exited.
+    fs.rmSync(profile, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
   }
 }
 

@@ -235,6 +235,7 @@ test.describe.serial('fleet: heartbeats, offline alert and remote commands', () 
         { timeout: 20_000, intervals: [300] },
       )
       .toBe('acked');
+    await admin.screenshot({ path: testInfo.outputPath('admin-devices.png'), fullPage: true });
   });
 });
 

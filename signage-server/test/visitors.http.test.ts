@@ -235,6 +235,21 @@ describe.skipIf(!BUILD_PRESENT)(
         token,
       ]);
       expect(offline.code).toBe(0);
+      // …and a controller whose clock is past the pass's end refuses it
+      const validTo = JSON.parse(Buffer.from(payload!, 'base64url').toString()) as { exp: number };
+      const late = await doorSim([
+        'offline',
+        '--public-key',
+        key.spki,
+        '--door',
+        'bldg-xingfuli-b2',
+        '--qr',
+        token,
+        '--at',
+        new Date(validTo.exp * 1000 + 1000).toISOString(),
+      ]);
+      expect(late.code).toBe(1);
+      expect(JSON.parse(late.stdout)).toMatchObject({ allow: false, reason: 'expired' });
       // every attempt is in the access log page
       const log = await page('/station/visitors/access-log', { cookie: session });
       expect(log.text.match(/bldg-xingfuli-b3/g)?.length ?? 0).toBeGreaterThanOrEqual(2);

@@ -1,8 +1,15 @@
 import { z } from 'zod';
 import { EnrollRequestV1, EnrollResponseV1, ManifestChangedEventV1 } from './device.schema';
 import { ApiErrorBody } from './error.schema';
+import {
+  CommandAckV1,
+  DeviceCommandEventV1,
+  fleetPaths,
+  HeartbeatResponseV1,
+  HeartbeatV1,
+} from './fleet.schema';
 import { ManifestV1, MANIFEST_SIGNATURE_HEADER } from './manifest.schema';
-import { apiPaths } from './paths';
+import { API_V1, apiPaths } from './paths';
 import {
   CardLookupRequestV1,
   CardSummaryV1,
@@ -18,6 +25,16 @@ import {
   TopUpOrderRequestV1,
   TopUpOrderV1,
 } from './payments.schema';
+import {
+  AccessPublicKeyV1,
+  AccessVerifyRequestV1,
+  AccessVerifyResponseV1,
+  UnitLookupRequestV1,
+  UnitLookupV1,
+  VisitorBuildingsV1,
+  VisitorRegistrationV1,
+  VisitStatusV1,
+} from './visitors.schema';
 
 const schema = (s: z.ZodType) =>
   z.toJSONSchema(s, { target: 'openapi-3.0', unrepresentable: 'any', io: 'output' });
@@ -42,6 +59,11 @@ export function buildOpenApiDocument(serverVersion: string) {
     components: {
       securitySchemes: {
         device: { type: 'http', scheme: 'bearer', description: 'Device credential from enrolment' },
+        door: {
+          type: 'http',
+          scheme: 'bearer',
+          description: 'Per-door secret issued at the station console',
+        },
       },
       schemas: {
         EnrollRequestV1: inputSchema(EnrollRequestV1),
@@ -60,6 +82,18 @@ export function buildOpenApiDocument(serverVersion: string) {
         TopUpOrderRequestV1: inputSchema(TopUpOrderRequestV1),
         TopUpOrderV1: schema(TopUpOrderV1),
         ProviderCallbackV1: inputSchema(ProviderCallbackV1),
+        HeartbeatV1: inputSchema(HeartbeatV1),
+        HeartbeatResponseV1: schema(HeartbeatResponseV1),
+        DeviceCommandEventV1: schema(DeviceCommandEventV1),
+        CommandAckV1: inputSchema(CommandAckV1),
+        VisitorBuildingsV1: schema(VisitorBuildingsV1),
+        UnitLookupRequestV1: inputSchema(UnitLookupRequestV1),
+        UnitLookupV1: schema(UnitLookupV1),
+        VisitorRegistrationV1: inputSchema(VisitorRegistrationV1),
+        VisitStatusV1: schema(VisitStatusV1),
+        AccessVerifyRequestV1: inputSchema(AccessVerifyRequestV1),
+        AccessVerifyResponseV1: schema(AccessVerifyResponseV1),
+        AccessPublicKeyV1: schema(AccessPublicKeyV1),
       },
     },
     paths: {
@@ -95,7 +129,8 @@ export function buildOpenApiDocument(serverVersion: string) {
       },
       [apiPaths.events]: {
         get: {
-          summary: 'Server-sent events: hello, manifest-changed (data: ManifestChangedEventV1)',
+          summary:
+            'Server-sent events: hello, manifest-changed (data: ManifestChangedEventV1), command (data: DeviceCommandEventV1)',
           security: [{ device: [] }],
           responses: { '200': { description: 'text/event-stream' }, '401': errors['401'] },
         },
@@ -115,6 +150,7 @@ export function buildOpenApiDocument(serverVersion: string) {
         },
       },
       ...paymentPaths(),
+      ...fleetAndVisitorPaths(),
       [apiPaths.health]: {
         get: { summary: 'Liveness', responses: { '200': { description: '{status, version}' } } },
       },
@@ -210,6 +246,101 @@ function paymentPaths() {
           '200': { description: 'Applied or acknowledged' },
           '401': paymentError('bad-signature'),
         },
+      },
+    },
+  };
+}
+
+/** Heartbeats and command acknowledgements (issue 5), visitor registration and door access (issue 6). */
+function fleetAndVisitorPaths() {
+  const deviceCall = (
+    summary: string,
+    responses: Record<string, unknown>,
+    extra: Record<string, unknown> = {},
+  ) => ({
+    summary,
+    security: [{ device: [] }],
+    responses: { ...responses, '400': errors['400'], '401': errors['401'] },
+    ...extra,
+  });
+  const body = (ref: string) => ({ requestBody: { required: true, ...json(ref) } });
+  return {
+    [fleetPaths.heartbeat]: {
+      post: deviceCall(
+        'The kiosk status report, every interval',
+        { '200': { description: 'Stored', ...json('HeartbeatResponseV1') } },
+        body('HeartbeatV1'),
+      ),
+    },
+    // fleetPaths.commandAck would percent-encode the braces
+    [`${API_V1}/device/commands/{commandId}/ack`]: {
+      post: deviceCall(
+        'Acknowledge a command: JSON CommandAckV1, or for a screenshot the PNG itself (image/png)',
+        {
+          '200': { description: 'Acknowledged' },
+          '404': paymentError('no such command for this device'),
+          '409': paymentError('already acknowledged'),
+          '415': paymentError('not a PNG'),
+        },
+        {
+          parameters: [{ name: 'commandId', in: 'path', required: true, schema: { type: 'string' } }],
+          ...body('CommandAckV1'),
+        },
+      ),
+    },
+    [apiPaths.visitorBuildings]: {
+      get: deviceCall("The buildings of the device's community", {
+        '200': { description: 'OK', ...json('VisitorBuildingsV1') },
+      }),
+    },
+    [apiPaths.visitorUnitLookup]: {
+      post: deviceCall(
+        'Does the unit exist, and whom would we ask (masked surnames only)',
+        { '200': { description: 'OK', ...json('UnitLookupV1') } },
+        body('UnitLookupRequestV1'),
+      ),
+    },
+    [apiPaths.visitorRegistrations]: {
+      post: deviceCall(
+        'Register a visitor; one visit per clientRef, a repeat gets the same answer (Idempotent-Replayed: true)',
+        {
+          '200': { description: 'Already registered', ...json('VisitStatusV1') },
+          '201': { description: 'Registered', ...json('VisitStatusV1') },
+          '403': paymentError('the device belongs to no community'),
+          '404': paymentError('unknown building or unit (error.field)'),
+          '409': paymentError('clientRef used by another device'),
+        },
+        body('VisitorRegistrationV1'),
+      ),
+    },
+    [apiPaths.visitorRegistration('{clientRef}')]: {
+      get: deviceCall(
+        'Where a registration stands (poll after pollAfterMs); the pass once approved',
+        {
+          '200': { description: 'OK', ...json('VisitStatusV1') },
+          '404': paymentError('no such registration'),
+        },
+        { parameters: [{ name: 'clientRef', in: 'path', required: true, schema: { type: 'string' } }] },
+      ),
+    },
+    [apiPaths.accessVerify]: {
+      post: {
+        summary:
+          'A door controller asks whether a visitor pass or a resident card opens its door; every attempt is logged',
+        security: [{ door: [] }],
+        ...body('AccessVerifyRequestV1'),
+        responses: {
+          '200': { description: 'allow or deny, with the reason', ...json('AccessVerifyResponseV1') },
+          '400': errors['400'],
+          '401': paymentError('unknown door secret'),
+          '403': paymentError('the secret belongs to another door'),
+        },
+      },
+    },
+    [apiPaths.accessPublicKey]: {
+      get: {
+        summary: 'The Ed25519 public key pass tokens are signed with, for offline checks at the door',
+        responses: { '200': { description: 'OK', ...json('AccessPublicKeyV1') } },
       },
     },
   };

@@ -54,8 +54,7 @@ function fakeHost() {
     paymentPay: async () => fail('no-card', 'tap your card first'),
     paymentStatement: async () => fail('no-card', 'tap your card first'),
     paymentReportLost: async () => fail('server-unreachable', 'no server here'),
-    visitorSettings: async () =>
-      ok({ consentTextVersion: 'v1', retentionDays: 90, gateMode: false }),
+    visitorSettings: async () => ok({ consentTextVersion: 'v1', retentionDays: 90, gateMode: false }),
     visitorConsent: async () => ok(null),
     visitorDocument: async () => fail('no-document', 'nothing scanned'),
     visitorIdentify: async () => fail('no-document', 'nothing scanned'),

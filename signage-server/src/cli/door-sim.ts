@@ -4,7 +4,7 @@
 //   linli door-sim doors                                   list door ids (reads the data directory)
 //   linli door-sim issue-secret --door <id>                a new controller secret for a door (shown once)
 //   linli door-sim verify --server <url> --door <id> --secret <s> (--qr <token> | --card <uid>)
-//   linli door-sim offline --server <url> | --public-key <spki> --door <id> --qr <token>
+//   linli door-sim offline --server <url> | --public-key <spki> --door <id> --qr <token> [--at <ISO time>]
 //
 // `verify` and `offline` print the decision as one JSON line and exit 0 when the door opens, 1 when it stays shut.
 import path from 'node:path';
@@ -29,7 +29,8 @@ const USAGE = `usage: linli door-sim <doors | issue-secret | verify | offline> [
   doors                                   list the door ids of every community
   issue-secret --door <id>                issue a new controller secret for a door (printed once)
   verify --server <url> --door <id> --secret <secret> (--qr <token> | --card <uid>)
-  offline (--server <url> | --public-key <spki base64>) --door <id> --qr <token>`;
+  offline (--server <url> | --public-key <spki base64>) --door <id> --qr <token> [--at <ISO time>]
+                                          (--at: the controller's clock, e.g. to show a pass expiring)`;
 
 function withDataDir<T>(
   work: (services: ReturnType<typeof createVisitorServices>, communities: string[]) => T,
@@ -72,6 +73,7 @@ export async function runDoorSim(argv: string[]): Promise<number> {
       qr: { type: 'string' },
       card: { type: 'string' },
       'public-key': { type: 'string' },
+      at: { type: 'string' },
     },
   });
   switch (command) {
@@ -123,7 +125,9 @@ export async function runDoorSim(argv: string[]): Promise<number> {
         values['public-key'] ??
         AccessPublicKeyV1.parse(await (await fetch(new URL(apiPaths.accessPublicKey, values.server))).json())
           .spki;
-      const verdict = verifyPassToken(values.qr, key, { doorId: values.door });
+      const now = values.at ? new Date(values.at) : new Date();
+      if (Number.isNaN(now.getTime())) break;
+      const verdict = verifyPassToken(values.qr, key, { doorId: values.door, now });
       console.log(JSON.stringify({ allow: verdict.allow, reason: verdict.reason, offline: true }));
       return verdict.allow ? 0 : 1;
     }

@@ -5,4 +5,5 @@ export { default as Card } from './Card.svelte';
 export { default as Field } from './Field.svelte';
 export { default as Flash } from './Flash.svelte';
 export { default as PageHeader } from './PageHeader.svelte';
+export { default as SubNav } from './SubNav.svelte';
 export { default as Table } from './Table.svelte';

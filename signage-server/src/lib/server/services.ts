@@ -55,7 +55,18 @@ export function createServices(config: ServerConfig, clock: Clock = systemClock)
   const visitorFastPath = createVisitorFastPath(visitors);
   const fastPath = (req: IncomingMessage, res: ServerResponse) =>
     signage.fastPath(req, res) || paymentsFastPath(req, res) || visitorFastPath(req, res);
-  return { config, clock, db, keys, version: SERVER_VERSION, ...core, ...signage, ...money, ...visitors, fastPath };
+  return {
+    config,
+    clock,
+    db,
+    keys,
+    version: SERVER_VERSION,
+    ...core,
+    ...signage,
+    ...money,
+    ...visitors,
+    fastPath,
+  };
 }
 
 /** The server's version, reported by /healthz and to kiosks. */

@@ -6,7 +6,7 @@ import type { Db } from './db/database';
 import type { ServerKeys } from './keys';
 import { createLogger, type Logger } from './logger';
 import type { RegistryService } from './registry/registry.service';
-import { AccessRepository } from './access/access.repository';
+import { AccessRepository, openAccessLogConnection } from './access/access.repository';
 import { AccessService } from './access/access.service';
 import { createAccessFastPath } from './access/access-fast-path';
 import { LoggingSmsNotifier, StationLinkNotifier, type Notifier } from './visitors/notifier';
@@ -52,7 +52,7 @@ export function createVisitorServices(deps: VisitorDependencies): VisitorService
     },
   });
   const access = new AccessService({
-    repository: new AccessRepository(deps.db),
+    repository: new AccessRepository(deps.db, openAccessLogConnection(deps.db)),
     registry: deps.registry,
     communityCard: (uid) => deps.cards.getByUid(uid),
     revokedPassIds: () => visitors.revokedPassIds(),

@@ -1,4 +1,18 @@
-import type { Db } from '../db/database';
+import { openDatabase, type Db } from '../db/database';
+
+/**
+ * A second connection to the server database for the access log, with `synchronous = NORMAL`: in WAL mode its
+ * commits append to the log without an fsync (durable at the next checkpoint; a process crash loses nothing,
+ * a power cut may lose the last entries). Door attempts arrive in bursts of hundreds a second, and an fsync per
+ * batch on the one event loop would hold every door waiting; money and identities keep `synchronous = FULL` on
+ * the main connection.
+ */
+export function openAccessLogConnection(db: Db): Db {
+  if (db.memory) return db;
+  const logDb = openDatabase(db.name);
+  logDb.pragma('synchronous = NORMAL');
+  return logDb;
+}
 
 /** A resident's access card binding. */
 export interface AccessCardRecord {
@@ -31,8 +45,15 @@ export class AccessRepository {
   private readonly passHolderStatement;
   private readonly residentPlaceStatement;
 
-  constructor(readonly db: Db) {
-    this.insertLog = db.prepare(
+  /**
+   * `logDb` writes the access log: the server passes a second connection to the same file with
+   * `synchronous = NORMAL` (see `openAccessLogConnection`), the rest uses `db`.
+   */
+  constructor(
+    readonly db: Db,
+    private readonly logDb: Db = db,
+  ) {
+    this.insertLog = logDb.prepare(
       'INSERT INTO access_log (at, door_id, credential_kind, subject, allow, reason) VALUES (?, ?, ?, ?, ?, ?)',
     );
     this.cardStatement = db.prepare('SELECT * FROM access_cards WHERE uid = ?');
@@ -132,7 +153,7 @@ export class AccessRepository {
   /** Writes buffered log entries in one transaction (one fsync for the batch). */
   appendLog(entries: AccessLogEntry[]): void {
     if (entries.length === 0) return;
-    this.db.transaction(() => {
+    this.logDb.transaction(() => {
       for (const e of entries)
         this.insertLog.run(e.at, e.doorId, e.credentialKind, e.subject, e.allow ? 1 : 0, e.reason);
     })();

@@ -23,8 +23,8 @@ import { buildingDoorId, gateDoorId, parseDoorId } from './doors';
 
 const DOOR_SECRET_CONTEXT = 'door-secret';
 /** Access log entries are written in batches: one fsync per batch instead of one per door opening. */
-const LOG_FLUSH_MS = 200;
-const LOG_FLUSH_ENTRIES = 500;
+const LOG_FLUSH_MS = 50;
+const LOG_FLUSH_ENTRIES = 200;
 
 /** A door as the station lists it. */
 export interface DoorView {

@@ -79,7 +79,7 @@ export class FleetService {
         this.auditChange({ deviceId: device.id, name: device.name, state: 'online', at: receivedAt });
       return comesOnline;
     });
-    if (changed) this.logger.info({ deviceId: device.id, name: device.name }, 'device online');
+    if (changed) this.logger.info({ deviceId: device.id, deviceName: device.name }, 'device online');
     return { receivedAt };
   }
 
@@ -103,7 +103,7 @@ export class FleetService {
       });
       if (!marked) continue;
       this.logger.warn(
-        { deviceId: row.device_id, name: row.device_name, lastHeartbeatAt: row.received_at },
+        { deviceId: row.device_id, deviceName: row.device_name, lastHeartbeatAt: row.received_at },
         'device offline: heartbeats stopped',
       );
       changes.push(change);
