@@ -3,9 +3,11 @@ import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import {
+  API_V1,
   ApiErrorBody,
   apiPaths,
   EnrollResponseV1,
+  fleetPaths,
   MANIFEST_SIGNATURE_HEADER,
   ManifestV1,
   type EnrollResponseV1 as Enrolled,
@@ -421,6 +423,14 @@ describe.skipIf(!BUILD_PRESENT)('device API over HTTP (built server, real proces
           apiPaths.topUpOrders,
           apiPaths.topUpOrder('{orderId}'),
           apiPaths.providerCallback('{provider}'),
+          fleetPaths.heartbeat,
+          `${API_V1}/device/commands/{commandId}/ack`,
+          apiPaths.visitorBuildings,
+          apiPaths.visitorUnitLookup,
+          apiPaths.visitorRegistrations,
+          apiPaths.visitorRegistration('{clientRef}'),
+          apiPaths.accessVerify,
+          apiPaths.accessPublicKey,
         ].sort(),
       );
     });
