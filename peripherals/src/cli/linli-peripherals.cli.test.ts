@@ -82,10 +82,20 @@ describe('linli-peripherals CLI', () => {
   });
 
   it('watch: events as JSON lines until interrupted, exit 0', async () => {
-    const child = spawn(process.execPath, [BIN, 'watch', '--json'], { env: { ...process.env, LANG: 'C' } });
+    const child = spawn(process.execPath, [BIN, 'watch', '--json', '--lang', 'en'], {
+      env: { ...process.env, LANG: 'C' },
+    });
     let stdout = '';
     child.stdout.on('data', (chunk) => (stdout += chunk));
-    await new Promise((resolve) => setTimeout(resolve, 3000));
+    // Interrupt only once the CLI says it is watching (before that, Ctrl-C would kill it unhandled).
+    await new Promise<void>((resolve, reject) => {
+      let stderr = '';
+      child.stderr.on('data', (chunk) => {
+        stderr += chunk;
+        if (stderr.includes('Watching')) resolve();
+      });
+      child.once('exit', (code) => reject(new Error(`watch exited ${code} before watching: ${stderr}`)));
+    });
     child.kill('SIGINT');
     const status = await new Promise<number | null>((resolve) => child.once('exit', resolve));
     expect(status).toBe(0);

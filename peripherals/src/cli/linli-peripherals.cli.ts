@@ -316,12 +316,16 @@ async function watchCommand(out: Output, hidSpecs: string[]): Promise<number> {
   hub.onEvent((event) =>
     out.print(out.json ? JSON.stringify(event) : `${event.at}  ${describeEvent(event, out.language)}`),
   );
-  if (!out.json) out.print(MESSAGES.watching[out.language]);
-  await hub.start();
-  await new Promise<void>((resolve) => {
+  const interrupted = new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
   });
+  await hub.start();
+  // Said once Ctrl-C is handled and the drivers run, so a script may wait for it; on stderr with --json, so the
+  // JSON lines on stdout stay pure.
+  if (out.json) process.stderr.write(`${MESSAGES.watching[out.language]}\n`);
+  else out.print(MESSAGES.watching[out.language]);
+  await interrupted;
   await hub.stop();
   return 0;
 }
