@@ -14,7 +14,9 @@ const config = {
         'script-src': ['self'],
         'style-src': ['self', 'unsafe-inline'],
         'img-src': ['self', 'data:', 'blob:'],
-        'connect-src': ['self'],
+        // Station mode: the console connects to the station PC's own kiosk host for its card and ID readers
+        // (loopback only; the host admits this origin with the token it handed over, see docs/station-mode.md).
+        'connect-src': ['self', 'ws://127.0.0.1:*', 'ws://localhost:*'],
         'frame-ancestors': ['none'],
         'form-action': ['self'],
         'base-uri': ['none'],

@@ -7,3 +7,4 @@ export * from './paths';
 export * from './visitors.schema';
 export * from './fleet.schema';
 export * from './pass-token';
+export * from './station-bridge.schema';

@@ -1,6 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { arch, hostname, platform } from 'node:os';
 import { join } from 'node:path';
+import { stationBridgeFragment } from '@linli/content';
 import type { PeripheralsConfigInput } from '@linli/peripherals';
 import {
   kioskApiDefinition,
@@ -29,6 +30,7 @@ import {
   type PeripheralEventSource,
 } from './session.service';
 import { detectSpeechTools, SpeechService, type SpeechTools } from './speech.service';
+import { createStationBridge } from './station-bridge';
 import { SyncService, type SyncOptions } from './sync.service';
 import { createHostFleet } from './fleet.service';
 import type { ScreenCapturer } from './screen-capturer';
@@ -78,6 +80,11 @@ export interface KioskHostConfig {
   receiptPrinter?: string;
   /** Visitor registration: consent text, retention, outbox timing, gate mode (defaults in visitor.api.ts). */
   visitor?: VisitorHostConfig;
+  /**
+   * Station mode (`--mode station`): the window shows the server's station console, and the host bridges the
+   * readers to it (station-bridge.ts) instead of serving them to the kiosk renderer.
+   */
+  stationMode?: boolean;
 }
 
 /** The defaults of the renderer timings. */
@@ -89,8 +96,12 @@ export const DEFAULT_TIMINGS = {
 
 /** A running host: the services, the loopback server and the one KioskApi both shells hand to the renderer. */
 export interface KioskHost {
+  /** What the window opens: the kiosk renderer, or in station mode the server's console with its bridge ticket. */
   rendererUrl: string;
+  /** The host's loopback origin. */
   origin: string;
+  /** The origin of the page the window shows (the host's, or in station mode the server's). */
+  pageOrigin: string;
   api: KioskApi;
   sync: SyncService;
   content: ContentService;
@@ -156,11 +167,12 @@ export async function startKioskHost(
     });
   }
 
+  const deviceName = config.deviceName ?? `kiosk-${hostname()}`;
   const client = new DeviceApiClient(serverUrl, undefined, dependencies.fetch);
   const sync = new SyncService(repository, assets, client, clock, loggerFor('sync'), {
     serverUrl,
     pairingCode: config.pairingCode,
-    deviceName: config.deviceName ?? `kiosk-${hostname()}`,
+    deviceName,
     platform: `${platform()} ${arch()} node ${process.versions.node}`,
     appVersion: config.appVersion ?? '0.0.0',
     pollIntervalMs: config.sync?.pollIntervalMs ?? 60_000,
@@ -185,7 +197,8 @@ export async function startKioskHost(
   const sources = [dependencies.peripherals ?? configured?.hub, simulator].filter(
     (source): source is PeripheralEventSource => source != null,
   );
-  if (sources.length > 0) session.attach(mergePeripheralSources(sources));
+  const peripheralEvents = sources.length > 0 ? mergePeripheralSources(sources) : null;
+  if (peripheralEvents) session.attach(peripheralEvents);
   const speech = new SpeechService(
     join(config.dataDir, 'speech'),
     dependencies.speechTools ?? detectSpeechTools(),
@@ -216,6 +229,16 @@ export async function startKioskHost(
   // The visitor is part of the session: idle, "done" and a new page forget them with everything else.
   session.onReset(() => visitors.reset());
 
+  const heartbeatListeners = new Set<(heartbeat: RendererHeartbeat) => void>();
+  const hub = configured?.hub ?? null;
+  const stationBridge = config.stationMode
+    ? createStationBridge({
+        source: peripheralEvents,
+        hubStatus: hub ? () => hub.status() : null,
+        onHeartbeat: (heartbeat) => heartbeatListeners.forEach((listener) => listener(heartbeat)),
+        logger: loggerFor('station-bridge'),
+      })
+    : null;
   const http = await startKioskHttpServer({
     port: config.port,
     rendererDir: config.rendererDir,
@@ -224,7 +247,13 @@ export async function startKioskHost(
     logger: loggerFor('http'),
     ...(config.token ? { token: config.token } : {}),
     ...(simulator ? { simulator } : {}),
+    ...(stationBridge
+      ? { stationBridge: { allowedOrigin: new URL(serverUrl).origin, bridge: stationBridge } }
+      : {}),
   });
+  const pageUrl = stationBridge
+    ? `${serverUrl.replace(/\/+$/, '')}/station#${stationBridgeFragment({ url: http.stationBridgeUrl, device: deviceName })}`
+    : http.rendererUrl;
   const content = new ContentService(sync, serverClock, http.assetUrlTemplate);
   content.start();
   const search = new SearchService(repository, () => content.getSnapshot());
@@ -236,7 +265,6 @@ export async function startKioskHost(
     heartbeatIntervalMs: config.heartbeatIntervalMs ?? DEFAULT_TIMINGS.heartbeatIntervalMs,
     publicItemUrlTemplate: `${serverUrl.replace(/\/+$/, '')}/p/{id}?lang={locale}`,
   };
-  const heartbeatListeners = new Set<(heartbeat: RendererHeartbeat) => void>();
   const fleet = createHostFleet({
     sync,
     client,
@@ -244,7 +272,7 @@ export async function startKioskHost(
     logger: loggerFor('fleet'),
     dataDir: config.dataDir,
     appVersion: config.appVersion ?? '0.0.0',
-    hub: configured?.hub ?? null,
+    hub,
     capturer: dependencies.screenCapturer,
     onRendererHeartbeat: (listener) => heartbeatListeners.add(listener),
   });
@@ -308,8 +336,9 @@ export async function startKioskHost(
   log.info('kiosk host listening', { origin: http.origin, enrolled: stored !== null });
 
   return {
-    rendererUrl: http.rendererUrl,
+    rendererUrl: pageUrl,
     origin: http.origin,
+    pageOrigin: new URL(pageUrl).origin,
     api,
     sync,
     content,
@@ -332,6 +361,7 @@ export async function startKioskHost(
       await outbox.stop();
       content.stop();
       session.stop();
+      stationBridge?.stop();
       await configured?.hub.stop();
       await speech.stop();
       await http.close();

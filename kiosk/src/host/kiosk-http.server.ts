@@ -5,7 +5,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { extname, join, relative, sep } from 'node:path';
 import { WebSocketServer } from 'ws';
-import { PeripheralEvent } from '@linli/content';
+import { PeripheralEvent, STATION_BRIDGE_PATH } from '@linli/content';
 import { hostPaths } from '../shared/kiosk-api';
 import type { ServiceDispatcher } from '../shared/service-definition';
 import { serveOverWebSocket } from '../shared/websocket-transport';
@@ -13,6 +13,7 @@ import type { AssetStore } from './asset-store';
 import type { CacheRepository } from './cache/cache.repository';
 import type { Logger } from './logger';
 import type { SimulatedPeripherals } from './session.service';
+import type { StationBridge } from './station-bridge';
 
 const MIME: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -45,6 +46,11 @@ export interface KioskHttpServerOptions {
   token?: string;
   /** Accept `POST /simulate/peripheral-event` (a PeripheralEvent as JSON) into this simulator. */
   simulator?: SimulatedPeripherals;
+  /**
+   * Station mode: serve the reader bridge at `/station-bridge` to pages of `allowedOrigin` (the signage server's
+   * station console) that carry the token.
+   */
+  stationBridge?: { allowedOrigin: string; bridge: StationBridge };
 }
 
 /** The running loopback server. */
@@ -56,6 +62,8 @@ export interface KioskHttpServer {
   rendererUrl: string;
   /** URL template of a cached asset for the renderer (`{sha256}` to fill in). */
   assetUrlTemplate: string;
+  /** `ws://127.0.0.1:<port>/station-bridge?token=…`: the station bridge a console page connects to. */
+  stationBridgeUrl: string;
   /** Serves KioskApi on the WebSocket; until called, API connections are refused. */
   attachApi(dispatcher: ServiceDispatcher): void;
   close(): Promise<void>;
@@ -165,6 +173,21 @@ export async function startKioskHttpServer(options: KioskHttpServerOptions): Pro
   const sockets = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
   server.on('upgrade', (req, socket, head) => {
     const url = new URL(req.url ?? '/', origin);
+    const station = options.stationBridge;
+    if (station && url.pathname === STATION_BRIDGE_PATH) {
+      // Cross-origin on purpose: the console page lives on the server. Only that origin, with the token it was
+      // handed in its URL fragment, may listen to the readers.
+      const admitted =
+        req.headers.host === host &&
+        req.headers.origin === station.allowedOrigin &&
+        tokenMatches(queryToken(url));
+      if (!admitted) {
+        socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+        return;
+      }
+      sockets.handleUpgrade(req, socket, head, (ws) => station.bridge.accept(ws));
+      return;
+    }
     const allowed =
       req.headers.host === host &&
       url.pathname === hostPaths.api &&
@@ -212,6 +235,7 @@ export async function startKioskHttpServer(options: KioskHttpServerOptions): Pro
     origin,
     token,
     rendererUrl: `${origin}/?${hostPaths.tokenParameter}=${encodedToken}`,
+    stationBridgeUrl: `ws://${host}${STATION_BRIDGE_PATH}?${hostPaths.tokenParameter}=${encodedToken}`,
     assetUrlTemplate: `${origin}${hostPaths.assets}{sha256}?${hostPaths.tokenParameter}=${encodedToken}`,
     attachApi(next) {
       dispatcher = next;

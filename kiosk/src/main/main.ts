@@ -114,6 +114,9 @@ async function start(): Promise<void> {
   // The host sends its CSP with every response already; adding this one here means no response reaches the
   // window without a policy, whatever serves it. In Electron KioskApi goes over IPC, so `connect-src 'self'`.
   kioskSession.webRequest.onHeadersReceived((details, callback) => {
+    // Station mode shows the server's console, which sends its own, stricter-where-it-matters CSP (its inline
+    // bootstrap carries a hash this policy would refuse).
+    if (!isOwnOrigin(details.url, host.origin)) return callback({ responseHeaders: details.responseHeaders });
     callback({
       responseHeaders: {
         ...details.responseHeaders,
@@ -149,7 +152,8 @@ async function start(): Promise<void> {
     },
   });
   kioskWindow = window;
-  lockDown(window.webContents, host.origin, options.devTools);
+  // The one origin the window may show: the host's renderer, or in station mode the server's console.
+  lockDown(window.webContents, host.pageOrigin, options.devTools);
   window.once('ready-to-show', () => window.show());
 
   // Every IPC call is checked against the sender's frame: only our own page (the host's origin) is served.

@@ -1,4 +1,5 @@
 import { redirect } from '@sveltejs/kit';
+import { CardUid } from '@linli/content';
 import { requireRole } from '$lib/server/auth/guard';
 import { PERMISSIONS } from '$lib/server/auth/permissions';
 import { setFlash } from '$lib/server/flash';
@@ -9,6 +10,14 @@ import type { Actions, PageServerLoad } from './$types';
 export const load: PageServerLoad = ({ locals, url }) => {
   requireRole(locals, ...PERMISSIONS.station);
   const { cards, registry } = locals.services;
+  // A card tapped on the station's reader while no page field wanted it (station mode): open its card, or, for a
+  // blank card, offer to issue it.
+  const tapped = CardUid.safeParse(url.searchParams.get('tap') ?? '');
+  const tapUid = tapped.success ? tapped.data : null;
+  if (tapUid) {
+    const card = cards.getByUid(tapUid);
+    if (card) redirect(303, `/station/cards/${card.id}`);
+  }
   const query = url.searchParams.get('q') ?? '';
   const unitQuery = (url.searchParams.get('unit') ?? '').trim();
   let unit: { id: string; label: string; residents: { id: string; name: string }[] } | null = null;
@@ -27,7 +36,7 @@ export const load: PageServerLoad = ({ locals, url }) => {
       };
     } else unitError = true;
   }
-  return { query, cards: cards.search(query), unitQuery, unit, unitError };
+  return { query, cards: cards.search(query), unitQuery, unit, unitError, tapUid };
 };
 
 export const actions: Actions = {
