@@ -41,6 +41,8 @@ export const ServerConfig = z.object({
   visitorHostTimeoutSeconds: z.coerce.number().int().min(10).max(3600).default(180),
   /** Days a visit keeps its identity data (LINLI_RETENTION_VISITOR_DAYS, default 90; stated in the consent text). */
   visitorRetentionDays: z.coerce.number().int().min(1).max(3650).default(90),
+  /** Hours a visit may stay undecided before it expires (LINLI_VISITOR_UNDECIDED_EXPIRY_H). */
+  visitorUndecidedExpiryHours: z.coerce.number().min(1).max(168).default(12),
 });
 export type ServerConfig = z.infer<typeof ServerConfig>;
 
@@ -62,6 +64,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     fleetMissedHeartbeats: env.LINLI_FLEET_MISSED_HEARTBEATS || undefined,
     visitorHostTimeoutSeconds: env.LINLI_VISITOR_HOST_TIMEOUT_S || undefined,
     visitorRetentionDays: env.LINLI_RETENTION_VISITOR_DAYS || undefined,
+    visitorUndecidedExpiryHours: env.LINLI_VISITOR_UNDECIDED_EXPIRY_H || undefined,
   });
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);

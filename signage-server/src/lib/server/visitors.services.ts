@@ -22,7 +22,10 @@ export interface VisitorServices {
 
 /** What the visitor services are built on. */
 export interface VisitorDependencies {
-  config: Pick<ServerConfig, 'visitorHostTimeoutSeconds' | 'visitorRetentionDays' | 'publicUrl'>;
+  config: Pick<
+    ServerConfig,
+    'visitorHostTimeoutSeconds' | 'visitorRetentionDays' | 'visitorUndecidedExpiryHours' | 'publicUrl'
+  >;
   clock: Clock;
   db: Db;
   keys: Pick<ServerKeys, 'dataKey' | 'hashKey' | 'signingKey'>;
@@ -49,6 +52,7 @@ export function createVisitorServices(deps: VisitorDependencies): VisitorService
       hostTimeoutMs: deps.config.visitorHostTimeoutSeconds * 1000,
       retentionDays: deps.config.visitorRetentionDays,
       publicUrl: deps.config.publicUrl,
+      undecidedExpiryMs: deps.config.visitorUndecidedExpiryHours * 3_600_000,
     },
   });
   const access = new AccessService({

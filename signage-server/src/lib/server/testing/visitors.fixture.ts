@@ -32,7 +32,12 @@ export function createTestVisitors(hostTimeoutSeconds = 180) {
   });
   const log = createLogger('visitors', { LINLI_LOG_LEVEL: 'debug' }, sink);
   const visitorServices = createVisitorServices({
-    config: { visitorHostTimeoutSeconds: hostTimeoutSeconds, visitorRetentionDays: 90, publicUrl: undefined },
+    config: {
+      visitorHostTimeoutSeconds: hostTimeoutSeconds,
+      visitorRetentionDays: 90,
+      visitorUndecidedExpiryHours: 12,
+      publicUrl: undefined,
+    },
     clock: env.clock,
     db: env.db,
     keys: env.keys,

@@ -146,6 +146,21 @@ export class VisitorRepository {
       .run(now).changes;
   }
 
+  /**
+   * Ends visits nobody decided that were registered at or before `cutoff` (the visitor has long left the gate):
+   * status `expired`, decided by `system`. Returns their ids, for the audit log.
+   */
+  expireUndecided(cutoff: string, now: string): string[] {
+    const rows = this.db
+      .prepare(
+        `UPDATE visits SET status = 'expired', decided_by = 'system', decided_at = ?
+         WHERE status IN ('pending-resident', 'pending-clerk') AND registered_at <= ?
+         RETURNING id`,
+      )
+      .all(now, cutoff) as { id: string }[];
+    return rows.map((row) => row.id);
+  }
+
   /** Visits waiting for someone (resident or clerk) and unacknowledged guard alerts, oldest first. */
   open(communityId: string | null): VisitRecord[] {
     const rows = this.db

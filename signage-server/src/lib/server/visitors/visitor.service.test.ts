@@ -183,6 +183,28 @@ describe('host confirmation', () => {
     ).toBe(1);
   });
 
+  it('expires a visit nobody decided after 12 hours: out of the queue, no late pass, audited', () => {
+    const forgotten = register();
+    t.clock.advance(6 * 3_600_000);
+    const recent = register();
+    expect(t.visitors.queue().map((v) => v.id)).toEqual([forgotten.visitId, recent.visitId]);
+    t.clock.advance(6 * 3_600_000);
+    expect(t.visitors.queue().map((v) => v.id)).toEqual([recent.visitId]);
+    expect(t.visitors.status(GATE_KIOSK, forgotten.clientRef)).toMatchObject({
+      ok: true,
+      value: { status: 'expired', pass: null, pollAfterMs: null },
+    });
+    expect(t.visitors.decide(forgotten.visitId, true, VISITOR_CLERK, 60)).toMatchObject({
+      ok: false,
+      error: { kind: 'already-decided' },
+    });
+    expect(t.visitors.view(forgotten.visitId)).toMatchObject({ status: 'expired', decidedBy: 'system' });
+    expect(
+      t.db.prepare("SELECT target FROM audit_log WHERE action = 'visitor.expired-undecided'").pluck().all(),
+    ).toEqual([forgotten.visitId]);
+    expect(t.visitors.decide(recent.visitId, true, VISITOR_CLERK, 60).ok).toBe(true);
+  });
+
   it('moves an unanswered visit to the clerk after the timeout; the late link is refused; the clerk decides', () => {
     const status = register();
     const [link] = linksOf(status.visitId);

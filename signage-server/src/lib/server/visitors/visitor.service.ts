@@ -67,7 +67,15 @@ export interface VisitorSettings {
   retentionDays: number;
   /** Base URL of confirmation links; links are paths without it. */
   publicUrl?: string | undefined;
+  /**
+   * How long a visit may stay undecided (nobody answered, the clerk never decided) before it expires: by then the
+   * visitor has left, and a forgotten queue entry must not be approved into a pass hours later. Default 12 h.
+   */
+  undecidedExpiryMs?: number | undefined;
 }
+
+/** Default of `VisitorSettings.undecidedExpiryMs`. */
+export const DEFAULT_UNDECIDED_EXPIRY_MS = 12 * 3_600_000;
 
 /** Poll intervals the kiosk is told while a visit can still change. */
 const POLL_PENDING_MS = 2_000;
@@ -342,9 +350,27 @@ export class VisitorService {
     return ok(this.statusOf(visit));
   }
 
-  /** Moves visits nobody answered in time to the clerk. Cheap; called on every read and by a timer. */
+  /**
+   * Moves visits nobody answered in time to the clerk, and expires visits left undecided for too long (audited
+   * one by one). Cheap (two indexed updates); called on every read and by a timer.
+   */
   sweep(): number {
-    return this.deps.repository.moveOverdueToClerk(this.now().toISOString());
+    const now = this.now();
+    const moved = this.deps.repository.moveOverdueToClerk(now.toISOString());
+    const maxAge = this.deps.settings.undecidedExpiryMs ?? DEFAULT_UNDECIDED_EXPIRY_MS;
+    const expired = this.deps.repository.expireUndecided(
+      new Date(now.getTime() - maxAge).toISOString(),
+      now.toISOString(),
+    );
+    for (const visitId of expired) {
+      this.deps.audit.record({
+        actor: null,
+        action: 'visitor.expired-undecided',
+        target: visitId,
+        detail: { afterHours: Math.round((maxAge / 3_600_000) * 10) / 10 },
+      });
+    }
+    return moved + expired.length;
   }
 
   private effectiveStatus(visit: VisitRecord): VisitRecord['status'] {
