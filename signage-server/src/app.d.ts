@@ -10,6 +10,11 @@ declare global {
       user: SessionUser | null;
       /** The UI language of this request (cookie `linli_locale`, then Accept-Language, then zh-CN). */
       locale: Locale;
+      /**
+       * Station pages only: the community the station console works on (cookie `linli_station_community`, else
+       * the first community; null without any). See $lib/server/station/station-community.ts.
+       */
+      stationCommunityId: string | null;
     }
     interface Error {
       kind?: string;

@@ -9,6 +9,7 @@ import { createServices, getServices, registerServices } from '$lib/server/servi
 import { startPaymentServices } from '$lib/server/payments.services';
 import { startSignageServices } from '$lib/server/signage.services';
 import { startVisitorServices } from '$lib/server/visitors.services';
+import { resolveStationCommunity, STATION_COMMUNITY_COOKIE } from '$lib/server/station/station-community';
 
 /** Cookie holding the chosen UI language. */
 const LOCALE_COOKIE = 'linli_locale';
@@ -33,6 +34,7 @@ export const handle: Handle = async ({ event, resolve }) => {
   event.locals.services = services;
   event.locals.locale = pickLocale(cookies.get(LOCALE_COOKIE), request.headers.get('accept-language'));
   event.locals.user = null;
+  event.locals.stationCommunityId = null;
 
   if (isCrossSiteWrite(request.method, url, request.headers.get('origin'))) {
     error(403, { message: translate(event.locals.locale, 'error.crossSite'), kind: 'cross-site' });
@@ -44,6 +46,12 @@ export const handle: Handle = async ({ event, resolve }) => {
     if (token) {
       event.locals.user = services.auth.resolveSession(token);
       if (!event.locals.user) cookies.delete(SESSION_COOKIE, { path: '/' });
+    }
+    if (url.pathname === '/station' || url.pathname.startsWith('/station/')) {
+      event.locals.stationCommunityId = resolveStationCommunity(
+        services.registry,
+        cookies.get(STATION_COMMUNITY_COOKIE),
+      );
     }
     // a one-time password must be replaced before anything else is done with the account
     if (event.locals.user?.mustChangePassword && /^\/(cms|admin)(\/|$)/.test(url.pathname)) {

@@ -5,5 +5,10 @@ import type { LayoutServerLoad } from './$types';
 /** Every station page is for clerks (and admins); each action checks again. */
 export const load: LayoutServerLoad = ({ locals }) => {
   requireRole(locals, ...PERMISSIONS.station);
-  return {};
+  return {
+    stationCommunities: locals.services.registry
+      .listCommunities()
+      .map((community) => ({ id: community.id, name: community.name })),
+    stationCommunityId: locals.stationCommunityId,
+  };
 };

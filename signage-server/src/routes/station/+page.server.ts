@@ -24,9 +24,9 @@ export const load: PageServerLoad = ({ locals, url }) => {
   let unitError = false;
   if (unitQuery) {
     const [buildingCode, number] = unitQuery.split('/').map((s) => s.trim());
-    const community = registry.listCommunities()[0];
+    const communityId = locals.stationCommunityId;
     const building =
-      community && buildingCode ? registry.repository.findBuildingByCode(community.id, buildingCode) : null;
+      communityId && buildingCode ? registry.repository.findBuildingByCode(communityId, buildingCode) : null;
     const found = building && number ? registry.repository.findUnitByNumber(building.id, number) : null;
     if (found && building) {
       unit = {

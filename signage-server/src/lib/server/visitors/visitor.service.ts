@@ -573,11 +573,6 @@ export class VisitorService {
 
   // station console
 
-  /** The community the station console works on (one per installation today). */
-  stationCommunityId(): string | null {
-    return this.deps.registry.listCommunities()[0]?.id ?? null;
-  }
-
   /** The live queue: visits waiting for a resident or the clerk, and unacknowledged guard alerts. */
   queue(communityId: string | null = null): StationVisit[] {
     this.sweep();

@@ -7,7 +7,7 @@ import { businessDayOf } from '$lib/server/ledger/ledger.schema';
 import { stationFailure, valuesOf } from '../station-form';
 import type { Actions, PageServerLoad } from './$types';
 
-const communityOf = (locals: App.Locals) => locals.services.registry.listCommunities()[0]?.id ?? '';
+const communityOf = (locals: App.Locals) => locals.stationCommunityId ?? '';
 
 /** Bill import (CSV), the property-fee rule, and the biller settlement download. */
 export const load: PageServerLoad = ({ locals }) => {

@@ -5,9 +5,9 @@ import { formatFen, parseYuan } from '$lib/money';
 import { formIdempotency, newFormKey, stationFailure, valuesOf } from '../station-form';
 import type { Actions, PageServerLoad } from './$types';
 
-/** The station's community: the first one (a station serves one community; multi-community stations pick later). */
+/** The community whose cash drawer this station closes (the station's chosen community). */
 function stationCommunity(locals: App.Locals): string {
-  return locals.services.registry.listCommunities()[0]?.id ?? '';
+  return locals.stationCommunityId ?? '';
 }
 
 /** The daily close: the drawer's expected cash, today's movements, the count, and past closes. */

@@ -12,7 +12,7 @@ export const GET: RequestHandler = ({ locals, url }) => {
   const to = url.searchParams.get('to') ?? from;
   if (!DAY.test(from) || !DAY.test(to) || to < from)
     error(400, { message: 'from/to must be YYYY-MM-DD', kind: 'invalid' });
-  const community = locals.services.registry.listCommunities()[0]?.id ?? '';
+  const community = locals.stationCommunityId ?? '';
   const csv = locals.services.bills.settlementCsv(community, from, to);
   return new Response(`\uFEFF${csv}`, {
     headers: {

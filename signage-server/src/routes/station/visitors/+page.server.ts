@@ -9,7 +9,10 @@ import type { Actions, PageServerLoad } from './$types';
 export const load: PageServerLoad = ({ locals, depends }) => {
   requireRole(locals, ...PERMISSIONS.station);
   depends('visitors:queue');
-  return { queue: locals.services.visitors.queue(), publicUrl: locals.services.config.publicUrl ?? null };
+  return {
+    queue: locals.services.visitors.queue(locals.stationCommunityId),
+    publicUrl: locals.services.config.publicUrl ?? null,
+  };
 };
 
 export const actions: Actions = {

@@ -25,9 +25,9 @@ export function visitorsFailure(
   return fail(kind === 'not-found' ? 404 : 400, failure);
 }
 
-/** The community the station works on; 404 when the registry is empty. */
+/** The community the station works on (its chosen one); an error when the registry is empty. */
 export function communityOf(locals: App.Locals): string {
-  const id = locals.services.visitors.stationCommunityId();
+  const id = locals.stationCommunityId;
   if (!id) throw new Error('no community registered');
   return id;
 }
