@@ -53,10 +53,12 @@ test.beforeEach(() => {
   server.faults.visitorsDown = false;
 });
 
-/** Axe and the layout checks on the screen as it is now. */
-async function checkScreen(page: Page) {
+/** Axe and the layout checks on the screen as it is now; with LINLI_VISITOR_SCREENSHOTS, also a picture. */
+async function checkScreen(page: Page, name?: string) {
   expect(await axeViolations(page)).toEqual([]);
   expect(await layoutProblems(page)).toEqual([]);
+  const folder = process.env.LINLI_VISITOR_SCREENSHOTS;
+  if (folder && name) await page.screenshot({ path: join(folder, `portrait-zh-visitor-${name}.png`) });
 }
 
 async function startRegistration(page: Page, { check = false } = {}) {
@@ -65,9 +67,10 @@ async function startRegistration(page: Page, { check = false } = {}) {
   await expect(page.getByTestId('visitor-consent')).toBeVisible();
   // The retention period the server states (the fake says 30 days), not a number baked into the text.
   await expect(page.getByTestId('visitor-retention')).toContainText('30 天');
-  if (check) await checkScreen(page);
+  if (check) await checkScreen(page, 'consent');
   await page.getByTestId('visitor-agree').tap();
   await expect(page.getByTestId('visitor-identify')).toBeVisible();
+  if (check) await checkScreen(page, 'identify');
 }
 
 async function scanId(
@@ -102,7 +105,7 @@ async function whomAndSubmit(page: Page, { check = false } = {}) {
   await page.getByTestId('visitor-find').tap();
   // Only the masked surname: the visitor never sees a resident's name.
   await expect(page.getByTestId('visitor-unit-found')).toContainText('王**');
-  if (check) await checkScreen(page);
+  if (check) await checkScreen(page, 'whom');
   await page.getByTestId('visitor-yes').tap();
   await expect(page.getByTestId('visitor-details')).toBeVisible();
   await page.getByTestId('visitor-reason-friend').tap();
@@ -110,7 +113,7 @@ async function whomAndSubmit(page: Page, { check = false } = {}) {
   await expect(page.getByTestId('visitor-companions')).toHaveText('1');
   await tapKeys(page, [...'13812345678']);
   await expect(page.getByTestId('visitor-field-phone-value')).toHaveText('13812345678');
-  if (check) await checkScreen(page);
+  if (check) await checkScreen(page, 'details');
   await page.getByTestId('visitor-submit').tap();
 }
 
@@ -201,10 +204,11 @@ test('the resident declines: a polite message', async ({ page }) => {
 
 test('the resident approves: the pass QR, doors and validity on screen, and printed', async ({ page }) => {
   const printedBefore = existsSync(printer) ? readFileSync(printer).length : 0;
-  await startRegistration(page);
+  await startRegistration(page, { check: true });
   await goodId();
   await whomAndSubmit(page, { check: true });
   await expect(page.getByTestId('visitor-waiting')).toBeVisible();
+  await checkScreen(page, 'waiting');
   const visit = server.latestVisit()!;
   expect(visit.registration.visit).toMatchObject({ buildingId: 'b2', unitNumber: '1201', companions: 1 });
   server.decideVisit(visit.registration.clientRef, 'approved');
@@ -215,7 +219,7 @@ test('the resident approves: the pass QR, doors and validity on screen, and prin
   const printed = readFileSync(printer);
   expect(printed.length).toBeGreaterThan(printedBefore);
   expect(printed.subarray(printedBefore).includes(Buffer.from(visit.pass!.token))).toBe(true);
-  await checkScreen(page);
+  await checkScreen(page, 'pass');
   // The identity appears only masked (the session banner), never in full.
   const text = await page.evaluate(() => document.body.innerText);
   expect(text).not.toContain(ID_NUMBER);
