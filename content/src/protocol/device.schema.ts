@@ -30,7 +30,7 @@ export const EnrollResponseV1 = z.object({
 export type EnrollResponseV1 = z.infer<typeof EnrollResponseV1>;
 
 /** Names of the server-sent events on `/api/v1/device/events`. Push only hints; the manifest is the truth. */
-export const DEVICE_EVENT_NAMES = ['hello', 'manifest-changed'] as const;
+export const DEVICE_EVENT_NAMES = ['hello', 'manifest-changed', 'alert'] as const;
 export type DeviceEventName = (typeof DEVICE_EVENT_NAMES)[number];
 
 /** Data of a `manifest-changed` (and the initial `hello`) event. */

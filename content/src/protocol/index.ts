@@ -8,3 +8,4 @@ export * from './visitors.schema';
 export * from './fleet.schema';
 export * from './pass-token';
 export * from './station-bridge.schema';
+export * from './alerts.schema';

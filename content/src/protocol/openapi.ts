@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { AlertWebhookResponseV1, AlertWebhookV1, alertPaths, DeviceAlertsV1 } from './alerts.schema';
 import { EnrollRequestV1, EnrollResponseV1, ManifestChangedEventV1 } from './device.schema';
 import { ApiErrorBody } from './error.schema';
 import {
@@ -64,6 +65,11 @@ export function buildOpenApiDocument(serverVersion: string) {
           scheme: 'bearer',
           description: 'Per-door secret issued at the station console',
         },
+        alertSource: {
+          type: 'http',
+          scheme: 'bearer',
+          description: 'Per-source webhook token made by an administrator on /cms/alerts (shown once)',
+        },
       },
       schemas: {
         EnrollRequestV1: inputSchema(EnrollRequestV1),
@@ -94,6 +100,9 @@ export function buildOpenApiDocument(serverVersion: string) {
         AccessVerifyRequestV1: inputSchema(AccessVerifyRequestV1),
         AccessVerifyResponseV1: schema(AccessVerifyResponseV1),
         AccessPublicKeyV1: schema(AccessPublicKeyV1),
+        DeviceAlertsV1: schema(DeviceAlertsV1),
+        AlertWebhookV1: inputSchema(AlertWebhookV1),
+        AlertWebhookResponseV1: schema(AlertWebhookResponseV1),
       },
     },
     paths: {
@@ -130,7 +139,7 @@ export function buildOpenApiDocument(serverVersion: string) {
       [apiPaths.events]: {
         get: {
           summary:
-            'Server-sent events: hello, manifest-changed (data: ManifestChangedEventV1), command (data: DeviceCommandEventV1)',
+            'Server-sent events: hello, manifest-changed (data: ManifestChangedEventV1), command (data: DeviceCommandEventV1), alert (data: DeviceAlertsV1: every active alert of the device, on connect and on each raise, clear or expiry)',
           security: [{ device: [] }],
           responses: { '200': { description: 'text/event-stream' }, '401': errors['401'] },
         },
@@ -151,6 +160,7 @@ export function buildOpenApiDocument(serverVersion: string) {
       },
       ...paymentPaths(),
       ...fleetAndVisitorPaths(),
+      ...alertApiPaths(),
       [apiPaths.health]: {
         get: { summary: 'Liveness', responses: { '200': { description: '{status, version}' } } },
       },
@@ -341,6 +351,42 @@ function fleetAndVisitorPaths() {
       get: {
         summary: 'The Ed25519 public key pass tokens are signed with, for offline checks at the door',
         responses: { '200': { description: 'OK', ...json('AccessPublicKeyV1') } },
+      },
+    },
+  };
+}
+
+/** Emergency alerts (issue 4): the device's active alerts, and the webhook of IoT alarm gateways. */
+function alertApiPaths() {
+  return {
+    [alertPaths.deviceAlerts]: {
+      get: {
+        summary:
+          'Every alert active for the calling device (the same data as the `alert` event), for polling',
+        security: [{ device: [] }],
+        responses: { '200': { description: 'OK', ...json('DeviceAlertsV1') }, '401': errors['401'] },
+      },
+    },
+    [alertPaths.webhook]: {
+      post: {
+        summary:
+          'An alarm gateway raises or clears an alert of its community; idempotent per (source, externalId), audited',
+        security: [{ alertSource: [] }],
+        requestBody: { required: true, ...json('AlertWebhookV1') },
+        responses: {
+          '200': {
+            description: 'Already raised or cleared (replayed: true)',
+            ...json('AlertWebhookResponseV1'),
+          },
+          '201': { description: 'Raised', ...json('AlertWebhookResponseV1') },
+          '400': errors['400'],
+          '401': { description: 'Unknown or revoked source token', ...json('ApiErrorBody') },
+          '404': {
+            description: 'clear: no alert with this externalId from this source',
+            ...json('ApiErrorBody'),
+          },
+          '413': { description: 'Body too large', ...json('ApiErrorBody') },
+        },
       },
     },
   };

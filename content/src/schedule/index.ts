@@ -1,2 +1,3 @@
 export * from './schedule.schema';
 export * from './resolve';
+export * from './describe';

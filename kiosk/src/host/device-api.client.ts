@@ -1,6 +1,8 @@
 import { createParser } from 'eventsource-parser';
 import {
+  alertPaths,
   ApiErrorBody,
+  DeviceAlertsV1,
   EnrollResponseV1,
   MANIFEST_SIGNATURE_HEADER,
   apiPaths,
@@ -216,6 +218,18 @@ export class DeviceApiClient {
     if (response.value.status !== 200) return this.failureOf(response.value, `ack of command ${commandId}`);
     await response.value.body?.cancel();
     return ok(undefined);
+  }
+
+  /** The device's active alerts (`GET /api/v1/device/alerts`): the polling path when the event stream is down. */
+  async fetchAlerts(credential: string): Promise<Result<DeviceAlertsV1, DeviceApiErrorKind>> {
+    const response = await this.request(alertPaths.deviceAlerts, {
+      headers: { authorization: `Bearer ${credential}` },
+    });
+    if (!response.ok) return response;
+    if (response.value.status !== 200) return this.failureOf(response.value, 'alerts');
+    const parsed = DeviceAlertsV1.safeParse(await response.value.json().catch(() => null));
+    if (!parsed.success) return fail('invalid-response', 'the alerts answer did not match DeviceAlertsV1');
+    return ok(parsed.data);
   }
 
   private async request(

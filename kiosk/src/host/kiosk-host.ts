@@ -11,6 +11,8 @@ import {
 } from '../shared/kiosk-api';
 import { ok } from '../shared/result';
 import { createServiceDispatcher } from '../shared/service-definition';
+import { AlertRepository } from './alert.repository';
+import { AlertService, alertPollIntervalFrom } from './alert.service';
 import { AssetStore } from './asset-store';
 import { migrate, openCacheDatabase } from './cache/cache-database';
 import { CacheRepository } from './cache/cache.repository';
@@ -111,6 +113,7 @@ export interface KioskHost {
   settings: KioskSettings;
   visitors: VisitorService;
   outbox: VisitorOutbox;
+  alerts: AlertService;
   /** Every heartbeat of the renderer (the watchdog listens). */
   onRendererHeartbeat(listener: (heartbeat: RendererHeartbeat) => void): () => void;
   /** Resolves once cached assets were re-verified and the sync loop runs. */
@@ -184,6 +187,19 @@ export async function startKioskHost(
   sync.loadCache();
   // Content validity follows the server's time: a kiosk whose clock is wrong still shows today's notices.
   const serverClock = correctedClock(clock, () => sync.getStatus().clockSkewMs);
+
+  // Alerts come first: a kiosk restarted during an alarm shows it again before anything else is ready.
+  const alerts = new AlertService(
+    {
+      repository: new AlertRepository(db),
+      sync,
+      client,
+      clock: serverClock,
+      logger: loggerFor('alerts'),
+    },
+    { pollIntervalMs: alertPollIntervalFrom() },
+  );
+  alerts.load();
 
   const session = new SessionService();
   const simulator = config.simulatePeripherals ? new SimulatedPeripherals() : null;
@@ -315,10 +331,12 @@ export async function startKioskHost(
     ...createDevPanelApi(configured?.simulator ?? null),
     ...createPaymentApi(payments),
     ...createVisitorApi(visitors),
+    getAlerts: async () => ok(alerts.current()),
     onContentChanged: (listener) => content.onChanged(listener),
     onStatusChanged: (listener) => sync.onStatusChanged(listener),
     onSessionChanged: (listener) => session.onChanged(listener),
     onIdentify: fleet.onIdentify,
+    onAlertsChanged: (listener) => alerts.onChanged(listener),
   } satisfies KioskApi;
   http.attachApi(createServiceDispatcher(kioskApiDefinition, api));
   // Started last, once nothing above can fail and leave a reader connection open. Drivers that fail to start retry
@@ -327,6 +345,8 @@ export async function startKioskHost(
 
   let stopping = false;
   const ready = (async () => {
+    // before the asset check: that can take a while on a large cache, and an alarm must not wait for it
+    if (!stopping) alerts.start();
     await sync.verifyCachedAssets();
     if (!stopping) sync.start();
     if (!stopping) fleet.fleet.start();
@@ -348,6 +368,7 @@ export async function startKioskHost(
     settings,
     visitors,
     outbox,
+    alerts,
     onRendererHeartbeat(listener) {
       heartbeatListeners.add(listener);
       return () => heartbeatListeners.delete(listener);
@@ -357,6 +378,7 @@ export async function startKioskHost(
       stopping = true;
       await ready.catch(() => undefined);
       await fleet.fleet.stop();
+      alerts.stop();
       await sync.stop();
       await outbox.stop();
       content.stop();

@@ -3,6 +3,7 @@ import {
   CardSummaryV1,
   CardTechnology,
   CategoryId,
+  DeviceAlertV1,
   DocumentKind,
   IsoInstant,
   Locale,
@@ -210,6 +211,10 @@ export const IdentifyRequest = z.object({
 });
 export type IdentifyRequest = z.infer<typeof IdentifyRequest>;
 
+/** The emergency alerts to show now, oldest raised first (empty: none). They cover the whole screen until gone. */
+export const KioskAlerts = z.object({ alerts: z.array(DeviceAlertV1) });
+export type KioskAlerts = z.infer<typeof KioskAlerts>;
+
 /** The one API between the kiosk renderer and its host (DESIGN.md §Runtime), in both shells. */
 export const kioskApiDefinition = defineService({
   name: 'linli.kiosk',
@@ -265,6 +270,8 @@ export const kioskApiDefinition = defineService({
     visitorSubmit: { args: z.tuple([VisitorTarget]), result: VisitorProgress },
     /** Where the submitted registration stands (the waiting screen polls it). */
     visitorProgress: { args: z.tuple([]), result: VisitorProgress },
+    /** Emergency alerts (issue 4) active now: stored by the host, so also right after a restart or offline. */
+    getAlerts: { args: z.tuple([]), result: KioskAlerts },
   },
   events: {
     onContentChanged: ContentSnapshot,
@@ -272,6 +279,8 @@ export const kioskApiDefinition = defineService({
     onSessionChanged: KioskSession,
     /** The fleet's identify command: flash the device name over the screen for a few seconds. */
     onIdentify: IdentifyRequest,
+    /** The alerts to show changed: raised, cleared or expired. */
+    onAlertsChanged: KioskAlerts,
   },
 });
 

@@ -62,6 +62,7 @@ function fakeHost() {
     visitorUnitLookup: async () => fail('server-unreachable', 'no server here'),
     visitorSubmit: async () => fail('no-consent', 'no consent'),
     visitorProgress: async () => fail('no-registration', 'nothing submitted'),
+    getAlerts: async () => ok({ alerts: [] }),
     onContentChanged: (listener) => {
       contentListeners.add(listener);
       return () => contentListeners.delete(listener);
@@ -69,6 +70,7 @@ function fakeHost() {
     onStatusChanged: () => () => {},
     onSessionChanged: () => () => {},
     onIdentify: () => () => {},
+    onAlertsChanged: () => () => {},
   };
   return { api, fireContent: (s: ContentSnapshot) => contentListeners.forEach((l) => l(s)) };
 }

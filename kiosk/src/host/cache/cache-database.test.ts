@@ -6,6 +6,7 @@ import { migrate, openCacheDatabase, schemaVersion, type CacheDatabase } from '.
 import { CacheRepository } from './cache.repository';
 import { migrations } from './migrations/index';
 import { VisitorOutboxRepository } from '../visitor-outbox.repository';
+import { AlertRepository } from '../alert.repository';
 
 const device = {
   deviceId: 'dev-1',
@@ -166,6 +167,34 @@ const cases: { version: number; before: (db: CacheDatabase) => void; after: (db:
         expect(() =>
           db.prepare("UPDATE visitor_outbox SET payload = 'x' WHERE client_ref = 'ref-1'").run(),
         ).toThrow(/CHECK constraint/);
+      },
+    },
+    {
+      version: 6,
+      before: (db) => {
+        insertDevice(db);
+        insertManifest(db);
+      },
+      after: (db) => {
+        expect(new CacheRepository(db).getManifest()).toEqual(manifest);
+        const alerts = new AlertRepository(db);
+        expect(alerts.list()).toEqual([]);
+        const alert = {
+          id: 'a1',
+          kind: 'fire' as const,
+          severity: 'critical' as const,
+          title: { 'zh-CN': '火警', en: 'Fire alarm' },
+          body: { 'zh-CN': '撤离', en: 'Leave' },
+          raisedAt: '2026-11-20T00:00:00.000Z',
+          expiresAt: '2026-11-20T02:00:00.000Z',
+        };
+        alerts.replaceAll([alert], '2026-11-20T00:00:01.000Z');
+        expect(alerts.list()).toEqual([alert]);
+        alerts.replaceAll([], '2026-11-20T00:00:02.000Z');
+        expect(alerts.list()).toEqual([]);
+        expect(() => db.prepare("INSERT INTO alerts VALUES ('a2', 'not json', 't', 't')").run()).toThrow(
+          /CHECK constraint/,
+        );
       },
     },
   ];

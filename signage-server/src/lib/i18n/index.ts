@@ -1,4 +1,5 @@
 import { DEFAULT_LOCALE, LOCALES, type Locale } from '@linli/content';
+import { alerts } from './messages/alerts';
 import { audit } from './messages/audit';
 import { auth } from './messages/auth';
 import { cms } from './messages/cms';
@@ -13,7 +14,19 @@ import { visitors } from './messages/visitors';
 /** Messages of one domain in every UI language. Each domain (registry, cms, devices, …) keeps its own file. */
 export type Messages<K extends string = string> = Record<Locale, Record<K, string>>;
 
-const domains = [common, shell, auth, users, registry, audit, cms, devices, station, visitors] as const;
+const domains = [
+  common,
+  shell,
+  auth,
+  users,
+  registry,
+  audit,
+  cms,
+  devices,
+  station,
+  visitors,
+  alerts,
+] as const;
 
 const catalogue: Record<Locale, Record<string, string>> = { 'zh-CN': {}, en: {} };
 for (const domain of domains) {

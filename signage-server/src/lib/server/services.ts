@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
+import { createAlertServices, type AlertServices } from './alerts.services';
 import { systemClock, type Clock } from './clock';
 import type { ServerConfig } from './config';
 import { migrate, openDatabase, type Db } from './db/database';
@@ -14,7 +15,8 @@ import { createVisitorFastPath, createVisitorServices, type VisitorServices } fr
  * Everything the server holds for its lifetime, created once at start-up (hooks.server.ts `init`) and handed to
  * routes through `locals`. Services name what they use; this is only where they are wired together.
  */
-export interface Services extends CoreServices, SignageServices, PaymentServices, VisitorServices {
+export interface Services
+  extends CoreServices, SignageServices, PaymentServices, VisitorServices, AlertServices {
   config: ServerConfig;
   clock: Clock;
   db: Db;
@@ -53,6 +55,13 @@ export function createServices(config: ServerConfig, clock: Clock = systemClock)
     cards: money.cards,
   });
   const visitorFastPath = createVisitorFastPath(visitors);
+  const alerts = createAlertServices({
+    clock,
+    db,
+    audit: core.audit,
+    devices: signage.devices,
+    deviceEvents: signage.deviceEvents,
+  });
   const fastPath = (req: IncomingMessage, res: ServerResponse) =>
     signage.fastPath(req, res) || paymentsFastPath(req, res) || visitorFastPath(req, res);
   return {
@@ -65,6 +74,7 @@ export function createServices(config: ServerConfig, clock: Clock = systemClock)
     ...signage,
     ...money,
     ...visitors,
+    ...alerts,
     fastPath,
   };
 }

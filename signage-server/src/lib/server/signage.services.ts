@@ -17,6 +17,7 @@ import { FleetService } from './fleet/fleet.service';
 import { createLogger } from './logger';
 import type { ServerKeys } from './keys';
 import { DeviceEventHub } from './manifest/device-events';
+import { DevicePlacementRepository } from './manifest/device-placement.repository';
 import { ManifestService } from './manifest/manifest.service';
 
 /** The signage half of the server: assets, content, devices, manifests and their event streams. */
@@ -62,7 +63,7 @@ export function createSignageServices({
   );
   const content = new ContentService(new ContentRepository(db), assets, auditLog, clock);
   const devices = new DeviceService(new DeviceRepository(db), auditLog, clock);
-  const manifests = new ManifestService(content, assets, keys, clock);
+  const manifests = new ManifestService(content, assets, keys, clock, new DevicePlacementRepository(db));
   const deviceEvents = new DeviceEventHub();
   const fleet = new FleetService(
     new FleetRepository(db),
@@ -81,6 +82,11 @@ export function createSignageServices({
     manifests.forget(deviceId);
   });
   deviceEvents.onSubscribed((deviceId) => fleet.deliverOpenCommands(deviceId));
+  // a device moved to another community, group or tags sees its new content at once, not at its next poll
+  devices.onUpdate((deviceId) => {
+    const { scope, version } = manifests.retarget(deviceId);
+    deviceEvents.rescope(deviceId, scope, version);
+  });
 
   return {
     assets,

@@ -3,6 +3,7 @@ import { migration0002 } from './0002-create-manifest';
 import { migration0003 } from './0003-create-assets';
 import { migration0004 } from './0004-create-search-index';
 import { migration0005 } from './0005-create-visitor-outbox';
+import { migration0006 } from './0006-create-alerts';
 import type { Migration } from './migration';
 
 /** Every migration, in order. Append only: a shipped migration is never edited. */
@@ -12,5 +13,6 @@ export const migrations: readonly Migration[] = [
   migration0003,
   migration0004,
   migration0005,
+  migration0006,
 ];
 export type { Migration };

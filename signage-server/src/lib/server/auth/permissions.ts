@@ -22,6 +22,13 @@ export const PERMISSIONS = {
   audit: ['auditor'],
   /** The service-station console: cards, cash top-ups, refunds (a second clerk approves), daily close, bills. */
   station: ['clerk'],
+  /**
+   * Raise and clear emergency alerts (fire, gas, flood…). Clerks too: the service station is staffed around the
+   * clock and is where a resident's or a guard's alarm call lands, so waiting for an administrator costs minutes.
+   */
+  alerts: ['clerk'],
+  /** Webhook sources of IoT alarm gateways (tokens that can raise alerts): administrators only. */
+  alertSources: [],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;
@@ -45,6 +52,7 @@ const NAVIGATION: (NavItem & { permission: Permission })[] = [
   { href: '/admin/users', label: 'nav.users', permission: 'users' },
   { href: '/admin/audit', label: 'nav.audit', permission: 'audit' },
   { href: '/station', label: 'nav.station', permission: 'station' },
+  { href: '/cms/alerts', label: 'nav.alerts', permission: 'alerts' },
 ];
 
 /** The sections a user sees in the navigation. */

@@ -19,7 +19,17 @@ export interface ContentFormValues {
   updatedAt: string;
   /** Description for an image uploaded with this submission. */
   newImageAlt: string;
+  /** Weekly slots as typed: ISO weekdays ticked, HH:MM start and end. */
+  dayparts: { days: number[]; start: string; end: string }[];
+  /** 0–100 as typed. */
+  priority: string;
+  /** Ids and names ticked in the targeting pickers. */
+  target: { communities: string[]; buildings: string[]; groups: string[]; tags: string[] };
+  /** Tags typed by hand, comma-separated (tags no device carries yet). */
+  extraTags: string;
 }
+
+const NO_TARGET = () => ({ communities: [], buildings: [], groups: [], tags: [] });
 
 /** Form values of a stored item. */
 export function valuesFromRecord(record: ContentRecord): ContentFormValues {
@@ -35,6 +45,15 @@ export function valuesFromRecord(record: ContentRecord): ContentFormValues {
     images: record.images.map((image) => ({ sha256: image.sha256, alt: image.alt })),
     updatedAt: record.updatedAt,
     newImageAlt: '',
+    dayparts: record.dayparts.map((daypart) => ({ ...daypart, days: [...daypart.days] })),
+    priority: String(record.priority),
+    target: {
+      communities: [...record.target.communities],
+      buildings: [...record.target.buildings],
+      groups: [...record.target.groups],
+      tags: [...record.target.tags],
+    },
+    extraTags: '',
   };
 }
 
@@ -52,8 +71,41 @@ export function emptyValues(locale: Locale = 'zh-CN', category = ''): ContentFor
     images: [],
     updatedAt: '',
     newImageAlt: '',
+    dayparts: [],
+    priority: '50',
+    target: NO_TARGET(),
+    extraTags: '',
   };
 }
+
+const DAYPART_FIELD = /^daypart\.(\d{1,2})\.(?:start|end|days)$/;
+
+/**
+ * Daypart rows arrive as `daypart.<n>.days` (checkboxes), `daypart.<n>.start`, `daypart.<n>.end`; a row whose
+ * `daypart.<n>.remove` is ticked, or that is left entirely blank (the spare row a plain form offers), is dropped.
+ */
+function readDayparts(form: FormData): ContentFormValues['dayparts'] {
+  const rows = new Set<number>();
+  for (const name of form.keys()) {
+    const match = DAYPART_FIELD.exec(name);
+    if (match) rows.add(Number(match[1]));
+  }
+  const dayparts: ContentFormValues['dayparts'] = [];
+  for (const row of [...rows].sort((a, b) => a - b)) {
+    if (form.get(`daypart.${row}.remove`)) continue;
+    const days = [...new Set(form.getAll(`daypart.${row}.days`).map(Number))]
+      .filter((day) => Number.isInteger(day) && day >= 1 && day <= 7)
+      .sort((a, b) => a - b);
+    const start = text(form, `daypart.${row}.start`).trim();
+    const end = text(form, `daypart.${row}.end`).trim();
+    if (days.length === 0 && !start && !end) continue;
+    dayparts.push({ days, start, end });
+  }
+  return dayparts;
+}
+
+const list = (form: FormData, name: string) =>
+  [...new Set(form.getAll(name).map((value) => String(value).trim()))].filter(Boolean);
 
 const text = (form: FormData, name: string) => {
   const value = form.get(name);
@@ -89,6 +141,15 @@ export function readContentForm(form: FormData): ContentFormValues {
     images,
     updatedAt: text(form, 'updatedAt'),
     newImageAlt: text(form, 'newImageAlt'),
+    dayparts: readDayparts(form),
+    priority: text(form, 'priority').trim(),
+    target: {
+      communities: list(form, 'target.communities'),
+      buildings: list(form, 'target.buildings'),
+      groups: list(form, 'target.groups'),
+      tags: list(form, 'target.tags'),
+    },
+    extraTags: text(form, 'extraTags'),
   };
 }
 
@@ -102,6 +163,10 @@ export function draftFromValues(
   if (validFrom === undefined) errors.validFrom = { key: 'cms.error.invalidDate' };
   if (validUntil === undefined) errors.validUntil = { key: 'cms.error.invalidDate' };
   if (Object.keys(errors).length) return { ok: false, errors };
+  // a priority that is not a number goes on as NaN, so the schema reports it together with every other field
+  const priority = values.priority === '' ? 50 : Number(values.priority);
+  // typed tags join the ticked ones; both full-width and ASCII commas separate them, as on the device form
+  const typedTags = values.extraTags.split(/[,，]/).map((tag) => tag.trim().toLowerCase());
   return {
     ok: true,
     input: {
@@ -114,6 +179,12 @@ export function draftFromValues(
       images: values.images,
       validFrom: validFrom ?? null,
       validUntil: validUntil ?? null,
+      dayparts: values.dayparts,
+      priority,
+      target: {
+        ...values.target,
+        tags: [...new Set([...values.target.tags, ...typedTags.filter(Boolean)])],
+      },
     },
   };
 }
@@ -132,8 +203,26 @@ export function contentFieldErrors(error: ContentError): Record<string, FieldErr
     case 'invalid': {
       const out: Record<string, FieldError> = {};
       for (const issue of error.issues) {
-        const field = issue.path.startsWith('images') ? 'images' : issue.path.split('.')[0] || '_';
+        const parts = issue.path.split('.');
+        if (parts[0] === 'dayparts' && parts.length >= 3) {
+          // one message per row, next to that row: which part of it is wrong
+          const field = `dayparts.${parts[1]}`;
+          out[field] ??= { key: parts[2] === 'days' ? 'cms.error.daypartDays' : 'cms.error.daypartTime' };
+          continue;
+        }
+        if (parts[0] === 'target') {
+          out.target ??= {
+            key: I18N_KEY.test(issue.message) ? issue.message : 'cms.error.targetInvalid',
+            params: { max: issue.limit ?? 0 },
+          };
+          continue;
+        }
+        const field = issue.path.startsWith('images') ? 'images' : parts[0] || '_';
         if (out[field]) continue;
+        if (field === 'priority') {
+          out[field] = { key: 'cms.error.priority' };
+          continue;
+        }
         if (I18N_KEY.test(issue.message) && !issue.message.includes(' ')) out[field] = { key: issue.message };
         else if (field === 'id')
           out[field] = { key: issue.code === 'too_small' ? 'validation.required' : 'cms.error.idFormat' };

@@ -1,4 +1,5 @@
-import type { CategoryId, ContentImage, Locale } from '@linli/content';
+import { Daypart, Targeting, type CategoryId, type ContentImage, type Locale } from '@linli/content';
+import { z } from 'zod';
 import type { Db } from '../db/database';
 import type { ContentFilter, ContentRecord, ContentSource, ContentStatus } from './content.schema';
 
@@ -21,6 +22,26 @@ interface ContentRow {
   created_at: string;
   updated_at: string;
   published_at: string | null;
+  dayparts: string;
+  priority: number;
+  target: string;
+}
+
+const EVERY_DEVICE: Targeting = { communities: [], buildings: [], groups: [], tags: [] };
+const Dayparts = z.array(Daypart);
+
+/**
+ * The stored JSON through its schema: the service only ever writes valid values, so a row that does not parse was
+ * edited by hand; it reads as "always, everywhere" (the behaviour before schedules existed) rather than failing
+ * every manifest.
+ */
+function parseJson<T>(json: string, schema: z.ZodType<T>, fallback: T): T {
+  try {
+    const parsed = schema.safeParse(JSON.parse(json));
+    return parsed.success ? parsed.data : fallback;
+  } catch {
+    return fallback;
+  }
 }
 
 const toRecord = (row: ContentRow): ContentRecord => ({
@@ -42,6 +63,9 @@ const toRecord = (row: ContentRow): ContentRecord => ({
   createdAt: row.created_at,
   updatedAt: row.updated_at,
   publishedAt: row.published_at,
+  dayparts: parseJson(row.dayparts, Dayparts, []),
+  priority: row.priority,
+  target: parseJson(row.target, Targeting, EVERY_DEVICE),
 });
 
 const toParams = (record: ContentRecord) => ({
@@ -63,6 +87,9 @@ const toParams = (record: ContentRecord) => ({
   createdAt: record.createdAt,
   updatedAt: record.updatedAt,
   publishedAt: record.publishedAt,
+  dayparts: JSON.stringify(record.dayparts),
+  priority: record.priority,
+  target: JSON.stringify(record.target),
 });
 
 /** SQL for `content_items`: one row per (id, locale). */
@@ -86,15 +113,17 @@ export class ContentRepository {
     );
     this.insertOne = db.prepare(
       `INSERT INTO content_items (id, locale, category, title, summary, body, body_html, images, valid_from,
-         valid_until, status, version, source, created_by, updated_by, created_at, updated_at, published_at)
+         valid_until, status, version, source, created_by, updated_by, created_at, updated_at, published_at, dayparts,
+         priority, target)
        VALUES (@id, @locale, @category, @title, @summary, @body, @bodyHtml, @images, @validFrom, @validUntil,
-         @status, @version, @source, @createdBy, @updatedBy, @createdAt, @updatedAt, @publishedAt)`,
+         @status, @version, @source, @createdBy, @updatedBy, @createdAt, @updatedAt, @publishedAt, @dayparts,
+         @priority, @target)`,
     );
     this.updateOne = db.prepare(
       `UPDATE content_items SET category = @category, title = @title, summary = @summary, body = @body,
          body_html = @bodyHtml, images = @images, valid_from = @validFrom, valid_until = @validUntil,
          status = @status, version = @version, updated_by = @updatedBy, updated_at = @updatedAt,
-         published_at = @publishedAt
+         published_at = @publishedAt, dayparts = @dayparts, priority = @priority, target = @target
        WHERE id = @id AND locale = @locale`,
     );
     this.countAll = db.prepare<[], { n: number }>('SELECT count(*) AS n FROM content_items');

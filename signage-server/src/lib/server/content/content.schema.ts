@@ -1,5 +1,14 @@
 import { z } from 'zod';
-import { CategoryId, ContentId, ContentImage, IsoInstant, Locale, type ContentItem } from '@linli/content';
+import {
+  CategoryId,
+  ContentId,
+  ContentImage,
+  Daypart,
+  IsoInstant,
+  Locale,
+  type ContentItem,
+  type Targeting,
+} from '@linli/content';
 
 /** Where an item is in its life: drafts are never shown on screens; unpublished items were and are no more. */
 export const CONTENT_STATUSES = ['draft', 'published', 'unpublished'] as const;
@@ -19,7 +28,36 @@ export interface ContentRecord extends ContentItem {
   updatedBy: string | null;
   createdAt: string;
   publishedAt: string | null;
+  /** Recurring slots of the week it plays in (empty: any time within the validity window). */
+  dayparts: Daypart[];
+  /** Higher plays first, 0–100. */
+  priority: number;
+  /** Which devices it is for (all lists empty: every device). */
+  target: Targeting;
 }
+
+/** A target name as editors type it: trimmed, lower-case like device groups and tags, no commas. */
+const TargetName = z
+  .string()
+  .trim()
+  .min(1)
+  .max(100)
+  .regex(/^[^,，]*$/, 'cms.error.targetComma');
+
+/** The targeting an editor saves: the content/ Targeting, with names bounded and de-duplicated. */
+export const ContentTargeting = z
+  .object({
+    communities: z.array(TargetName).max(50).default([]),
+    buildings: z.array(TargetName).max(200).default([]),
+    groups: z.array(TargetName.toLowerCase()).max(50).default([]),
+    tags: z.array(TargetName.toLowerCase()).max(50).default([]),
+  })
+  .transform((t): Targeting => ({
+    communities: [...new Set(t.communities)],
+    buildings: [...new Set(t.buildings)],
+    groups: [...new Set(t.groups)],
+    tags: [...new Set(t.tags)],
+  }));
 
 /**
  * What an editor saves. Custom messages are i18n keys (`cms.error.*`) so the UI can show them in its language.
@@ -35,6 +73,9 @@ export const ContentDraft = z
     images: z.array(ContentImage).max(20).default([]),
     validFrom: IsoInstant.nullable().default(null),
     validUntil: IsoInstant.nullable().default(null),
+    dayparts: z.array(Daypart).max(20).default([]),
+    priority: z.number().int().min(0).max(100).default(50),
+    target: ContentTargeting.default({ communities: [], buildings: [], groups: [], tags: [] }),
   })
   .refine((d) => !d.validFrom || !d.validUntil || d.validFrom < d.validUntil, {
     message: 'cms.error.validUntilBeforeFrom',

@@ -258,6 +258,10 @@ export class ContentService {
           updatedBy: null,
           createdAt: item.updatedAt,
           publishedAt: item.updatedAt,
+          // a pack carries no schedule: its items play always, on every screen, until an editor says otherwise
+          dayparts: [],
+          priority: 50,
+          target: { communities: [], buildings: [], groups: [], tags: [] },
         });
         inserted += 1;
       }

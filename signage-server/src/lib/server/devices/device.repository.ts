@@ -14,6 +14,7 @@ interface DeviceRow {
   revoked_at: string | null;
   device_group: string | null;
   tags: string;
+  building_id: string | null;
 }
 
 /** A device row with its credential hash (only the device service sees the hash). */
@@ -34,6 +35,7 @@ const toRecord = (row: DeviceRow): DeviceWithHash => ({
   revokedAt: row.revoked_at,
   group: row.device_group,
   tags: parseTags(row.tags),
+  buildingId: row.building_id,
 });
 
 /** Tags are stored as a JSON array of strings; anything else (a hand-edited row) reads as no tags. */
@@ -119,7 +121,10 @@ export class DeviceRepository {
   }
 
   insertDevice(
-    device: Omit<DeviceWithHash, 'communityName' | 'lastSeenAt' | 'revokedAt' | 'group' | 'tags'>,
+    device: Omit<
+      DeviceWithHash,
+      'communityName' | 'lastSeenAt' | 'revokedAt' | 'group' | 'tags' | 'buildingId'
+    >,
   ): void {
     this.db
       .prepare(
@@ -136,13 +141,44 @@ export class DeviceRepository {
   /** Writes the administrator-editable fields of a device; false when it does not exist. */
   updateDetails(
     id: string,
-    details: { name: string; communityId: string | null; group: string | null; tags: string[] },
+    details: {
+      name: string;
+      communityId: string | null;
+      group: string | null;
+      tags: string[];
+      buildingId: string | null;
+    },
   ): boolean {
     return (
       this.db
-        .prepare('UPDATE devices SET name = ?, community_id = ?, device_group = ?, tags = ? WHERE id = ?')
-        .run(details.name, details.communityId, details.group, JSON.stringify(details.tags), id).changes === 1
+        .prepare(
+          'UPDATE devices SET name = ?, community_id = ?, device_group = ?, tags = ?, building_id = ? WHERE id = ?',
+        )
+        .run(
+          details.name,
+          details.communityId,
+          details.group,
+          JSON.stringify(details.tags),
+          details.buildingId,
+          id,
+        ).changes === 1
     );
+  }
+
+  /** Whether the building exists and belongs to the community. */
+  buildingInCommunity(buildingId: string, communityId: string): boolean {
+    return !!this.db
+      .prepare('SELECT 1 FROM buildings WHERE id = ? AND community_id = ?')
+      .get(buildingId, communityId);
+  }
+
+  /** Buildings a device may be placed in, with their community. */
+  listBuildings(): { id: string; communityId: string; name: string }[] {
+    return this.db
+      .prepare<[], { id: string; communityId: string; name: string }>(
+        'SELECT id, community_id AS communityId, name FROM buildings ORDER BY community_id, code',
+      )
+      .all();
   }
 
   revoke(id: string, at: string): boolean {

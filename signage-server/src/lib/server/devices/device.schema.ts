@@ -16,6 +16,8 @@ export interface DeviceRecord {
   group: string | null;
   /** Free tags (content targeting), lower-case. */
   tags: string[];
+  /** The building whose lobby it stands in (content targeting), if any; a building of its community. */
+  buildingId: string | null;
 }
 
 /** The device a request authenticated as (what the device API works with). */
@@ -91,5 +93,12 @@ export const DeviceDetailsRequest = z.object({
       [...new Set(text.split(/[,，]/).map((tag) => tag.trim().toLowerCase()))].filter(Boolean),
     )
     .pipe(z.array(Label.min(1)).max(20)),
+  buildingId: z
+    .string()
+    .trim()
+    .max(100)
+    .transform((v) => v || null)
+    .nullable()
+    .default(null),
 });
 export type DeviceDetailsRequest = z.input<typeof DeviceDetailsRequest>;

@@ -52,6 +52,7 @@ export function generatePairingCode(): string {
 export class DeviceService {
   private readonly active = new Map<string, ActiveDevice>();
   private readonly revokeListeners = new Set<(deviceId: string) => void>();
+  private readonly updateListeners = new Set<(deviceId: string) => void>();
 
   constructor(
     private readonly repository: DeviceRepository,
@@ -76,9 +77,20 @@ export class DeviceService {
     return () => this.revokeListeners.delete(listener);
   }
 
+  /** Calls `listener` with the id of every device whose details were changed (its manifest scope may move). */
+  onUpdate(listener: (deviceId: string) => void): () => void {
+    this.updateListeners.add(listener);
+    return () => this.updateListeners.delete(listener);
+  }
+
   /** Every device, active first. */
   list(): DeviceRecord[] {
     return this.repository.list().map(({ credentialHash: _hash, ...device }) => device);
+  }
+
+  /** Buildings a device may be placed in (content targeting). */
+  listBuildings(): { id: string; communityId: string; name: string }[] {
+    return this.repository.listBuildings();
   }
 
   /** Communities a pairing code may be bound to. */
@@ -213,6 +225,16 @@ export class DeviceService {
     if (details.communityId && !this.repository.communityExists(details.communityId)) {
       return { ok: false, error: { kind: 'invalid', message: 'unknown community', field: 'communityId' } };
     }
+    // a building only makes sense inside the device's own community
+    if (
+      details.buildingId &&
+      (!details.communityId || !this.repository.buildingInCommunity(details.buildingId, details.communityId))
+    ) {
+      return {
+        ok: false,
+        error: { kind: 'invalid', message: 'building not in the community', field: 'buildingId' },
+      };
+    }
     const before = this.repository.get(deviceId);
     if (!before) return { ok: false, error: { kind: 'not-found', message: 'no such device' } };
     this.repository.transaction(() => {
@@ -227,6 +249,7 @@ export class DeviceService {
             communityId: before.communityId,
             group: before.group,
             tags: before.tags,
+            buildingId: before.buildingId,
           },
           after: details,
         },
@@ -235,6 +258,13 @@ export class DeviceService {
     // the in-memory copy answers every authenticated call: keep its name and community in step
     const entry = this.active.get(deviceId);
     if (entry) entry.device = { id: deviceId, name: details.name, communityId: details.communityId };
+    for (const listener of this.updateListeners) {
+      try {
+        listener(deviceId);
+      } catch (error) {
+        console.error('device update listener failed', error);
+      }
+    }
     const { credentialHash: _hash, ...record } = this.repository.get(deviceId)!;
     return { ok: true, value: record };
   }

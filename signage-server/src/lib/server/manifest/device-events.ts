@@ -77,6 +77,19 @@ export class DeviceEventHub {
     }
   }
 
+  /**
+   * Moves a device's streams to another scope (the admin changed its placement) and tells them to fetch: the
+   * new scope's version is usually not the one the device holds.
+   */
+  rescope(deviceId: string, scope: string, version: string): void {
+    const chunk = formatEvent('manifest-changed', { version });
+    for (const subscriber of [...this.subscribers]) {
+      if (subscriber.deviceId !== deviceId) continue;
+      subscriber.scope = scope;
+      this.send(subscriber, chunk);
+    }
+  }
+
   /** Closes every stream of a device (revoked). */
   disconnect(deviceId: string): void {
     for (const subscriber of [...this.subscribers]) {

@@ -1,10 +1,20 @@
 import crypto from 'node:crypto';
-import { isValidAt, type AssetMime, type AssetRef, type ContentItem, type ManifestV1 } from '@linli/content';
+import {
+  DEFAULT_TIME_ZONE,
+  resolveSchedule,
+  type AssetMime,
+  type AssetRef,
+  type ContentItem,
+  type DeviceTarget,
+  type ManifestV1,
+  type Schedule,
+} from '@linli/content';
 import type { Clock } from '../clock';
 import type { ContentRecord } from '../content/content.schema';
 import { bodyAssetRefs } from '../content/content.service';
 import { signBytes, type ServerKeys } from '../keys';
 import type { AuthenticatedDevice } from '../devices/device.schema';
+import type { DevicePlacement, DevicePlacementSource } from './device-placement.repository';
 
 /** Where the manifest reads content from: published rows, whatever their validity window. */
 export interface PublishedContentSource {
@@ -23,7 +33,7 @@ export interface ScopeManifest {
   generatedAt: string;
   items: ContentItem[];
   assets: AssetRef[];
-  /** The next instant (ms) at which an item enters or leaves its validity window, or null when none will. */
+  /** The next instant (ms) at which a validity window or daypart changes what plays, or null when none will. */
   recomputeAt: number | null;
 }
 
@@ -52,25 +62,72 @@ export function manifestVersion(items: readonly ContentItem[], assets: readonly 
   return crypto.createHash('sha256').update(JSON.stringify({ items, assets })).digest('hex').slice(0, 32);
 }
 
-/** The content a device sees at `now` and when that changes next (STYLE.md: compute the deadline with the schedule). */
+/** The targeting key of a device with no community, building, group or tag: it sees untargeted content only. */
+export const UNPLACED_SCOPE = 'all';
+
+/**
+ * The scope of a placement: devices with the same community, building, groups and tags see the same content, so
+ * they share one resolved scope (and one resolution per content change, however many screens there are).
+ */
+export function scopeKey(placement: DevicePlacement): string {
+  const groups = [...new Set(placement.groups)].sort();
+  const tags = [...new Set(placement.tags)].sort();
+  if (!placement.communityId && !placement.buildingId && groups.length === 0 && tags.length === 0)
+    return UNPLACED_SCOPE;
+  return JSON.stringify({ c: placement.communityId, b: placement.buildingId, g: groups, t: tags });
+}
+
+const UNPLACED: DevicePlacement = { communityId: null, buildingId: null, groups: [], tags: [] };
+
+/** The placement a scope key stands for (the inverse of `scopeKey`). */
+function placementOfScope(scope: string): DevicePlacement {
+  if (scope === UNPLACED_SCOPE) return UNPLACED;
+  try {
+    const { c, b, g, t } = JSON.parse(scope) as {
+      c: string | null;
+      b: string | null;
+      g: string[];
+      t: string[];
+    };
+    return { communityId: c, buildingId: b, groups: g, tags: t };
+  } catch {
+    return UNPLACED; // not a key this service made
+  }
+}
+
+/** The schedule of a stored row, as the pure resolver takes it. */
+function scheduleOf(record: ContentRecord): Schedule {
+  return {
+    validFrom: record.validFrom,
+    validTo: record.validUntil,
+    dayparts: record.dayparts,
+    priority: record.priority,
+    target: record.target,
+  };
+}
+
+/**
+ * The content a device target sees at `now` and when that changes next (STYLE.md: compute the deadline with the
+ * schedule). Targeting, validity windows and dayparts are all the pure `resolveSchedule`'s; this only turns its
+ * playlist into manifest items and assets.
+ */
 export function resolveContent(
   published: readonly ContentRecord[],
   assetSource: AssetMetadataSource,
   now: Date,
+  target: DeviceTarget = { ...UNPLACED, timeZone: DEFAULT_TIME_ZONE },
 ): Omit<ScopeManifest, 'scope' | 'generatedAt'> {
-  const nowIso = now.toISOString();
-  let recomputeAt: number | null = null;
-  const later = (instant: string | null) => {
-    if (instant && instant > nowIso) {
-      const ms = Date.parse(instant);
-      if (recomputeAt === null || ms < recomputeAt) recomputeAt = ms;
-    }
-  };
-  const visible = published.filter((record) => {
-    later(record.validFrom);
-    later(record.validUntil);
-    return isValidAt(record, now);
-  });
+  // newest change first, so equal priorities keep the order screens showed before schedules existed
+  const ordered = [...published].sort((a, b) =>
+    a.updatedAt === b.updatedAt
+      ? recordKey(a).localeCompare(recordKey(b))
+      : b.updatedAt.localeCompare(a.updatedAt),
+  );
+  const { playlist: visible, nextChangeAt } = resolveSchedule(
+    ordered.map((record) => ({ item: record, schedule: scheduleOf(record) })),
+    target,
+    now.getTime(),
+  );
 
   const wanted = new Set<string>();
   for (const record of visible) {
@@ -82,40 +139,39 @@ export function resolveContent(
     .map(({ sha256, size, mime }) => ({ sha256, size, mime }))
     .sort((a, b) => a.sha256.localeCompare(b.sha256));
 
-  const items: ContentItem[] = visible
-    .map((record) => ({
-      id: record.id,
-      category: record.category,
-      locale: record.locale,
-      title: record.title,
-      summary: record.summary,
-      body: record.body,
-      // The CMS refuses unknown images; filtering here only guards against a file removed by hand, so one broken
-      // item cannot make the whole manifest invalid for every screen.
-      images: record.images.filter((image) => known.has(image.sha256)),
-      validFrom: record.validFrom,
-      validUntil: record.validUntil,
-      version: record.version,
-      updatedAt: record.updatedAt,
-    }))
-    .sort((a, b) =>
-      a.updatedAt === b.updatedAt ? key(a).localeCompare(key(b)) : b.updatedAt.localeCompare(a.updatedAt),
-    );
-  return { version: manifestVersion(items, assets), items, assets, recomputeAt };
+  // highest priority first (the resolver's order)
+  const items: ContentItem[] = visible.map((record) => ({
+    id: record.id,
+    category: record.category,
+    locale: record.locale,
+    title: record.title,
+    summary: record.summary,
+    body: record.body,
+    // The CMS refuses unknown images; filtering here only guards against a file removed by hand, so one broken
+    // item cannot make the whole manifest invalid for every screen.
+    images: record.images.filter((image) => known.has(image.sha256)),
+    validFrom: record.validFrom,
+    validUntil: record.validUntil,
+    version: record.version,
+    updatedAt: record.updatedAt,
+  }));
+  return { version: manifestVersion(items, assets), items, assets, recomputeAt: nextChangeAt };
 }
 
-const key = (item: ContentItem) => `${item.id}\u0000${item.locale}`;
+const recordKey = (item: ContentRecord) => `${item.id}\u0000${item.locale}`;
 
 /**
- * Builds, signs and caches device manifests. Content is resolved once per scope and kept until published content
- * changes (`invalidate`) or the next validity boundary passes; each device's signed bytes are made once per scope
- * version. Today every device is in the scope `all`; targeting (by community, building, group) changes only
- * `scopeOf` and `resolveContent`'s input.
+ * Builds, signs and caches device manifests. A device's scope is the key of its placement (community, building,
+ * groups, tags); content is resolved once per scope, in the community's time zone, and kept until published content
+ * changes (`invalidate`), the device is moved (`retarget`) or the next schedule boundary passes; each device's
+ * signed bytes are made once per scope version. A request costs two map look-ups unless one of those happened.
  */
 export class ManifestService {
   private readonly scopes = new Map<string, ScopeManifest>();
   private readonly signed = new Map<string, SignedManifest>();
   private readonly listeners = new Set<(scope: string, version: string) => void>();
+  /** deviceId → its scope key, read from the placement source on a device's first request. */
+  private readonly deviceScopes = new Map<string, string>();
   private timer: NodeJS.Timeout | null = null;
 
   constructor(
@@ -123,11 +179,33 @@ export class ManifestService {
     private readonly assets: AssetMetadataSource,
     private readonly keys: ServerKeys,
     private readonly clock: Clock,
+    private readonly placements: DevicePlacementSource,
   ) {}
 
   /** The scope whose content a device sees. */
-  scopeOf(_device: AuthenticatedDevice): string {
-    return 'all';
+  scopeOf(device: Pick<AuthenticatedDevice, 'id'>): string {
+    const known = this.deviceScopes.get(device.id);
+    if (known !== undefined) return known;
+    return this.place(device.id);
+  }
+
+  /** Reads a device's placement and records its scope. */
+  private place(deviceId: string): string {
+    const placement = this.placements.placementOf(deviceId) ?? UNPLACED;
+    const scope = scopeKey(placement);
+    this.deviceScopes.set(deviceId, scope);
+    return scope;
+  }
+
+  /**
+   * The device's community, building, group or tags changed: it moves to the scope of its new placement at once.
+   * Returns that scope and its version, for the push that tells the device to fetch.
+   */
+  retarget(deviceId: string): { scope: string; version: string } {
+    this.signed.delete(deviceId);
+    this.deviceScopes.delete(deviceId);
+    const scope = this.place(deviceId);
+    return { scope, version: this.scope(scope).version };
   }
 
   /** Calls `listener(scope, version)` whenever a scope's version changes (SSE `manifest-changed`). */
@@ -173,15 +251,22 @@ export class ManifestService {
     return signed;
   }
 
-  /** Forgets a device's cached bytes (revoked devices). */
+  /** Forgets a device's cached bytes and placement (revoked devices). */
   forget(deviceId: string): void {
     this.signed.delete(deviceId);
+    this.deviceScopes.delete(deviceId);
   }
 
-  /** Published content changed: rebuild every scope now and tell listeners whose version moved. */
+  /**
+   * Published content changed: rebuild every scope some device is in now and tell listeners whose version moved.
+   * Scopes no device is in any more (all moved away) are dropped instead of being resolved for nobody.
+   */
   invalidate(): void {
-    for (const scope of [...this.scopes.keys()]) this.rebuild(scope);
-    if (!this.scopes.has('all')) this.rebuild('all');
+    const inUse = new Set([UNPLACED_SCOPE, ...this.deviceScopes.values()]);
+    for (const scope of [...this.scopes.keys()]) {
+      if (!inUse.has(scope)) this.scopes.delete(scope);
+    }
+    for (const scope of inUse) this.rebuild(scope);
   }
 
   /** Rebuilds scopes whose validity boundary has passed (the timer calls this; tests call it after moving the clock). */
@@ -202,7 +287,11 @@ export class ManifestService {
   private rebuild(scope: string): ScopeManifest {
     const now = this.clock.now();
     const previous = this.scopes.get(scope);
-    const resolved = resolveContent(this.content.listPublished(), this.assets, now);
+    const placement = placementOfScope(scope);
+    const resolved = resolveContent(this.content.listPublished(), this.assets, now, {
+      ...placement,
+      timeZone: this.placements.timeZoneOf(placement.communityId),
+    });
     const next: ScopeManifest =
       previous && previous.version === resolved.version
         ? { ...previous, recomputeAt: resolved.recomputeAt }
@@ -221,7 +310,7 @@ export class ManifestService {
     return next;
   }
 
-  /** Arms one timer for the earliest validity boundary of any scope, so screens change on time without polling. */
+  /** Arms one timer for the earliest schedule boundary of any scope, so screens change on time without polling. */
   private arm(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;

@@ -13,6 +13,7 @@ export const load: PageServerLoad = ({ locals }) => {
     devices: fleet.overview(),
     offline: fleet.offlineDevices(),
     communities: devices.listCommunities(),
+    buildings: devices.listBuildings(),
   };
 };
 
@@ -70,6 +71,7 @@ export const actions: Actions = {
       communityId: String(form.get('communityId') ?? ''),
       group: String(form.get('group') ?? ''),
       tags: String(form.get('tags') ?? ''),
+      buildingId: String(form.get('buildingId') ?? ''),
     };
     const result = locals.services.devices.update(deviceId, values, actor);
     if (!result.ok) {

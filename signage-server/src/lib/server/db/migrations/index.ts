@@ -3,6 +3,8 @@ import { m0002 } from './0002-auth-throttle';
 import { m0003 } from './0003-ledger';
 import { m0004 } from './0004-fleet';
 import { m0005 } from './0005-visitors';
+import { m0006 } from './0006-alerts';
+import { m0007 } from './0007-content-schedule';
 
 /** A numbered schema change. Append only: never edit a migration that has shipped. */
 export interface Migration {
@@ -12,4 +14,4 @@ export interface Migration {
 }
 
 /** Every migration, in order. */
-export const migrations: readonly Migration[] = [m0001, m0002, m0003, m0004, m0005];
+export const migrations: readonly Migration[] = [m0001, m0002, m0003, m0004, m0005, m0006, m0007];

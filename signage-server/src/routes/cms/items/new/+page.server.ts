@@ -4,6 +4,7 @@ import { PERMISSIONS } from '$lib/server/auth/permissions';
 import { hasRole } from '$lib/server/auth/roles';
 import { contentAction, formatBytes } from '$lib/server/content/content-actions';
 import { emptyValues } from '$lib/server/content/content-form';
+import { targetNames, targetOptions } from '$lib/server/content/content-targets';
 import type { Actions, PageServerLoad } from './$types';
 
 /** A new item: empty form (language and category may be preset by the query string). */
@@ -14,7 +15,10 @@ export const load: PageServerLoad = ({ locals, url }) => {
     ? (url.searchParams.get('category') as string)
     : '';
   const { maxImageBytes } = locals.services.assets.limits;
+  const options = targetOptions(locals.services);
   return {
+    targetOptions: options,
+    targetNames: targetNames(options, locals.locale),
     values: emptyValues(locale, category),
     categories: CATEGORIES.map(({ id, name }) => ({ id, name })),
     canEdit: hasRole(user, 'editor'),

@@ -7,6 +7,7 @@ import { PERMISSIONS } from '$lib/server/auth/permissions';
 import { hasRole } from '$lib/server/auth/roles';
 import { contentAction, formatBytes } from '$lib/server/content/content-actions';
 import { emptyValues, valuesFromRecord } from '$lib/server/content/content-form';
+import { targetNames, targetOptions } from '$lib/server/content/content-targets';
 import type { Actions, PageServerLoad, RequestEvent } from './$types';
 
 /**
@@ -39,10 +40,17 @@ export const load: PageServerLoad = ({ locals, params }) => {
       validFrom: from.validFrom,
       validUntil: from.validUntil,
       images: from.images,
+      // a translation plays when and where its original does, unless the editor changes it
+      dayparts: from.dayparts,
+      priority: from.priority,
+      target: from.target,
     };
   }
   const { maxImageBytes } = assets.limits;
+  const options = targetOptions(locals.services);
   return {
+    targetOptions: options,
+    targetNames: targetNames(options, locals.locale),
     values,
     mode: record ? ('edit' as const) : ('translate' as const),
     status: record?.status ?? null,
