@@ -6,7 +6,7 @@ import type { Db } from './db/database';
 import type { ServerKeys } from './keys';
 import { createLogger, type Logger } from './logger';
 import type { RegistryService } from './registry/registry.service';
-import { AccessRepository, openAccessLogConnection } from './access/access.repository';
+import { AccessRepository } from './access/access.repository';
 import { AccessService } from './access/access.service';
 import { createAccessFastPath } from './access/access-fast-path';
 import { LoggingSmsNotifier, StationLinkNotifier, type Notifier } from './visitors/notifier';
@@ -56,7 +56,7 @@ export function createVisitorServices(deps: VisitorDependencies): VisitorService
     },
   });
   const access = new AccessService({
-    repository: new AccessRepository(deps.db, openAccessLogConnection(deps.db)),
+    repository: new AccessRepository(deps.db),
     registry: deps.registry,
     communityCard: (uid) => deps.cards.getByUid(uid),
     revokedPassIds: () => visitors.revokedPassIds(),
@@ -89,9 +89,12 @@ export function startVisitorServices(services: VisitorServices, sweepMs = 5_000)
   timer.unref();
   const onShutdown = () => services.access.flush();
   process.on('sveltekit:shutdown', onShutdown);
+  // requests still in flight after the shutdown signal are logged too: the last drain runs as the process exits
+  process.on('exit', onShutdown);
   return () => {
     clearInterval(timer);
     process.off('sveltekit:shutdown', onShutdown);
+    process.off('exit', onShutdown);
     services.access.flush();
   };
 }

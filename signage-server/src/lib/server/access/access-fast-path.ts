@@ -47,11 +47,16 @@ export function accessAnswer(
  * hour many do at once. Same rules and shapes as the SvelteKit route, which stays for runs without server.js.
  */
 export function createAccessFastPath(access: AccessService) {
-  const send = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
+  // Node writes a flat [name, value, …] header list without building and validating an object per answer
+  const jsonHeaders = Object.entries(API_JSON_HEADERS).flat();
+  const rawHeaders = (bytes: Buffer, headers?: Record<string, string>) => {
+    const raw = [...jsonHeaders, 'content-length', String(bytes.length)];
+    if (headers) for (const [name, value] of Object.entries(headers)) raw.push(name, value);
+    return raw;
+  };
+  const send = (res: ServerResponse, status: number, body: unknown, headers?: Record<string, string>) => {
     const bytes = Buffer.from(JSON.stringify(body));
-    res
-      .writeHead(status, { ...API_JSON_HEADERS, 'content-length': String(bytes.length), ...headers })
-      .end(bytes);
+    res.writeHead(status, rawHeaders(bytes, headers)).end(bytes);
   };
 
   return function accessFastPath(req: IncomingMessage, res: ServerResponse): boolean {
@@ -78,7 +83,8 @@ export function createAccessFastPath(access: AccessService) {
       try {
         let raw: unknown;
         try {
-          raw = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+          const bytes = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+          raw = JSON.parse(bytes.toString('utf8'));
         } catch {
           send(res, 400, apiErrorBody('invalid-body', 'the body is not valid JSON', { field: '' }));
           return;

@@ -1,18 +1,15 @@
-import { openDatabase, type Db } from '../db/database';
+import type { Db } from '../db/database';
 
+/** One access log row, as the writer thread and `appendLog` insert it. */
+export const ACCESS_LOG_INSERT_SQL =
+  'INSERT INTO access_log (at, door_id, credential_kind, subject, allow, reason) VALUES (?, ?, ?, ?, ?, ?)';
+/** Values per row in `AccessLogRows`. */
+export const ACCESS_LOG_ROW_WIDTH = 6;
 /**
- * A second connection to the server database for the access log, with `synchronous = NORMAL`: in WAL mode its
- * commits append to the log without an fsync (durable at the next checkpoint; a process crash loses nothing,
- * a power cut may lose the last entries). Door attempts arrive in bursts of hundreds a second, and an fsync per
- * batch on the one event loop would hold every door waiting; money and identities keep `synchronous = FULL` on
- * the main connection.
+ * Buffered access log rows, flat (`[atMs, doorId, kind, subject, allow 0|1, reason, …]`): one array of
+ * primitives per batch is cheap to fill on the request path and to copy to the writer thread.
  */
-export function openAccessLogConnection(db: Db): Db {
-  if (db.memory) return db;
-  const logDb = openDatabase(db.name);
-  logDb.pragma('synchronous = NORMAL');
-  return logDb;
-}
+export type AccessLogRows = (string | number | null)[];
 
 /** A resident's access card binding. */
 export interface AccessCardRecord {
@@ -45,17 +42,8 @@ export class AccessRepository {
   private readonly passHolderStatement;
   private readonly residentPlaceStatement;
 
-  /**
-   * `logDb` writes the access log: the server passes a second connection to the same file with
-   * `synchronous = NORMAL` (see `openAccessLogConnection`), the rest uses `db`.
-   */
-  constructor(
-    readonly db: Db,
-    private readonly logDb: Db = db,
-  ) {
-    this.insertLog = logDb.prepare(
-      'INSERT INTO access_log (at, door_id, credential_kind, subject, allow, reason) VALUES (?, ?, ?, ?, ?, ?)',
-    );
+  constructor(readonly db: Db) {
+    this.insertLog = db.prepare(ACCESS_LOG_INSERT_SQL);
     this.cardStatement = db.prepare('SELECT * FROM access_cards WHERE uid = ?');
     this.cardBuildingsStatement = db.prepare(
       'SELECT building_id FROM access_card_buildings WHERE uid = ? ORDER BY building_id',
@@ -150,12 +138,22 @@ export class AccessRepository {
     }));
   }
 
-  /** Writes buffered log entries in one transaction (one fsync for the batch). */
-  appendLog(entries: AccessLogEntry[]): void {
-    if (entries.length === 0) return;
-    this.logDb.transaction(() => {
-      for (const e of entries)
-        this.insertLog.run(e.at, e.doorId, e.credentialKind, e.subject, e.allow ? 1 : 0, e.reason);
+  /**
+   * Writes buffered log rows in one transaction on this connection. The server writes them from a worker thread
+   * instead (`AccessLogWriter`); this is for in-memory databases and for when that thread fails.
+   */
+  appendLog(rows: AccessLogRows): void {
+    if (rows.length === 0) return;
+    this.db.transaction(() => {
+      for (let i = 0; i < rows.length; i += ACCESS_LOG_ROW_WIDTH)
+        this.insertLog.run(
+          new Date(rows[i] as number).toISOString(),
+          rows[i + 1],
+          rows[i + 2],
+          rows[i + 3],
+          rows[i + 4],
+          rows[i + 5],
+        );
     })();
   }
 

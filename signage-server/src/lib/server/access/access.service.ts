@@ -18,13 +18,11 @@ import type { RegistryService } from '../registry/registry.service';
 import { err, ok, type Result } from '../result';
 import { maskName } from '../visitors/masking';
 import type { StationActor } from '../visitors/visitor.service';
+import { AccessLogWriter } from './access-log.writer';
 import type { AccessCardRecord, AccessLogEntry, AccessRepository } from './access.repository';
 import { buildingDoorId, gateDoorId, parseDoorId } from './doors';
 
 const DOOR_SECRET_CONTEXT = 'door-secret';
-/** Access log entries are written in batches: one fsync per batch instead of one per door opening. */
-const LOG_FLUSH_MS = 50;
-const LOG_FLUSH_ENTRIES = 200;
 
 /** A door as the station lists it. */
 export interface DoorView {
@@ -46,6 +44,16 @@ export interface AccessServiceDeps {
   keys: Pick<ServerKeys, 'hashKey' | 'signingKey'>;
   log: Logger;
   timeZone?: string;
+  /** Where attempts are logged; default: a writer thread on the repository's database file. */
+  logWriter?: AccessLogWriter;
+}
+
+/** What `verify` decided before it is logged and answered. */
+interface Decision {
+  allow: boolean;
+  reason: AccessReason;
+  subject: string | null;
+  display: string | null;
 }
 
 /**
@@ -62,12 +70,15 @@ export class AccessService {
   /** Tokens whose signature verified, with what the door shows for them (see `verifiedPass`). */
   private readonly verifiedPasses = new Map<string, { payload: PassPayloadV1; display: string }>();
   private revoked: Set<string> | null = null;
-  private pendingLog: AccessLogEntry[] = [];
-  private flushTimer: NodeJS.Timeout | null = null;
+  private readonly logWriter: AccessLogWriter;
   private readonly knownDoors = new Map<string, boolean>();
   private readonly timeFormat: Intl.DateTimeFormat;
 
   constructor(private readonly deps: AccessServiceDeps) {
+    const db = deps.repository.db;
+    this.logWriter =
+      deps.logWriter ??
+      new AccessLogWriter({ repository: deps.repository, log: deps.log, file: db.memory ? null : db.name });
     this.publicKey = crypto.createPublicKey(deps.keys.signingKey);
     this.publicKeyInfo = {
       algorithm: 'Ed25519',
@@ -200,38 +211,33 @@ export class AccessService {
 
   /** Decides one attempt at `doorId` and logs it. The caller has checked the controller owns `doorId`. */
   verify(request: AccessVerifyRequestV1): AccessVerifyResponseV1 {
-    const now = this.deps.clock.now();
+    const nowMs = this.deps.clock.now().getTime();
+    const { credential } = request;
     const decision =
-      request.credential.kind === 'qr'
-        ? this.verifyPass(request.doorId, request.credential.token, now)
-        : this.verifyCard(request.doorId, request.credential.uid);
-    this.logAttempt({
-      at: now.toISOString(),
-      doorId: request.doorId,
-      credentialKind: request.credential.kind,
-      subject: decision.subject,
-      allow: decision.allow,
-      reason: decision.reason,
-    });
+      credential.kind === 'qr'
+        ? this.verifyPass(request.doorId, credential.token, nowMs)
+        : this.verifyCard(request.doorId, credential.uid);
+    this.logWriter.append(
+      nowMs,
+      request.doorId,
+      credential.kind,
+      decision.subject,
+      decision.allow,
+      decision.reason,
+    );
     return { allow: decision.allow, reason: decision.reason, display: decision.display };
   }
 
-  private verifyPass(doorId: string, token: string, now: Date) {
-    const deny = (reason: AccessReason, subject: string | null = null) => ({
-      allow: false,
-      reason,
-      subject,
-      display: null,
-    });
-    if (!this.doorExists(doorId)) return deny('unknown-door');
+  private verifyPass(doorId: string, token: string, nowMs: number): Decision {
+    if (!this.doorExists(doorId)) return denied('unknown-door', null);
     const verified = this.verifiedPass(token);
-    if (verified === 'malformed' || verified === 'bad-signature') return deny(verified);
+    if (verified === 'malformed' || verified === 'bad-signature') return denied(verified, null);
     const { payload, display } = verified;
     // revocation, time window and door are checked on every attempt: only the signature check is remembered
-    if (this.revokedSet().has(payload.p)) return deny('revoked', payload.p);
-    const refusal = passRefusal(payload, doorId, Math.floor(now.getTime() / 1000));
-    if (refusal) return deny(refusal, payload.p);
-    return { allow: true, reason: 'ok-visitor-pass' as const, subject: payload.p, display };
+    if (this.revokedSet().has(payload.p)) return denied('revoked', payload.p);
+    const refusal = passRefusal(payload, doorId, Math.floor(nowMs / 1000));
+    if (refusal) return denied(refusal, payload.p);
+    return { allow: true, reason: 'ok-visitor-pass', subject: payload.p, display };
   }
 
   /**
@@ -259,8 +265,8 @@ export class AccessService {
     return entry;
   }
 
-  private verifyCard(doorId: string, uid: string) {
-    const deny = (reason: AccessReason) => ({ allow: false, reason, subject: uid, display: null });
+  private verifyCard(doorId: string, uid: string): Decision {
+    const deny = (reason: AccessReason) => denied(reason, uid);
     const door = parseDoorId(doorId);
     if (!door || !this.doorExists(doorId)) return deny('unknown-door');
     // a lost, replaced or closed community card is refused at every door at once (the same physical card)
@@ -278,37 +284,18 @@ export class AccessService {
     if (!opens) return deny('wrong-door');
     return {
       allow: true,
-      reason: 'ok-resident-card' as const,
+      reason: 'ok-resident-card',
       subject: uid,
       display: `住户 ${maskName(place.name)}`,
     };
   }
 
-  private logAttempt(entry: AccessLogEntry): void {
-    this.pendingLog.push(entry);
-    if (this.pendingLog.length >= LOG_FLUSH_ENTRIES) this.flush();
-    else if (!this.flushTimer) {
-      this.flushTimer = setTimeout(() => this.flush(), LOG_FLUSH_MS);
-      this.flushTimer.unref();
-    }
-  }
-
-  /** Writes buffered access log entries now (also on shutdown and before the log is read). */
+  /**
+   * Commits every attempt so far to the access log before returning (on shutdown and before the log is read);
+   * synchronous, so a shutdown or exit hook can rely on it.
+   */
   flush(): void {
-    if (this.flushTimer) clearTimeout(this.flushTimer);
-    this.flushTimer = null;
-    const batch = this.pendingLog;
-    this.pendingLog = [];
-    try {
-      this.deps.repository.appendLog(batch);
-    } catch (error) {
-      // keep the entries for the next attempt rather than lose the record of who opened a door
-      this.pendingLog = batch.concat(this.pendingLog);
-      this.deps.log.error(
-        { error: (error as Error).message, entries: batch.length },
-        'access log write failed',
-      );
-    }
+    this.logWriter.drain();
   }
 
   /** The newest access log entries (with door labels). */
@@ -402,4 +389,8 @@ export class AccessService {
       residentName: maskName(card.residentName),
     }));
   }
+}
+
+function denied(reason: AccessReason, subject: string | null): Decision {
+  return { allow: false, reason, subject, display: null };
 }
