@@ -121,7 +121,10 @@ export async function startServer({ dataDir, port, env = {}, echo = false }) {
   }
   port ??= await freePort();
   fs.mkdirSync(dataDir, { recursive: true });
-  const child = spawn(process.execPath, [serverEntry], {
+  // LINLI_NODE_OPTIONS: extra node flags for the server only (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile
+  // it under a benchmark), without NODE_OPTIONS reaching the benchmark's own clients
+  const nodeFlags = (process.env.LINLI_NODE_OPTIONS ?? '').split(/\s+/).filter(Boolean);
+  const child = spawn(process.execPath, [...nodeFlags, serverEntry], {
     cwd: repoRoot,
     env: {
       ...process.env,

@@ -19,6 +19,7 @@ import {
   stationAction,
   TEST_PROVIDER_SECRET,
 } from './support/payments-client';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -99,6 +100,21 @@ describe.skipIf(!BUILD_PRESENT)(
       expect(CardSummaryV1.parse((await device.lookup(SECOND_CARD!)).body).balance).toBe(
         40_000 - bill.amount,
       );
+    });
+
+    it('refuses a payment without a valid device credential: 401 with a Bearer challenge, nothing written', async () => {
+      const before = CardSummaryV1.parse((await device.lookup(THIRD_CARD!)).body);
+      const stranger = new DeviceClient(() => server.url, `${crypto.randomUUID()}.${'A'.repeat(43)}`);
+      const answer = await stranger.pay(
+        THIRD_CARD!,
+        before.unpaidBills.map((b) => b.id).slice(0, 1),
+        newKey(),
+      );
+      expect(answer.status).toBe(401);
+      expect(answer.headers.get('www-authenticate')).toBe('Bearer');
+      expect(answer.headers.get('content-type')).toContain('application/json');
+      expect(ApiErrorBody.parse(answer.body).error.kind).toBe('unauthorized');
+      expect(CardSummaryV1.parse((await device.lookup(THIRD_CARD!)).body)).toEqual(before);
     });
 
     it.each([

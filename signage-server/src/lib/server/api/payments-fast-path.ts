@@ -18,17 +18,49 @@ import { paymentErrorBody } from './payments-api';
  * which stays for runs without server.js. SvelteKit's per-request work costs more CPU than the payment itself.
  */
 export function createPaymentsFastPath(devices: DeviceService, payments: PaymentService) {
-  const send = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
-    const bytes = Buffer.from(JSON.stringify(body));
-    res
-      .writeHead(status, { ...API_JSON_HEADERS, 'content-length': String(bytes.length), ...headers })
-      .end(bytes);
+  // Node writes a flat [name, value, ...] header list as is; an object would be copied and validated per answer
+  const jsonHeaders = Object.entries(API_JSON_HEADERS).flat();
+  const unauthorizedHeaders = [...jsonHeaders, 'www-authenticate', 'Bearer'];
+  const replayedHeaders = [...jsonHeaders, 'idempotent-replayed', 'true'];
+  const send = (res: ServerResponse, status: number, body: unknown, headers: string[] = jsonHeaders) => {
+    const text = JSON.stringify(body);
+    res.writeHead(status, [...headers, 'content-length', String(Buffer.byteLength(text))]).end(text);
   };
+
+  /** The body, or null when it passed MAX_JSON_BODY_BYTES (the 413 has been sent) or the client went away. */
+  const readBody = (req: IncomingMessage, res: ServerResponse) =>
+    new Promise<Buffer | null>((resolve, reject) => {
+      // events, not `for await`: the async iterator costs a promise and a generator step per chunk
+      let first: Buffer | null = null;
+      let chunks: Buffer[] | null = null;
+      let size = 0;
+      const onData = (chunk: Buffer) => {
+        size += chunk.length;
+        if (size > MAX_JSON_BODY_BYTES) {
+          req.off('data', onData);
+          send(
+            res,
+            413,
+            apiErrorBody('payload-too-large', `the body may have at most ${MAX_JSON_BODY_BYTES} bytes`),
+          );
+          req.destroy();
+          resolve(null);
+          return;
+        }
+        if (first === null) first = chunk;
+        else (chunks ??= [first]).push(chunk);
+      };
+      req.on('data', onData);
+      req.once('end', () => resolve(chunks ? Buffer.concat(chunks) : (first ?? Buffer.alloc(0))));
+      req.once('error', reject);
+      // a client gone before the end of its body: nobody is left to answer (after 'end' this changes nothing)
+      req.once('close', () => resolve(null));
+    });
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const device = devices.authenticate(req.headers.authorization);
     if (!device) {
-      send(res, 401, apiErrorBody('unauthorized', UNAUTHORIZED_MESSAGE), { 'www-authenticate': 'Bearer' });
+      send(res, 401, apiErrorBody('unauthorized', UNAUTHORIZED_MESSAGE), unauthorizedHeaders);
       req.resume();
       return;
     }
@@ -49,24 +81,11 @@ export function createPaymentsFastPath(devices: DeviceService, payments: Payment
       req.resume();
       return;
     }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for await (const chunk of req as AsyncIterable<Buffer>) {
-      size += chunk.length;
-      if (size > MAX_JSON_BODY_BYTES) {
-        send(
-          res,
-          413,
-          apiErrorBody('payload-too-large', `the body may have at most ${MAX_JSON_BODY_BYTES} bytes`),
-        );
-        req.destroy();
-        return;
-      }
-      chunks.push(chunk);
-    }
+    const body = await readBody(req, res);
+    if (body === null) return;
     let raw: unknown;
     try {
-      raw = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+      raw = JSON.parse(body.toString('utf8'));
     } catch {
       send(res, 400, apiErrorBody('invalid-body', 'the body is not valid JSON', { field: '' }));
       return;
@@ -89,7 +108,7 @@ export function createPaymentsFastPath(devices: DeviceService, payments: Payment
       return;
     }
     const result = await payments.payBills(parsed.data, { scope: `device:${device.id}`, key: key.data });
-    const headers: Record<string, string> = result.replayed ? { 'idempotent-replayed': 'true' } : {};
+    const headers = result.replayed ? replayedHeaders : jsonHeaders;
     if (result.ok) send(res, 200, result.value, headers);
     else {
       const failure = paymentErrorBody(result.error);

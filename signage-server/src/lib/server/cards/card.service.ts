@@ -297,6 +297,21 @@ export class CardService {
   } {
     const card = this.repository.get(cardId);
     if (!card) return err('card-unknown', 'unknown card');
+    return this.admitRecord(card, pinHashChecked, pinCheck, pinRequired);
+  }
+
+  /**
+   * `admit` for a record the caller has just read inside the same transaction (the payment reads the card by UID
+   * first): one SELECT less per payment.
+   */
+  admitRecord(
+    card: CardRecord,
+    pinHashChecked: string | null,
+    pinCheck: PinCheck,
+    pinRequired: boolean,
+  ): Result<CardRecord, 'card-blocked' | 'card-locked' | 'pin-required' | 'wrong-pin'> & {
+    params?: Record<string, number>;
+  } {
     if (card.status !== 'active') return err('card-blocked', `card is ${card.status}`);
     if (card.pinLockedAt) return err('card-locked', 'too many wrong PINs: a clerk must unlock the card');
     // the PIN was checked against the hash read before the transaction; a PIN changed meanwhile means check again

@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import type { Clock } from '../clock';
 import { err, ok, type Result } from '../result';
 import type { LedgerRepository } from './ledger.repository';
-import { Leg, type AccountKind, type PostTransaction, type PostedTransaction } from './ledger.schema';
+import type { AccountKind, PostTransaction, PostedTransaction } from './ledger.schema';
 
 /** Ledger failures a caller may meet. */
 export type LedgerErrorKind = 'unbalanced' | 'unknown-account' | 'insufficient-balance';
@@ -37,13 +37,16 @@ export class LedgerService {
   /** One transaction wrapper for every call: better-sqlite3 builds a new one per `db.transaction(fn)`. */
   private readonly run: (work: () => unknown) => unknown;
   private readonly runImmediate: (work: () => unknown) => unknown;
+  /** The hash key imported once: `createHmac` with a Buffer imports it again on every request. */
+  private readonly hmacKey: crypto.KeyObject;
 
   constructor(
     repository: LedgerRepository,
     private readonly clock: Clock,
-    private readonly hashKey: Buffer,
+    hashKey: Buffer,
   ) {
     this.repository = repository;
+    this.hmacKey = crypto.createSecretKey(hashKey);
     // called inside an open transaction, the same wrapper makes a savepoint
     const run = repository.db.transaction((work: () => unknown) => work());
     this.run = run;
@@ -116,12 +119,20 @@ export class LedgerService {
    * Posts a balanced transaction. Must run inside a caller's transaction (`transaction` or `once`), so the
    * balance check and the entries are one atomic step with whatever else the caller changes (bills, cards).
    */
-  post(transaction: PostTransaction): Result<PostedTransaction, LedgerErrorKind> {
+  post(
+    transaction: PostTransaction,
+  ): Result<PostedTransaction & { balancesAfter: ReadonlyMap<string, number> }, LedgerErrorKind> {
     const legs = transaction.legs;
     if (!this.repository.db.inTransaction) throw new Error('ledger.post must run inside a transaction');
     if (legs.length < 2) return err('unbalanced', 'a transaction needs at least two legs');
+    // the rules of the `Leg` schema, checked inline: this runs for every leg of every payment
     for (const leg of legs) {
-      if (!Leg.safeParse(leg).success || !Number.isSafeInteger(leg.amount)) {
+      if (
+        typeof leg.accountId !== 'string' ||
+        leg.accountId.length === 0 ||
+        !Number.isSafeInteger(leg.amount) ||
+        leg.amount === 0
+      ) {
         return err('unbalanced', `leg on ${leg.accountId} is not a non-zero integer of fen`);
       }
     }
@@ -130,12 +141,15 @@ export class LedgerService {
     // the net change per account, so two legs on one wallet are checked together
     const net = new Map<string, number>();
     for (const leg of legs) net.set(leg.accountId, (net.get(leg.accountId) ?? 0) + leg.amount);
+    // read here anyway for the checks, so callers need not read the balances again (the payment's receipt)
+    const balancesAfter = new Map<string, number>();
     for (const [accountId, change] of net) {
       const account = this.repository.getAccount(accountId);
       if (!account) return err('unknown-account', `no account ${accountId}`);
       if (account.kind === 'wallet' && account.balance + change < 0) {
         return err('insufficient-balance', `wallet ${accountId} holds ${account.balance} fen`);
       }
+      balancesAfter.set(accountId, account.balance + change);
     }
     const at = this.clock.now().toISOString();
     const record = {
@@ -149,13 +163,13 @@ export class LedgerService {
     };
     const id = this.repository.insertTransaction(record);
     for (const leg of legs) this.repository.insertEntry(id, leg);
-    return ok({ id, ...record, legs });
+    return ok({ id, ...record, legs, balancesAfter });
   }
 
   /** A keyed hash of a request body: identifies "the same request" without storing PINs or other secrets. */
   requestHash(body: unknown): string {
     return crypto
-      .createHmac('sha256', this.hashKey)
+      .createHmac('sha256', this.hmacKey)
       .update(`idempotency\0${stableJson(body)}`)
       .digest('hex');
   }

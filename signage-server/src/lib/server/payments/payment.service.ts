@@ -49,6 +49,44 @@ const toBillV1 = (bill: BillRecord): BillV1 => ({
   status: bill.status,
 });
 
+/** A bill payment as the device API takes it. */
+export interface PayBillsRequest {
+  uid: string;
+  billIds: string[];
+  pin?: string;
+}
+
+/** What a bill payment answers (a replay is marked; failures may carry parameters such as tries left). */
+export type PayBillsResult = Result<
+  PaymentReceiptV1,
+  | 'card-unknown'
+  | 'card-blocked'
+  | 'card-locked'
+  | 'pin-required'
+  | 'wrong-pin'
+  | 'insufficient-balance'
+  | 'daily-limit'
+  | 'bill-unavailable'
+  | 'idempotency-mismatch'
+> & { replayed?: boolean; params?: Record<string, string | number> };
+
+/** A payment whose PIN (if any) has been checked: everything the write half needs, as plain data. */
+interface CheckedPayment {
+  request: PayBillsRequest;
+  idempotency: IdempotencyContext;
+  /** The PIN hash the PIN was checked against (the write half notices a change), or null without a PIN. */
+  pinHashChecked: string | null;
+  pinCheck: PinCheck;
+}
+
+/** What identifies "the same payment request" for its idempotency key (the PIN is hashed with it, never stored). */
+const payRequestBody = (request: PayBillsRequest) => ({
+  op: 'pay',
+  uid: request.uid,
+  billIds: [...request.billIds].sort(),
+  pin: request.pin ?? null,
+});
+
 /**
  * Money at the kiosk and the station: paying bills with the card, cash top-ups, online top-ups through a
  * provider, refunds with a second person's approval, and the daily close of the cash drawer. Every money-moving
@@ -57,10 +95,15 @@ const toBillV1 = (bill: BillRecord): BillV1 => ({
 export class PaymentService {
   readonly pinRequiredAbove: number;
   private readonly providers: Map<string, PaymentProvider>;
+  /** The hash key imported once: `createHmac` with a Buffer imports it again for every receipt. */
+  private readonly hmacKey: crypto.KeyObject;
+  /** The start of the last business day asked for: computed once a day, not once a payment. */
+  private dayStart = { day: '', from: '' };
 
   constructor(private readonly deps: PaymentServiceDeps) {
     this.pinRequiredAbove = deps.pinRequiredAbove ?? DEFAULT_PIN_REQUIRED_ABOVE;
     this.providers = new Map(deps.providers.map((p) => [p.id, p]));
+    this.hmacKey = crypto.createSecretKey(deps.hashKey);
   }
 
   private now(): string {
@@ -73,10 +116,7 @@ export class PaymentService {
 
   /** The e-receipt id of a payment: its transaction id and a keyed tag, so receipts cannot be enumerated. */
   receiptId(transactionId: number): string {
-    const tag = crypto
-      .createHmac('sha256', this.deps.hashKey)
-      .update(`receipt:${transactionId}`)
-      .digest('hex');
+    const tag = crypto.createHmac('sha256', this.hmacKey).update(`receipt:${transactionId}`).digest('hex');
     return `${transactionId}-${tag.slice(0, 16)}`;
   }
 
@@ -90,7 +130,8 @@ export class PaymentService {
 
   private spentToday(card: Pick<CardRecord, 'walletAccountId'>): number {
     const day = businessDayOf(this.deps.clock.now());
-    return this.deps.ledger.repository.spentSince(card.walletAccountId, businessDayRange(day).from);
+    if (this.dayStart.day !== day) this.dayStart = { day, from: businessDayRange(day).from };
+    return this.deps.ledger.repository.spentSince(card.walletAccountId, this.dayStart.from);
   }
 
   /** A tapped card: masked holder, balance, limits and the household's unpaid bills. Blocked cards are refused. */
@@ -117,45 +158,44 @@ export class PaymentService {
    * scrypt is slow; inside it the card, bills, balance and daily limit are checked again and the ledger entries,
    * the bills' paid state and the idempotency key are written together.
    */
-  async payBills(
-    request: { uid: string; billIds: string[]; pin?: string },
-    idempotency: IdempotencyContext,
-  ): Promise<
-    Result<
-      PaymentReceiptV1,
-      | 'card-unknown'
-      | 'card-blocked'
-      | 'card-locked'
-      | 'pin-required'
-      | 'wrong-pin'
-      | 'insufficient-balance'
-      | 'daily-limit'
-      | 'bill-unavailable'
-      | 'idempotency-mismatch'
-    > & { replayed?: boolean; params?: Record<string, string | number> }
-  > {
-    const { ledger, cards, bills } = this.deps;
-    const requestBody = {
-      op: 'pay',
-      uid: request.uid,
-      billIds: [...request.billIds].sort(),
-      pin: request.pin ?? null,
-    };
+  async payBills(request: PayBillsRequest, idempotency: IdempotencyContext): Promise<PayBillsResult> {
+    const { ledger, cards } = this.deps;
     // scrypt is slow, so a PIN is checked before the batch (against the hash read now; `admit` notices a change).
     // Without a PIN there is nothing slow to do first: the batch itself replays a key that was already used.
-    let before: CardRecord | null = null;
+    let pinHashChecked: string | null = null;
     let pinCheck: PinCheck = 'not-given';
     if (request.pin !== undefined) {
-      const earlier = ledger.lookup(idempotency.scope, idempotency.key, ledger.requestHash(requestBody));
+      const earlier = ledger.lookup(
+        idempotency.scope,
+        idempotency.key,
+        ledger.requestHash(payRequestBody(request)),
+      );
       if (earlier) {
         if (!earlier.ok) return err('idempotency-mismatch', earlier.error.message);
         return { ...(earlier.answer.body as Result<PaymentReceiptV1, 'card-unknown'>), replayed: true };
       }
-      before = cards.getByUid(request.uid);
-      if (before) pinCheck = await cards.checkPin(before, request.pin);
+      const before = cards.getByUid(request.uid);
+      if (before) {
+        pinHashChecked = before.pinHash;
+        pinCheck = await cards.checkPin(before, request.pin);
+      }
     }
+    return this.settlePayment({ request, idempotency, pinHashChecked, pinCheck });
+  }
 
-    return onceResultBatched(ledger, idempotency, requestBody, () => {
+  /**
+   * The write half of `payBills`, after the PIN check: one piece of the group commit (`LedgerService.batched`).
+   * Takes only plain data, so that it could run wherever the write connection lives (docs/ledger.md, "Where the
+   * time goes").
+   */
+  private settlePayment({
+    request,
+    idempotency,
+    pinHashChecked,
+    pinCheck,
+  }: CheckedPayment): Promise<PayBillsResult> {
+    const { ledger, cards, bills } = this.deps;
+    return onceResultBatched(ledger, idempotency, payRequestBody(request), () => {
       const found = cards.getByUid(request.uid);
       if (!found) return err('card-unknown', 'unknown card');
       if (found.status !== 'active') return err('card-blocked', `card is ${found.status}`);
@@ -171,12 +211,7 @@ export class PaymentService {
         selected.push(bill);
       }
       const total = selected.reduce((sum, bill) => sum + bill.amount, 0);
-      const admitted = cards.admit(
-        found.id,
-        before?.pinHash ?? null,
-        pinCheck,
-        total > this.pinRequiredAbove,
-      );
+      const admitted = cards.admitRecord(found, pinHashChecked, pinCheck, total > this.pinRequiredAbove);
       if (!admitted.ok) return admitted;
       const card = admitted.value;
       if (this.spentToday(card) + total > card.dailyLimit) {
@@ -218,7 +253,7 @@ export class PaymentService {
       return ok({
         receiptId,
         amount: total,
-        balanceAfter: ledger.balance(card.walletAccountId),
+        balanceAfter: posted.value.balancesAfter.get(card.walletAccountId)!,
         bills: selected.map((bill) => ({ ...toBillV1(bill), status: 'paid' as const })),
         at: posted.value.at,
         receiptUrl: `/receipts/${receiptId}`,
