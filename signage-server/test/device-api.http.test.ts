@@ -3,6 +3,8 @@ import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import {
+  ALERT_EVENT_NAME,
+  alertPaths,
   API_V1,
   ApiErrorBody,
   apiPaths,
@@ -252,6 +254,10 @@ describe.skipIf(!BUILD_PRESENT)('device API over HTTP (built server, real proces
       const hello = await stream.next();
       expect(hello?.event).toBe('hello');
       const before = JSON.parse(hello?.data ?? '{}') as { version: string };
+      // every stream that opens is told the device's active emergency alerts at once (none here)
+      const alerts = await stream.next();
+      expect(alerts?.event).toBe(ALERT_EVENT_NAME);
+      expect(JSON.parse(alerts?.data ?? '{}')).toMatchObject({ alerts: [] });
 
       const image = await uploadImage(makePng(4, 3, [20, 140, 90]));
       expect(image.status).toBe(201);
@@ -292,6 +298,7 @@ describe.skipIf(!BUILD_PRESENT)('device API over HTTP (built server, real proces
       const device = await enroll('Revoked while listening');
       const stream = eventReader(await fetch(api(apiPaths.events), { headers: bearer(device) }));
       expect((await stream.next())?.event).toBe('hello');
+      expect((await stream.next())?.event).toBe(ALERT_EVENT_NAME);
       await cmsForm('/admin/devices?/revoke', [['deviceId', device.deviceId]]);
       expect(await stream.next()).toBeNull();
     });
@@ -431,6 +438,8 @@ describe.skipIf(!BUILD_PRESENT)('device API over HTTP (built server, real proces
           apiPaths.visitorRegistration('{clientRef}'),
           apiPaths.accessVerify,
           apiPaths.accessPublicKey,
+          alertPaths.deviceAlerts,
+          alertPaths.webhook,
         ].sort(),
       );
     });
