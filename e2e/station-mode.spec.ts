@@ -75,7 +75,7 @@ test('the station PC lends its readers to the console: tap to look up, tap and s
   await page.goto(kiosk.url);
   await page.waitForURL((u) => u.pathname === '/login');
   // The token left the address bar at once (it is in this window's sessionStorage only).
-  expect(page.url()).not.toContain('linli-station');
+  await expect.poll(() => page.url()).not.toContain('linli-station');
   await page.getByLabel('用户名').fill('admin');
   await page.getByLabel('密码').fill(ADMIN_PASSWORD);
   await page.getByRole('button', { name: '登录' }).click();

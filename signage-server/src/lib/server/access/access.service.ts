@@ -191,7 +191,9 @@ export class AccessService {
     actor: StationActor | string,
   ): Result<{ doorId: string; secret: string }, 'not-found'> {
     if (!this.doorExists(doorId)) return err('not-found', 'no such door');
-    const secret = crypto.randomBytes(24).toString('base64url');
+    // The prefix names what it is in a config file, and keeps a secret from starting with '-', which command lines
+    // (door-sim's `--secret <s>`, node:util parseArgs) would take for an option.
+    const secret = `lds_${crypto.randomBytes(24).toString('base64url')}`;
     const secretHash = keyedHash(this.deps.keys.hashKey, secret, DOOR_SECRET_CONTEXT);
     this.deps.repository.db.transaction(() => {
       this.deps.repository.setDoorSecret(
