@@ -18,7 +18,7 @@ export interface AlertDependencies {
   clock: Clock;
   db: Db;
   audit: Pick<AuditService, 'record'>;
-  devices: Pick<DeviceService, 'list'>;
+  devices: Pick<DeviceService, 'list' | 'get'>;
   deviceEvents: Pick<DeviceEventHub, 'sendToDevice' | 'onSubscribed'>;
   options?: Partial<AlertOptions>;
 }

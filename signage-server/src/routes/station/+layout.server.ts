@@ -6,9 +6,7 @@ import type { LayoutServerLoad } from './$types';
 export const load: LayoutServerLoad = ({ locals }) => {
   requireRole(locals, ...PERMISSIONS.station);
   return {
-    stationCommunities: locals.services.registry
-      .listCommunities()
-      .map((community) => ({ id: community.id, name: community.name })),
+    stationCommunities: locals.services.registry.listCommunityNames(),
     stationCommunityId: locals.stationCommunityId,
   };
 };

@@ -69,7 +69,7 @@ export class AlertService {
 
   constructor(
     private readonly repository: AlertRepository,
-    private readonly devices: { list(): TargetableDevice[] },
+    private readonly devices: { list(): TargetableDevice[]; get(deviceId: string): TargetableDevice | null },
     private readonly channel: AlertChannel,
     private readonly audit: Pick<AuditService, 'record'>,
     private readonly clock: Clock,
@@ -255,9 +255,10 @@ export class AlertService {
 
   /** Every alert active for one device now (the `alert` event and `GET /api/v1/device/alerts`). */
   forDevice(deviceId: string): DeviceAlertsV1 {
-    const device = this.devices.list().find((d) => d.id === deviceId);
+    // one row, not the fleet: every kiosk asks on each stream (re)connect and every poll
+    const device = this.devices.get(deviceId);
     const now = this.clock.now().toISOString();
-    return this.setFor(device ?? null, this.repository.listActive(now), now);
+    return this.setFor(device, this.repository.listActive(now), now);
   }
 
   /** Sends a device its active alerts (its event stream just opened: it may have missed a raise or a clear). */

@@ -88,6 +88,14 @@ export class DeviceService {
     return this.repository.list().map(({ credentialHash: _hash, ...device }) => device);
   }
 
+  /** One device, or null. */
+  get(deviceId: string): DeviceRecord | null {
+    const found = this.repository.get(deviceId);
+    if (!found) return null;
+    const { credentialHash: _hash, ...device } = found;
+    return device;
+  }
+
   /** Buildings a device may be placed in (content targeting). */
   listBuildings(): { id: string; communityId: string; name: string }[] {
     return this.repository.listBuildings();

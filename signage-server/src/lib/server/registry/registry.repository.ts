@@ -100,6 +100,13 @@ export class RegistryRepository {
     return (this.db.prepare('SELECT count(*) AS n FROM communities').get() as { n: number }).n;
   }
 
+  /** Every community's id and name, in the order of `listCommunities`, without its counts (pickers, hot paths). */
+  listCommunityNames(): { id: string; name: string }[] {
+    return this.db
+      .prepare<[], { id: string; name: string }>('SELECT id, name FROM communities ORDER BY created_at, name')
+      .all();
+  }
+
   listCommunities(): CommunitySummary[] {
     const rows = this.db
       .prepare(

@@ -97,6 +97,11 @@ export class RegistryService {
 
   // communities
 
+  /** Every community's id and name, without counts (pickers, the station's community on every request). */
+  listCommunityNames(): { id: string; name: string }[] {
+    return this.repository.listCommunityNames();
+  }
+
   listCommunities(): CommunitySummary[] {
     return this.repository.listCommunities();
   }

@@ -10,9 +10,9 @@ export const STATION_COMMUNITY_COOKIE = 'linli_station_community';
 
 /** The station's community id, or null when the registry has no community yet. */
 export function resolveStationCommunity(
-  registry: Pick<RegistryService, 'listCommunities'>,
+  registry: Pick<RegistryService, 'listCommunityNames'>,
   chosen: string | undefined,
 ): string | null {
-  const communities = registry.listCommunities();
+  const communities = registry.listCommunityNames();
   return communities.find((community) => community.id === chosen)?.id ?? communities[0]?.id ?? null;
 }
