@@ -28,7 +28,8 @@ export default defineConfig({
   fullyParallel: false,
   timeout: 90_000,
   expect: { timeout: 10_000 },
-  retries: process.env.CI ? 1 : 0,
+  // One retry, traced; `npm test` prints how many passed only on their retry, so a flaky test is seen, not hidden.
+  retries: 1,
   reporter: process.env.PLAYWRIGHT_JSON_OUTPUT_NAME ? [['list'], ['json']] : [['list']],
   use: {
     headless: true,
