@@ -1,12 +1,15 @@
-// Issue 2, "Done when" 2: the first real slice across every part, with real processes. An editor publishes a notice
-// with an image in the CMS; a kiosk (Chromium, touch, portrait) that pulls over the device API shows it within 5 s
-// without a reload; unpublishing removes it; with the server gone, a restarted kiosk host still shows its cache.
+// Issue 2, "Done when" 2: the first real slice across every part, with real processes. An editor writes a notice
+// with an image in the CMS and submits it, a reviewer publishes it (issue 4: never the author); a kiosk (Chromium,
+// touch, portrait) that pulls over the device API shows it within 5 s without a reload; withdrawing removes it; with
+// the server gone, a restarted kiosk host still shows its cache.
 import { expect, test, type Browser, type Page } from '@playwright/test';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { createPairingCode, startKiosk, startServer } from '../scripts/lib/processes.mjs';
+import { signInNewUser } from '../signage-server/test/support/cms-users';
+import { login } from '../signage-server/test/support/server-process';
 
 type Server = Awaited<ReturnType<typeof startServer>>;
 type Kiosk = Awaited<ReturnType<typeof startKiosk>>;
@@ -116,7 +119,7 @@ test.describe.serial('a notice published in the CMS appears on a kiosk', () => {
     await cms.goto(`${server.url}/cms/items/new`);
     await cms.getByLabel('编号').fill(id);
     await cms.getByLabel('栏目').selectOption('government');
-    await cms.getByLabel('标题').fill(title);
+    await cms.getByRole('textbox', { name: '标题', exact: true }).fill(title);
     await cms.getByLabel('摘要').fill('本周四上午 9:00–12:00 3 号楼停水检修。');
     await cms.getByLabel('正文', { exact: true }).fill('## 停水时间\n\n本周四 **9:00–12:00**，请提前储水。');
     const imageFile = path.join(work, 'notice.png');
@@ -126,9 +129,27 @@ test.describe.serial('a notice published in the CMS appears on a kiosk', () => {
     await cms.getByLabel('上传图片').setInputFiles(imageFile);
     await expect(cms.locator('input[name="imageSha"]')).toHaveCount(1);
 
+    await cms.getByRole('button', { name: '保存并提交审核' }).click();
+    await cms.waitForURL(`${server.url}/cms/items/${id}/zh-CN`);
+
+    // A reviewer, who did not write it, approves and publishes it.
+    const reviewerSession = await signInNewUser(
+      server.url,
+      await login(server.url, 'admin', ADMIN_PASSWORD),
+      'reviewer1',
+      ['reviewer'],
+    );
+    const reviewerContext = await browser.newContext({ locale: 'zh-CN' });
+    const [cookieName, cookieValue] = reviewerSession.split('=') as [string, string];
+    await reviewerContext.addCookies([{ name: cookieName, value: cookieValue, url: server.url }]);
+    const reviewer = await reviewerContext.newPage();
+    const approve = async () => {
+      await reviewer.goto(`${server.url}/cms/items/${id}/zh-CN`);
+      await reviewer.getByRole('button', { name: '批准并发布' }).click();
+      await expect(reviewer.getByText('已批准并发布', { exact: false }).first()).toBeVisible();
+    };
     const published = Date.now();
-    await cms.getByRole('button', { name: '发布', exact: true }).click();
-    await expect(cms.getByText('已发布', { exact: false }).first()).toBeVisible();
+    await approve();
 
     // Live on the kiosk within 5 s, no reload.
     await expect(kioskItem).toBeVisible({ timeout: 5_000 });
@@ -143,9 +164,12 @@ test.describe.serial('a notice published in the CMS appears on a kiosk', () => {
     await expect(kioskPage.getByTestId('detail-title')).toHaveCount(0, { timeout: 5_000 });
     await expect(kioskItem).toHaveCount(0, { timeout: 5_000 });
 
-    // Publish again, then take the server away and restart the kiosk host: the cache carries the content.
+    // Publish again (a new version, reviewed again), then take the server away and restart the kiosk host: the
+    // cache carries the content.
     await cms.goto(`${server.url}/cms/items/${id}/zh-CN`);
-    await cms.getByRole('button', { name: '发布', exact: true }).click();
+    await cms.getByRole('button', { name: '保存并提交审核' }).click();
+    await cms.waitForURL(`${server.url}/cms/items/${id}/zh-CN`);
+    await approve();
     await expect(kioskItem).toBeVisible({ timeout: 5_000 });
     await kioskPage.context().close();
     await server.stop();

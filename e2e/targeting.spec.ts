@@ -7,6 +7,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createPairingCode, startKiosk, startServer } from '../scripts/lib/processes.mjs';
+import { signInNewUser } from '../signage-server/test/support/cms-users';
+import { login } from '../signage-server/test/support/server-process';
 
 type Server = Awaited<ReturnType<typeof startServer>>;
 type Kiosk = Awaited<ReturnType<typeof startKiosk>>;
@@ -102,13 +104,27 @@ test.describe.serial('content targeted at a device group', () => {
     await admin.goto(`${server.url}/cms/items/new`);
     await admin.getByLabel('编号').fill(id);
     await admin.getByLabel('栏目').selectOption('government');
-    await admin.getByLabel('标题').fill(title);
+    await admin.getByRole('textbox', { name: '标题', exact: true }).fill(title);
     const schedule = admin.getByRole('region', { name: '排期与投放' });
     await expect(schedule.getByTestId('schedule-summary')).toHaveText('全天，所有屏幕');
     await schedule.getByRole('group', { name: '设备分组' }).getByLabel('group-a').check();
     await expect(schedule.getByTestId('schedule-summary')).toHaveText('全天，分组 group-a');
-    await admin.getByRole('button', { name: '发布', exact: true }).click();
-    await expect(admin.getByText('已发布').first()).toBeVisible();
+    await admin.getByRole('button', { name: '保存并提交审核' }).click();
+    await admin.waitForURL(`${server.url}/cms/items/${id}/zh-CN`);
+    // the admin wrote it, so a reviewer approves and publishes it (issue 4: never the author)
+    const reviewerCookie = await signInNewUser(
+      server.url,
+      await login(server.url, 'admin', ADMIN_PASSWORD),
+      'reviewer1',
+      ['reviewer'],
+    );
+    const reviewerContext = await browser.newContext({ locale: 'zh-CN' });
+    const [cookieName, cookieValue] = reviewerCookie.split('=') as [string, string];
+    await reviewerContext.addCookies([{ name: cookieName, value: cookieValue, url: server.url }]);
+    const reviewer = await reviewerContext.newPage();
+    await reviewer.goto(`${server.url}/cms/items/${id}/zh-CN`);
+    await reviewer.getByRole('button', { name: '批准并发布' }).click();
+    await expect(reviewer.getByText('已批准并发布').first()).toBeVisible();
     await admin.goto(`${server.url}/cms`);
     await expect(admin.getByTestId('item-schedule').filter({ hasText: '分组 group-a' })).toHaveCount(1);
 

@@ -17,6 +17,8 @@ packages=(
   imagemagick fonts-ocr-b tesseract-ocr tesseract-ocr-eng tesseract-ocr-chi-sim
   # kiosk read-aloud: speech synthesis with a Mandarin voice (cmn); the host plays it with aplay when present
   espeak-ng
+  # media library: video metadata and poster frames (ffprobe/ffmpeg), PDF first-page thumbnails (pdftoppm)
+  ffmpeg poppler-utils
   # packaging: lintian checks the .deb files build-deb.sh makes (dpkg-deb and systemd-analyze come with the base)
   lintian
 )

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm test`: every check and test of the repository, in the order that fails fastest:
-// lint, types and build side by side (the tests run the built server and renderer as real processes), vitest,
-// Playwright.
+// lint, types and build side by side (the tests run the built server and renderer as real processes), then vitest,
+// then Playwright.
 // Ends with one summary line "N passed, N failed, N skipped" over all runners.
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -28,30 +28,27 @@ function step(name, command, commandArgs, env = {}, cwd = root) {
 }
 
 /**
- * Runs steps at the same time and resolves to their exit statuses. A `live` step prints as it goes; the others'
- * output is held back and printed whole when they end, so the log stays readable.
+ * Runs steps at the same time and resolves to their exit statuses. Their output is held back and printed whole
+ * when each ends, so the log stays readable.
  */
 function sideBySide(steps) {
   return Promise.all(
     steps.map(
-      ({ name, command, args: commandArgs, env = {}, live = false }) =>
+      ({ name, command, args: commandArgs }) =>
         new Promise((resolve) => {
           const started = Date.now();
           const output = [];
-          if (live) console.log(`\n━━ ${name} ━━  ${command} ${commandArgs.join(' ')}`);
           const child = spawn(command, commandArgs, {
             cwd: root,
-            env: { ...process.env, ...env },
-            stdio: ['ignore', live ? 'inherit' : 'pipe', live ? 'inherit' : 'pipe'],
+            env: process.env,
+            stdio: ['ignore', 'pipe', 'pipe'],
           });
-          child.stdout?.on('data', (chunk) => output.push(chunk));
-          child.stderr?.on('data', (chunk) => output.push(chunk));
+          child.stdout.on('data', (chunk) => output.push(chunk));
+          child.stderr.on('data', (chunk) => output.push(chunk));
           child.on('close', (code) => {
             const seconds = ((Date.now() - started) / 1000).toFixed(1);
-            if (!live) {
-              console.log(`\n━━ ${name} ━━  ${command} ${commandArgs.join(' ')}`);
-              process.stdout.write(Buffer.concat(output));
-            }
+            console.log(`\n━━ ${name} ━━  ${command} ${commandArgs.join(' ')}`);
+            process.stdout.write(Buffer.concat(output));
             console.log(`━━ ${name}: ${code === 0 ? 'ok' : `FAILED (exit ${code})`} in ${seconds}s`);
             resolve(code ?? 1);
           });
@@ -98,27 +95,18 @@ const vitestJson = path.join(outDir, 'vitest.json');
 const playwrightJson = path.join(outDir, 'playwright.json');
 fs.rmSync(vitestJson, { force: true });
 fs.rmSync(playwrightJson, { force: true });
-const vitestStep = {
-  name: 'unit + integration (vitest)',
-  command: 'npx',
-  args: ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${vitestJson}`],
-};
-const playwrightStep = {
-  name: 'browser (Playwright + Chromium)',
-  command: 'npx',
-  args: ['playwright', 'test'],
-  env: { PLAYWRIGHT_JSON_OUTPUT_NAME: playwrightJson },
-  live: true,
-};
-// The browser tests mostly wait (for kiosks to sync, for polls, for Chromium): one Playwright worker uses well under
-// one core. So vitest runs beside it with one worker of its own: the two together keep 2 cores busy and take the
-// time of the longer one instead of the sum (about 6 minutes saved on CI). `--serial` runs one after the other.
-const [vitestStatus, playwrightStatus] = args.has('--serial')
-  ? [
-      step(vitestStep.name, vitestStep.command, vitestStep.args),
-      step(playwrightStep.name, playwrightStep.command, playwrightStep.args, playwrightStep.env),
-    ]
-  : await sideBySide([{ ...vitestStep, args: [...vitestStep.args, '--maxWorkers=1'] }, playwrightStep]);
+// One after the other: vitest with a worker per core, then Playwright with one worker. (Run side by side, vitest
+// limited to one worker took 17 minutes on its own, and the contention made browser tests time out.)
+const vitestStatus = step('unit + integration (vitest)', 'npx', [
+  'vitest',
+  'run',
+  '--reporter=default',
+  '--reporter=json',
+  `--outputFile.json=${vitestJson}`,
+]);
+const playwrightStatus = step('browser (Playwright + Chromium)', 'npx', ['playwright', 'test'], {
+  PLAYWRIGHT_JSON_OUTPUT_NAME: playwrightJson,
+});
 if (vitestStatus !== 0) failedSteps.push('vitest');
 if (playwrightStatus !== 0) failedSteps.push('playwright');
 

@@ -46,7 +46,9 @@ function shutdown(/** @type {string} */ signal) {
   console.log(`Linli server stopping (${signal})`);
   // SSE streams never end by themselves: end them so close() can finish
   /** @type {NodeJS.EventEmitter} */ (process).emit('sveltekit:shutdown', signal);
-  server.close(() => {
+  server.close(async () => {
+    // the payments writer thread finishes (and commits) every payment it was handed before the database closes
+    await services.payments.closeWriter();
     services.db.close();
     process.exit(0);
   });

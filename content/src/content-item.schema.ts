@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { CategoryId, Locale } from './categories';
+import { ContentKind, DEFAULT_CONTENT_KIND, parseKindPayload, RawPayload } from './content-kind.schema';
 
 /** Lower-case hex sha256: how every asset is named. */
 export const Sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'expected a lower-case hex sha256');
@@ -32,6 +33,10 @@ export const ContentItem = z
     /** Markdown source. Kiosks render it through the sanitising renderer in this package. */
     body: z.string().max(100_000).default(''),
     images: z.array(ContentImage).max(20).default([]),
+    /** What the item is (content-kind.schema.ts); items from before kinds existed are notices. */
+    kind: ContentKind.default(DEFAULT_CONTENT_KIND),
+    /** The kind's fields, checked against its schema below. */
+    payload: RawPayload.default({}),
     validFrom: IsoInstant.nullable().default(null),
     validUntil: IsoInstant.nullable().default(null),
     /** Increases with every published change. */
@@ -41,11 +46,27 @@ export const ContentItem = z
   .refine((item) => !item.validFrom || !item.validUntil || item.validFrom < item.validUntil, {
     message: 'validUntil must be after validFrom',
     path: ['validUntil'],
-  });
+  })
+  .superRefine((item, ctx) => checkPayload(item.kind, item.payload, ctx));
 export type ContentItem = z.infer<typeof ContentItem>;
 
 /** True when the item's validity window contains the instant. */
 export function isValidAt(item: Pick<ContentItem, 'validFrom' | 'validUntil'>, instant: Date): boolean {
   const t = instant.toISOString();
   return (!item.validFrom || item.validFrom <= t) && (!item.validUntil || t < item.validUntil);
+}
+
+/** Reports a payload that its kind's schema refuses, each issue under `payload.<field>`. */
+export function checkPayload(kind: ContentKind, payload: unknown, ctx: z.RefinementCtx): void {
+  const parsed = parseKindPayload(kind, payload);
+  if (parsed.success) return;
+  for (const issue of parsed.error.issues) {
+    // the union's own paths start with "payload" already; a wrong kind is reported on the kind
+    const path = issue.path[0] === 'payload' ? issue.path : ['kind', ...issue.path];
+    // the issue as the payload's schema raised it (code, limits), so forms can say "required" or "too long"
+    ctx.addIssue({
+      ...(issue as z.core.$ZodRawIssue),
+      path: path.map((part) => part as string | number),
+    });
+  }
 }

@@ -1,5 +1,6 @@
 export * from './categories';
 export * from './content-item.schema';
+export * from './content-kind.schema';
 export * from './markdown';
 export * from './pack.schema';
 export * from './protocol/index';
@@ -7,3 +8,4 @@ export * from './peripheral-event.schema';
 export * from './identity/cn-id';
 export * from './schedule/index';
 export * from './time/zoned';
+export * from './components/labels';

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { renderMarkdown, rewriteAssetUrls, safeImageSrc, safeLinkHref } from './markdown';
+import { dropExternalImages, renderMarkdown, rewriteAssetUrls, safeImageSrc, safeLinkHref } from './markdown';
 
 const SHA = 'ab'.repeat(32);
 
@@ -364,5 +364,20 @@ describe('rewriteAssetUrls', () => {
   it('leaves anything that is not exactly 64 lower-case hex alone', () => {
     const html = `<img src="asset:${SHA.slice(1)}"><img src="asset:${SHA.toUpperCase()}">`;
     expect(rewriteAssetUrls(html, () => '/x')).toBe(html);
+  });
+});
+
+describe('dropExternalImages', () => {
+  it('shows an https image as its alt text and keeps stored assets', () => {
+    const html = renderMarkdown(`![外链 "图"](https://x.example/t.png "t") ![本地](asset:${SHA})`);
+    const dropped = dropExternalImages(html);
+    expect(dropped).not.toContain('https://x.example');
+    expect(dropped).toContain('外链 &quot;图&quot;');
+    expect(dropped).toContain(`<img src="asset:${SHA}" alt="本地">`);
+  });
+
+  it('cannot be fooled by author text that looks like an image', () => {
+    const html = renderMarkdown('<img src="https://x.example/t.png" alt="a">');
+    expect(dropExternalImages(html)).toBe(html);
   });
 });

@@ -140,3 +140,15 @@ export function rewriteAssetUrls(html: string, toUrl: (sha256: string) => string
     (_match, sha: string) => `<img src="${escapeHtml(toUrl(sha))}"`,
   );
 }
+
+/**
+ * Replaces the https images written by `renderMarkdown` with their alt text, for screens that show only stored
+ * assets (the kiosk, the CMS previews): an outside image would be a request to a third party every time the page
+ * is shown. Like `rewriteAssetUrls` it matches only our renderer's exact output, which author text cannot forge.
+ */
+export function dropExternalImages(html: string): string {
+  return html.replace(
+    /<img src="https:\/\/[^"]*" alt="([^"]*)"(?: title="[^"]*")?>/g,
+    (_match, alt: string) => alt,
+  );
+}

@@ -94,7 +94,8 @@ if (values['extra-migration']) {
   const patched = text.replace(
     /export const migrations: readonly Migration\[\] = \[([^\]]*)\];/,
     (_, list) =>
-      `import { extraMigration } from './extra-migration';\nexport const migrations: readonly Migration[] = [${list}, extraMigration];`,
+      // (a list long enough for prettier to break ends with a comma: appended after it, it would leave a hole)
+      `import { extraMigration } from './extra-migration';\nexport const migrations: readonly Migration[] = [${list.replace(/,\s*$/, '')}, extraMigration];`,
   );
   if (patched === text) throw new Error('stage-server: could not append the extra migration');
   fs.writeFileSync(index, patched);

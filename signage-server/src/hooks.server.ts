@@ -7,6 +7,7 @@ import { startCoreServices } from '$lib/server/core.services';
 import { requestCounter } from '$lib/server/observability/metrics';
 import { createServices, getServices, registerServices } from '$lib/server/services';
 import { startPaymentServices } from '$lib/server/payments.services';
+import { startPlaylistServices } from '$lib/server/playlists.services';
 import { startSignageServices } from '$lib/server/signage.services';
 import { startVisitorServices } from '$lib/server/visitors.services';
 import { resolveStationCommunity, STATION_COMMUNITY_COOKIE } from '$lib/server/station/station-community';
@@ -26,6 +27,8 @@ export const init: ServerInit = async () => {
   await startPaymentServices(services);
   // the visitor timeout sweep and the access log flush on shutdown
   startVisitorServices(services);
+  // proof-of-play retention: purge now and daily
+  startPlaylistServices(services);
 };
 
 export const handle: Handle = async ({ event, resolve }) => {

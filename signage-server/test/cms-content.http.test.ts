@@ -64,7 +64,7 @@ describe.skipIf(!BUILD_PRESENT)('CMS content pages (built server, real process)'
       validFrom: '2026-12-01T09:00',
       validUntil: 'not a date',
     };
-    const response = await submit('/cms/items/new?/publish', typed);
+    const response = await submit('/cms/items/new?/submit', typed);
     expect(response.status).toBe(400);
     const html = await response.text();
     expect(html).toContain('摘要保留');
@@ -89,9 +89,9 @@ describe.skipIf(!BUILD_PRESENT)('CMS content pages (built server, real process)'
     expect(storedAssets()).toEqual(before);
   });
 
-  it('publishes with an image chosen in the form, then adds the English version beside it', async () => {
+  it('submits with an image chosen in the form, then adds the English version beside it', async () => {
     const created = await submit(
-      '/cms/items/new?/publish',
+      '/cms/items/new?/submit',
       {
         id: 'library-hours',
         locale: 'zh-CN',
@@ -108,7 +108,7 @@ describe.skipIf(!BUILD_PRESENT)('CMS content pages (built server, real process)'
 
     const translation = await page('/cms/items/library-hours/en');
     expect(translation).toContain('图书馆开放时间'); // the original, shown for reference
-    const english = await submit('/cms/items/library-hours/en?/publish', {
+    const english = await submit('/cms/items/library-hours/en?/submit', {
       category: 'culture-education',
       title: 'Library opening hours',
       body: 'Open daily.',

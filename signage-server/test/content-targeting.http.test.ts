@@ -11,12 +11,14 @@ import {
   startServer,
   type ServerProcess,
 } from './support/server-process';
+import { signInNewUser } from './support/cms-users';
 
 if (!BUILD_PRESENT) console.warn(`skipping content targeting HTTP tests: ${NO_BUILD_MESSAGE}`);
 
 const ADMIN_PASSWORD = 'targeting-test-admin-pw';
 let server: ServerProcess;
 let session: string;
+let reviewer: string;
 const api = (p: string) => `${server.url}${p}`;
 
 async function enroll(name: string): Promise<Enrolled> {
@@ -72,6 +74,7 @@ describe.skipIf(!BUILD_PRESENT)('content scheduling and targeting (built server,
   beforeAll(async () => {
     server = await startServer({ LINLI_SEED_DEMO: 'false', LINLI_ADMIN_PASSWORD: ADMIN_PASSWORD });
     session = await login(server.url, 'admin', ADMIN_PASSWORD);
+    reviewer = await signInNewUser(server.url, session, 'reviewer1', ['reviewer']);
     lobbyA = await enroll('Lobby A');
     lobbyB = await enroll('Lobby B');
     expect((await moveTo(lobbyA, 'Lobby A', 'group-a')).status).toBe(200);
@@ -83,7 +86,7 @@ describe.skipIf(!BUILD_PRESENT)('content scheduling and targeting (built server,
   });
 
   it('refuses a bad schedule field by field, keeping what was typed, and stores nothing', async () => {
-    const response = await form('/cms/items/new?/publish', [
+    const response = await form('/cms/items/new?/submit', [
       ['id', 'bad-schedule'],
       ['locale', 'zh-CN'],
       ['category', 'government'],
@@ -107,8 +110,8 @@ describe.skipIf(!BUILD_PRESENT)('content scheduling and targeting (built server,
     expect(await page('/cms')).not.toContain('bad-schedule');
   });
 
-  it('publishes a targeted, scheduled item with a plain POST; only the targeted device gets it', async () => {
-    const created = await form('/cms/items/new?/publish', [
+  it('publishes a targeted, scheduled item with plain POSTs (submit, review); only the targeted device gets it', async () => {
+    const created = await form('/cms/items/new?/submit', [
       ['id', 'group-a-notice'],
       ['locale', 'zh-CN'],
       ['category', 'government'],
@@ -124,6 +127,19 @@ describe.skipIf(!BUILD_PRESENT)('content scheduling and targeting (built server,
       ['target.groups', 'group-a'],
     ]);
     expect(created.status).toBe(303);
+    // a second person reviews what the admin wrote
+    const approved = await fetch(api('/cms/items/group-a-notice/zh-CN?/approvePublish'), {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        origin: server.url,
+        cookie: reviewer,
+        accept: 'text/html',
+      },
+      body: '',
+      redirect: 'manual',
+    });
+    expect(approved.status).toBe(303);
     const edit = await page('/cms/items/group-a-notice/zh-CN');
     expect(edit).toContain('每天 全天，分组 group-a');
     expect(await page('/cms')).toContain('每天 全天，分组 group-a');

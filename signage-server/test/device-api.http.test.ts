@@ -12,6 +12,8 @@ import {
   fleetPaths,
   MANIFEST_SIGNATURE_HEADER,
   ManifestV1,
+  ratingPaths,
+  signagePaths,
   type EnrollResponseV1 as Enrolled,
 } from '@linli/content';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -24,6 +26,7 @@ import {
   startServer,
   type ServerProcess,
 } from './support/server-process';
+import { signInNewUser } from './support/cms-users';
 
 if (!BUILD_PRESENT) console.warn(`skipping device API HTTP tests: ${NO_BUILD_MESSAGE}`);
 
@@ -53,13 +56,13 @@ async function enroll(name = 'Lobby'): Promise<Enrolled> {
 const bearer = (device: Enrolled) => ({ authorization: `Bearer ${device.credential}` });
 
 /** A CMS form post (what the browser sends without JavaScript). */
-async function cmsForm(pathAndAction: string, fields: [string, string][]) {
+async function cmsForm(pathAndAction: string, fields: [string, string][], cookie = session) {
   return fetch(api(pathAndAction), {
     method: 'POST',
     headers: {
       'content-type': 'application/x-www-form-urlencoded',
       origin: server.url,
-      cookie: session,
+      cookie,
       accept: 'text/html',
     },
     body: new URLSearchParams(fields),
@@ -262,7 +265,7 @@ describe.skipIf(!BUILD_PRESENT)('device API over HTTP (built server, real proces
       const image = await uploadImage(makePng(4, 3, [20, 140, 90]));
       expect(image.status).toBe(201);
       const { sha256 } = (await image.json()) as { sha256: string };
-      const published = await cmsForm('/cms/items/new?/publish', [
+      const published = await cmsForm('/cms/items/new?/submit', [
         ['id', 'sse-notice'],
         ['locale', 'zh-CN'],
         ['category', 'government'],
@@ -273,6 +276,10 @@ describe.skipIf(!BUILD_PRESENT)('device API over HTTP (built server, real proces
       ]);
       expect(published.status).toBe(303);
       expect(published.headers.get('location')).toBe('/cms/items/sse-notice/zh-CN');
+      // the admin wrote it, so a reviewer publishes it
+      const reviewer = await signInNewUser(server.url, session, 'sse-reviewer', ['reviewer']);
+      const approved = await cmsForm('/cms/items/sse-notice/zh-CN?/approvePublish', [], reviewer);
+      expect(approved.status).toBe(303);
 
       const changed = await stream.next();
       expect(changed?.event).toBe('manifest-changed');
@@ -288,8 +295,8 @@ describe.skipIf(!BUILD_PRESENT)('device API over HTTP (built server, real proces
       ]);
       expect(manifest.assets.map((asset) => asset.sha256)).toContain(sha256);
 
-      const withdrawn = await cmsForm('/cms/items/sse-notice/zh-CN?/unpublish', [['updatedAt', '']]);
-      expect(withdrawn.status).toBe(200);
+      const withdrawn = await cmsForm('/cms/items/sse-notice/zh-CN?/archive', []);
+      expect(withdrawn.status).toBe(303);
       expect((await stream.next())?.event).toBe('manifest-changed');
       await stream.cancel();
     });
@@ -440,6 +447,8 @@ describe.skipIf(!BUILD_PRESENT)('device API over HTTP (built server, real proces
           apiPaths.accessPublicKey,
           alertPaths.deviceAlerts,
           alertPaths.webhook,
+          signagePaths.deviceStats,
+          ratingPaths.deviceRatings,
         ].sort(),
       );
     });

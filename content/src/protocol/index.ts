@@ -9,3 +9,5 @@ export * from './fleet.schema';
 export * from './pass-token';
 export * from './station-bridge.schema';
 export * from './alerts.schema';
+export * from './signage.schema';
+export * from './ratings.schema';

@@ -1,8 +1,19 @@
 import { z } from 'zod';
 import { ContentItem, IsoInstant, Sha256 } from '../content-item.schema';
+import { parseKindPayload, payloadAssetRefs } from '../content-kind.schema';
+import { LayoutV1, PlaylistV1 } from './signage.schema';
 
 /** MIME types an asset may have. Uploads are checked against these by magic bytes on the server. */
-export const ASSET_MIME_TYPES = ['image/png', 'image/jpeg', 'image/webp', 'image/gif'] as const;
+export const ASSET_MIME_TYPES = [
+  'image/png',
+  'image/jpeg',
+  'image/webp',
+  'image/gif',
+  // video, PDF and attachment kinds (content-kind.schema.ts)
+  'video/mp4',
+  'video/webm',
+  'application/pdf',
+] as const;
 export const AssetMime = z.enum(ASSET_MIME_TYPES);
 export type AssetMime = z.infer<typeof AssetMime>;
 
@@ -26,9 +37,32 @@ export const ManifestV1 = z
     generatedAt: IsoInstant,
     items: z.array(ContentItem),
     assets: z.array(AssetRef),
+    /** The device's signage layout (issue 4); optional, so kiosks older than layouts still parse the manifest. */
+    layout: LayoutV1.optional(),
+    /** The playlists the layout's zones name, with only the entries this device may see. */
+    playlists: z.array(PlaylistV1).optional(),
   })
   .superRefine((manifest, ctx) => {
     const listed = new Set(manifest.assets.map((a) => a.sha256));
+    const itemIds = new Set(manifest.items.map((item) => item.id));
+    manifest.playlists?.forEach((playlist, i) => {
+      playlist.entries.forEach((entry, j) => {
+        if (entry.assetSha256 !== null && !listed.has(entry.assetSha256)) {
+          ctx.addIssue({
+            code: 'custom',
+            message: `asset ${entry.assetSha256} is not listed in assets`,
+            path: ['playlists', i, 'entries', j, 'assetSha256'],
+          });
+        }
+        if (entry.itemId !== null && !itemIds.has(entry.itemId)) {
+          ctx.addIssue({
+            code: 'custom',
+            message: `item ${entry.itemId} is not in items`,
+            path: ['playlists', i, 'entries', j, 'itemId'],
+          });
+        }
+      });
+    });
     manifest.items.forEach((item, i) => {
       item.images.forEach((image, j) => {
         if (!listed.has(image.sha256)) {
@@ -39,6 +73,17 @@ export const ManifestV1 = z
           });
         }
       });
+      const kinded = parseKindPayload(item.kind, item.payload);
+      if (!kinded.success) return;
+      for (const sha256 of payloadAssetRefs(kinded.data)) {
+        if (!listed.has(sha256)) {
+          ctx.addIssue({
+            code: 'custom',
+            message: `asset ${sha256} is not listed in assets`,
+            path: ['items', i, 'payload'],
+          });
+        }
+      }
     });
   });
 export type ManifestV1 = z.infer<typeof ManifestV1>;

@@ -10,7 +10,9 @@ import {
   HeartbeatV1,
 } from './fleet.schema';
 import { ManifestV1, MANIFEST_SIGNATURE_HEADER } from './manifest.schema';
+import { RatingRequestV1, RatingResponseV1, ratingPaths } from './ratings.schema';
 import { API_V1, apiPaths } from './paths';
+import { DeviceStatsBatchV1, DeviceStatsResponseV1, signagePaths } from './signage.schema';
 import {
   CardLookupRequestV1,
   CardSummaryV1,
@@ -101,7 +103,11 @@ export function buildOpenApiDocument(serverVersion: string) {
         AccessVerifyResponseV1: schema(AccessVerifyResponseV1),
         AccessPublicKeyV1: schema(AccessPublicKeyV1),
         DeviceAlertsV1: schema(DeviceAlertsV1),
+        DeviceStatsBatchV1: inputSchema(DeviceStatsBatchV1),
+        DeviceStatsResponseV1: schema(DeviceStatsResponseV1),
         AlertWebhookV1: inputSchema(AlertWebhookV1),
+        RatingRequestV1: inputSchema(RatingRequestV1),
+        RatingResponseV1: schema(RatingResponseV1),
         AlertWebhookResponseV1: schema(AlertWebhookResponseV1),
       },
     },
@@ -161,6 +167,8 @@ export function buildOpenApiDocument(serverVersion: string) {
       ...paymentPaths(),
       ...fleetAndVisitorPaths(),
       ...alertApiPaths(),
+      ...ratingApiPaths(),
+      ...statsApiPaths(),
       [apiPaths.health]: {
         get: { summary: 'Liveness', responses: { '200': { description: '{status, version}' } } },
       },
@@ -386,6 +394,48 @@ function alertApiPaths() {
             ...json('ApiErrorBody'),
           },
           '413': { description: 'Body too large', ...json('ApiErrorBody') },
+        },
+      },
+    },
+  };
+}
+
+/** Proof-of-play (issue 4): kiosks send their plays and touches in batches from their outbox. */
+function statsApiPaths() {
+  return {
+    [signagePaths.deviceStats]: {
+      post: {
+        summary:
+          'A batch of plays and touches; stored once per (device, batchId), a repeat answers 200 with replayed: true',
+        security: [{ device: [] }],
+        requestBody: { required: true, ...json('DeviceStatsBatchV1') },
+        responses: {
+          '200': { description: 'Received before (replayed: true)', ...json('DeviceStatsResponseV1') },
+          '201': { description: 'Stored', ...json('DeviceStatsResponseV1') },
+          '400': errors['400'],
+          '401': errors['401'],
+          '413': { description: 'Body too large (256 KB)', ...json('ApiErrorBody') },
+        },
+      },
+    },
+  };
+}
+
+/** Residents' ratings of service providers (§6.2.1-6), from kiosks. */
+function ratingApiPaths() {
+  return {
+    [ratingPaths.deviceRatings]: {
+      post: {
+        summary:
+          "A resident's rating (1-5) of a published service-provider card; the average and count reach screens in the manifest",
+        security: [{ device: [] }],
+        requestBody: { required: true, ...json('RatingRequestV1') },
+        responses: {
+          '201': { description: 'Stored', ...json('RatingResponseV1') },
+          '400': errors['400'],
+          '401': errors['401'],
+          '404': { description: 'No published service-provider card with this id', ...json('ApiErrorBody') },
+          '429': { description: 'Too many ratings from this device; try later', ...json('ApiErrorBody') },
         },
       },
     },

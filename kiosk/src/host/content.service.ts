@@ -59,6 +59,8 @@ function textOf(item: ContentItem, render: (markdown: string) => string): KioskI
     summary: item.summary,
     bodyHtml: render(item.body),
     images: item.images.map((image) => ({ sha256: image.sha256, alt: image.alt })),
+    kind: item.kind,
+    payload: item.payload,
   };
 }
 

@@ -103,16 +103,37 @@ export class DeviceApiClient {
     });
   }
 
-  /** Starts downloading an asset; the caller streams and verifies the body. */
-  async fetchAsset(credential: string, sha256: string): Promise<Result<Response, DeviceApiErrorKind>> {
-    const response = await this.request(
-      apiPaths.asset(sha256),
-      { headers: { authorization: `Bearer ${credential}` } },
-      this.timeouts.asset,
-    );
+  /**
+   * Starts downloading an asset; the caller streams and verifies the body. With `fromByte` > 0 it asks for the
+   * rest of the file only (`Range`, guarded by `If-Range` on the asset's ETag). `offset` says where the body
+   * starts: `fromByte` for a 206 that resumes there, 0 when the server sent the whole file instead.
+   */
+  async fetchAsset(
+    credential: string,
+    sha256: string,
+    fromByte = 0,
+  ): Promise<Result<{ response: Response; offset: number }, DeviceApiErrorKind>> {
+    const headers: Record<string, string> = { authorization: `Bearer ${credential}` };
+    if (fromByte > 0) {
+      headers.range = `bytes=${fromByte}-`;
+      headers['if-range'] = `"${sha256}"`;
+    }
+    const response = await this.request(apiPaths.asset(sha256), { headers }, this.timeouts.asset);
     if (!response.ok) return response;
-    if (response.value.status !== 200) return this.failureOf(response.value, `asset ${sha256}`);
-    return response;
+    const res = response.value;
+    if (res.status === 200) return ok({ response: res, offset: 0 });
+    if (res.status === 206 && fromByte > 0) {
+      const start = /^bytes (\d+)-\d+\/\d+$/.exec(res.headers.get('content-range') ?? '')?.[1];
+      if (Number(start) === fromByte) return ok({ response: res, offset: fromByte });
+      await res.body?.cancel();
+      return fail('invalid-response', `asset ${sha256}: a 206 for another range than bytes=${fromByte}-`);
+    }
+    if (res.status === 416 && fromByte > 0) {
+      // the kept part is not a prefix the server can continue (it cannot be longer than the file): start over
+      await res.body?.cancel();
+      return this.fetchAsset(credential, sha256, 0);
+    }
+    return this.failureOf(res, `asset ${sha256}`);
   }
 
   /**

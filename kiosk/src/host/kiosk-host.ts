@@ -23,6 +23,9 @@ import { DeviceApiClient } from './device-api.client';
 import { startKioskHttpServer } from './kiosk-http.server';
 import { createLogger, type Logger } from './logger';
 import { createPaymentApi, PaymentService } from './payment.service';
+import { httpStatsSender, PlayLogOutbox, playLogOptionsFrom, type PlayLogOptions } from './play-log.outbox';
+import { PlayLogRepository } from './play-log.repository';
+import { createRatingApi } from './rating.client';
 import { EscPosReceiptPrinter } from './receipt-printer';
 import { SearchService } from './search.service';
 import {
@@ -32,6 +35,7 @@ import {
   type PeripheralEventSource,
 } from './session.service';
 import { detectSpeechTools, SpeechService, type SpeechTools } from './speech.service';
+import { SignageService } from './signage.service';
 import { createStationBridge } from './station-bridge';
 import { SyncService, type SyncOptions } from './sync.service';
 import { createHostFleet } from './fleet.service';
@@ -87,6 +91,10 @@ export interface KioskHostConfig {
    * readers to it (station-bridge.ts) instead of serving them to the kiosk renderer.
    */
   stationMode?: boolean;
+  /** Signage mode (`--mode signage`): the layout fills the screen and touches do nothing (issue 4). */
+  signageMode?: boolean;
+  /** Proof-of-play outbox timings (tests use short ones). */
+  playLog?: Partial<PlayLogOptions>;
 }
 
 /** The defaults of the renderer timings. */
@@ -114,6 +122,8 @@ export interface KioskHost {
   visitors: VisitorService;
   outbox: VisitorOutbox;
   alerts: AlertService;
+  signage: SignageService;
+  playLog: PlayLogOutbox;
   /** Every heartbeat of the renderer (the watchdog listens). */
   onRendererHeartbeat(listener: (heartbeat: RendererHeartbeat) => void): () => void;
   /** Resolves once cached assets were re-verified and the sync loop runs. */
@@ -272,6 +282,16 @@ export async function startKioskHost(
     : http.rendererUrl;
   const content = new ContentService(sync, serverClock, http.assetUrlTemplate);
   content.start();
+  const signage = new SignageService(sync, config.signageMode ? 'signage' : 'touch');
+  signage.start();
+  const playLog = new PlayLogOutbox(
+    new PlayLogRepository(db),
+    httpStatsSender(serverUrl, dependencies.fetch),
+    () => repository.getDevice()?.credential ?? null,
+    clock,
+    loggerFor('play-log'),
+    { ...playLogOptionsFrom(), ...config.playLog },
+  );
   const search = new SearchService(repository, () => content.getSnapshot());
   if (search.ensureIndex(sync.currentManifest()?.manifest ?? null)) log.info('search index rebuilt');
 
@@ -332,11 +352,16 @@ export async function startKioskHost(
     ...createPaymentApi(payments),
     ...createVisitorApi(visitors),
     getAlerts: async () => ok(alerts.current()),
+    ...createRatingApi(client, () => repository.getDevice()?.credential ?? null),
+    getSignage: async () => ok(signage.get()),
+    recordPlay: async (play) => playLog.recordPlay(play),
+    recordTouch: async (touch) => playLog.recordTouch(touch),
     onContentChanged: (listener) => content.onChanged(listener),
     onStatusChanged: (listener) => sync.onStatusChanged(listener),
     onSessionChanged: (listener) => session.onChanged(listener),
     onIdentify: fleet.onIdentify,
     onAlertsChanged: (listener) => alerts.onChanged(listener),
+    onSignageChanged: (listener) => signage.onChanged(listener),
   } satisfies KioskApi;
   http.attachApi(createServiceDispatcher(kioskApiDefinition, api));
   // Started last, once nothing above can fail and leave a reader connection open. Drivers that fail to start retry
@@ -351,6 +376,7 @@ export async function startKioskHost(
     if (!stopping) sync.start();
     if (!stopping) fleet.fleet.start();
     if (!stopping) outbox.start();
+    if (!stopping) playLog.start();
   })();
   ready.catch((error: unknown) => log.error('startup verification failed', { error: String(error) }));
   log.info('kiosk host listening', { origin: http.origin, enrolled: stored !== null });
@@ -369,6 +395,8 @@ export async function startKioskHost(
     visitors,
     outbox,
     alerts,
+    signage,
+    playLog,
     onRendererHeartbeat(listener) {
       heartbeatListeners.add(listener);
       return () => heartbeatListeners.delete(listener);
@@ -381,6 +409,8 @@ export async function startKioskHost(
       alerts.stop();
       await sync.stop();
       await outbox.stop();
+      await playLog.stop();
+      signage.stop();
       content.stop();
       session.stop();
       stationBridge?.stop();

@@ -67,7 +67,8 @@ export const USAGE = `Usage: npm run kiosk -- --server <url> [options]
   --port <n>              loopback port of the host (default 0 = any free port)
   --name <name>           device name shown to administrators (default kiosk-<hostname>)
   --mode <mode>           lobby | gate | station | signage (default lobby; also LINLI_KIOSK_MODE);
-                          station: show the server's station console and lend it this PC's readers
+                          station: show the server's station console and lend it this PC's readers;
+                          signage: a non-touch screen playing its layout and playlists
   --orientation <o>       landscape | portrait | landscape-flipped | portrait-flipped: how the kiosk
                           session turns the picture (default landscape; also LINLI_KIOSK_ORIENTATION)
   --idle-timeout <s>      seconds without a touch before the kiosk resets and shows its attract loop (default 120)
@@ -166,5 +167,7 @@ export function hostConfigFrom(
     ...(options.mode === 'gate' ? { visitor: { gateMode: true } } : {}),
     // A station PC shows the server's console and lends it the readers (issues 6 and 7).
     ...(options.mode === 'station' ? { stationMode: true } : {}),
+    // A non-touch lobby screen runs its layout full screen (issue 4).
+    ...(options.mode === 'signage' ? { signageMode: true } : {}),
   };
 }

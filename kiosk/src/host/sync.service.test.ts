@@ -1,4 +1,5 @@
-import { readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { readFileSync, readdirSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AssetStore, hashFile } from './asset-store';
@@ -72,6 +73,23 @@ function publishNotice(title?: string) {
       { id, category: 'government' },
       'zh-CN',
       { title, summary: '', body: '' },
+      {
+        images: [{ sha256: image.sha256, alt: '' }],
+      },
+    ),
+  );
+  return { id, image };
+}
+/** A notice with a 1 MB image: large enough that a cut connection leaves part of it on disk. */
+function publishLargeImage() {
+  counter += 1;
+  const image = server.addAsset(randomBytes(1024 * 1024));
+  const id = `notice-${counter}`;
+  server.publish(
+    fixtureItem(
+      { id, category: 'government' },
+      'zh-CN',
+      { title: `大图 ${counter}`, summary: '', body: '' },
       {
         images: [{ sha256: image.sha256, alt: '' }],
       },
@@ -199,6 +217,69 @@ describe('sync', () => {
     expect(await hashFile(path)).toBe(image.sha256);
   });
 
+  /**
+   * Cuts the image's download halfway until some of it is kept. A cut can lose everything the client had not read
+   * yet (fetch drops a stream's queued chunks when the connection breaks), so under load one cut may keep nothing.
+   */
+  async function cutUntilKept(sync: SyncService, image: { sha256: string; size: number }) {
+    for (let tries = 0; tries < 5; tries++) {
+      server.faults.cutAsset.set(image.sha256, 1);
+      expect(await sync.syncNow()).toMatchObject({ ok: false, error: { kind: 'asset-download-failed' } });
+      const kept = await assets.partialSize(image.sha256, image.size);
+      if (kept > 0) return kept;
+    }
+    throw new Error('five cut downloads kept nothing');
+  }
+
+  it('resumes an interrupted download with Range and checks the hash of the whole file', async () => {
+    const { image } = publishLargeImage();
+    const sync = makeSync();
+    await sync.enroll();
+    const kept = await cutUntilKept(sync, image);
+    expect(sync.currentManifest()).toBeNull();
+    expect(kept).toBeLessThan(image.size);
+
+    // a restart in between: the part survives the store's start-up clean-up, debris does not
+    const debris = join(assets.dir, '.partial', 'leftover.tmp');
+    writeFileSync(debris, 'x');
+    await assets.init();
+    expect(existsSync(debris)).toBe(false);
+
+    const requests = server.assetRequests.length;
+    expect(await sync.syncNow()).toEqual({ ok: true, value: 'switched' });
+    expect(await hashFile(assets.pathOf(image.sha256))).toBe(image.sha256);
+    expect(server.assetRequests.slice(requests).map((r) => r.range)).toEqual([`bytes=${kept}-`]);
+    expect(await assets.partialSize(image.sha256, image.size)).toBe(0);
+  });
+
+  it('discards a resumed file that does not hash and fetches it whole', async () => {
+    const { image } = publishLargeImage();
+    const sync = makeSync();
+    await sync.enroll();
+    const kept = await cutUntilKept(sync, image);
+    const part = join(assets.dir, '.partial', `${image.sha256}.part`);
+    const bytes = readFileSync(part);
+    bytes[0] = bytes[0]! ^ 0xff;
+    writeFileSync(part, bytes);
+
+    const requests = server.assetRequests.length;
+    expect(await sync.syncNow()).toEqual({ ok: true, value: 'switched' });
+    expect(await hashFile(assets.pathOf(image.sha256))).toBe(image.sha256);
+    expect(server.assetRequests.slice(requests).map((r) => r.range)).toEqual([`bytes=${kept}-`, null]);
+  });
+
+  it('drops the part of a download the new manifest no longer wants', async () => {
+    const large = publishLargeImage();
+    const sync = makeSync();
+    await sync.enroll();
+    await cutUntilKept(sync, large.image);
+    server.unpublish(large.id);
+    publishNotice();
+    expect(await sync.syncNow()).toEqual({ ok: true, value: 'switched' });
+    expect(await assets.partialSize(large.image.sha256, large.image.size)).toBe(0);
+    expect(readdirSync(join(assets.dir, '.partial'))).toEqual([]);
+  });
+
   it('collects assets the new manifest no longer references', async () => {
     const first = publishNotice();
     const sync = makeSync();
@@ -252,6 +333,20 @@ describe('sync loop', () => {
     await waitFor(() => server.openStreams === 1, 'the events stream to reconnect');
     publishNotice('第三条');
     await waitFor(() => titles(sync).includes('第三条'), 'a manifest after reconnecting');
+  });
+
+  it('retries a hinted sync that failed with backoff, not after the poll interval', async () => {
+    publishNotice('第一条');
+    const sync = makeSync(server.createPairingCode(), 3_600_000);
+    sync.start();
+    await waitFor(() => titles(sync).includes('第一条'), 'the first manifest');
+    await waitFor(() => server.openStreams === 1, 'the events stream');
+
+    const { image } = publishLargeImage();
+    server.faults.cutAsset.set(image.sha256, 2);
+    await waitFor(() => titles(sync).length === 2, 'the manifest after two cut downloads');
+    // an hour between polls: the two retries came from the backoff after each failed sync
+    expect(server.assetRequests.filter((r) => r.sha256 === image.sha256)).toHaveLength(3);
   });
 
   it('does not retry a refused pairing code', async () => {

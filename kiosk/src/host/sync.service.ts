@@ -3,7 +3,7 @@ import { ManifestChangedEventV1, ManifestV1, PairingCode, type AssetRef } from '
 import type { KioskStatus } from '../shared/kiosk-api';
 import { fail, ok, type Failure, type Result } from '../shared/result';
 import type { AssetStore } from './asset-store';
-import type { CacheRepository, DeviceRecord, ManifestRecord } from './cache/cache.repository';
+import type { AssetRecord, CacheRepository, DeviceRecord, ManifestRecord } from './cache/cache.repository';
 import { backoffDelay, type Clock } from './clock';
 import type { DeviceApiClient, ServerEvent } from './device-api.client';
 import type { Logger } from './logger';
@@ -73,6 +73,10 @@ export class SyncService {
   private running = false;
   private loops: Promise<void>[] = [];
   private inFlight: Promise<Result<SyncOutcome, SyncErrorKind>> | null = null;
+  /** Syncs failed in a row (any trigger); sets the backoff of the next attempt. */
+  private failures = 0;
+  /** Ends the main loop's quiet poll interval early (set only while it waits one). */
+  private wakePoll: (() => void) | null = null;
   private queued: Promise<Result<SyncOutcome, SyncErrorKind>> | null = null;
   private readonly waiters = new Set<() => void>();
   private eventsAbort: AbortController | null = null;
@@ -270,12 +274,22 @@ export class SyncService {
     }
     if (!this.running) return;
     this.loops.push(this.eventsLoop());
-    attempt = 0;
     while (this.running) {
-      const result = await this.syncNow();
-      attempt = result.ok ? 0 : attempt + 1;
-      await this.wait(result.ok ? this.options.pollIntervalMs : this.retryDelay(attempt - 1));
+      await this.syncNow();
+      await this.waitBeforeNextSync();
     }
+  }
+
+  /**
+   * After a failed sync, whoever started it (the poll, a hint, a command), the next one comes with backoff; after
+   * a good one, the poll interval. A hinted sync that fails during a quiet interval cuts it short, or an
+   * interrupted download would wait a whole poll interval to resume.
+   */
+  private async waitBeforeNextSync(): Promise<void> {
+    if (this.failures > 0) return this.wait(this.retryDelay(this.failures - 1));
+    await this.wait(this.options.pollIntervalMs, (wake) => (this.wakePoll = wake));
+    this.wakePoll = null;
+    if (this.running && this.failures > 0) await this.wait(this.retryDelay(this.failures - 1));
   }
 
   private async eventsLoop(): Promise<void> {
@@ -361,9 +375,12 @@ export class SyncService {
       ),
     );
     if (result.ok) {
+      this.failures = 0;
       this.updateStatus({ online: true, lastSyncAt: this.clock.now().toISOString(), lastError: null });
     } else {
+      this.failures += 1;
       this.recordFailure(result);
+      this.wakePoll?.();
     }
     return result;
   }
@@ -458,6 +475,13 @@ export class SyncService {
     if (missing.length === 0) return ok(0);
     const limit = pLimit(this.options.downloadConcurrency);
     const results = await Promise.all(missing.map((asset) => limit(() => this.download(device, asset))));
+    // Even when some failed, the ones that arrived are kept for the retry: flushed to disk together, then
+    // recorded in one transaction (a row means the bytes are durable).
+    const stored = results.flatMap((r) => (r.ok ? [r.value] : []));
+    if (stored.length > 0) {
+      await this.assets.sync(stored.map((a) => a.sha256));
+      this.repository.addAssets(stored);
+    }
     const failures = results.filter((r): r is { ok: false; error: Failure<SyncErrorKind> } => !r.ok);
     const first = failures[0];
     if (first) {
@@ -469,28 +493,47 @@ export class SyncService {
     return ok(missing.length);
   }
 
-  private async download(device: DeviceRecord, asset: AssetRef): Promise<Result<void, SyncErrorKind>> {
-    const response = await this.api.fetchAsset(device.credential, asset.sha256);
-    if (!response.ok) return response;
-    const body = response.value.body;
-    if (!body) return fail('asset-download-failed', `asset ${asset.sha256} came without a body`);
-    const written = await this.assets.write(asset.sha256, asset.size, body);
+  /**
+   * Fetches one asset into the store. An interrupted earlier attempt is resumed (Range) from its part file; when
+   * the resumed whole does not hash, the part is dropped and the file fetched once more from its first byte, so
+   * a bad part costs one retry and never a refusal.
+   */
+  private async download(device: DeviceRecord, asset: AssetRef): Promise<Result<AssetRecord, SyncErrorKind>> {
+    const kept = await this.assets.partialSize(asset.sha256, asset.size);
+    let written = await this.fetchInto(device, asset, kept);
+    if (!written.ok && kept > 0 && written.error.kind === 'asset-hash-mismatch') {
+      this.logger.warn('a resumed asset did not hash; fetching it whole', { sha256: asset.sha256 });
+      written = await this.fetchInto(device, asset, 0);
+    }
     if (!written.ok) {
       this.logger.warn('asset refused', { error: written.error });
       return written;
     }
-    this.repository.addAsset({
+    return ok({
       sha256: asset.sha256,
       size: asset.size,
       mime: asset.mime,
       storedAt: this.clock.now().toISOString(),
     });
-    return ok(undefined);
+  }
+
+  private async fetchInto(
+    device: DeviceRecord,
+    asset: AssetRef,
+    fromByte: number,
+  ): Promise<Result<void, SyncErrorKind>> {
+    const fetched = await this.api.fetchAsset(device.credential, asset.sha256, fromByte);
+    if (!fetched.ok) return fetched;
+    const { response, offset } = fetched.value;
+    if (!response.body) return fail('asset-download-failed', `asset ${asset.sha256} came without a body`);
+    if (fromByte > 0 && offset === 0) await this.assets.discardPartial(asset.sha256);
+    return this.assets.write(asset.sha256, asset.size, response.body, offset);
   }
 
   /** Drops assets no longer referenced by the current manifest: rows first, files after the commit. */
   private async collectGarbage(manifest: ManifestV1): Promise<void> {
     const keep = new Set(manifest.assets.map((a) => a.sha256));
+    await this.assets.discardPartialsExcept(keep);
     const unused = this.repository
       .listAssets()
       .map((a) => a.sha256)
@@ -527,7 +570,7 @@ export class SyncService {
   }
 
   /** Sleeps, but wakes at once when the service stops (and does not start sleeping once it has stopped). */
-  private wait(ms: number): Promise<void> {
+  private wait(ms: number, onWake?: (wake: () => void) => void): Promise<void> {
     if (!this.running) return Promise.resolve();
     return new Promise((resolve) => {
       const wake = () => {
@@ -537,6 +580,7 @@ export class SyncService {
       };
       const handle = this.clock.setTimeout(wake, ms);
       this.waiters.add(wake);
+      onWake?.(wake);
     });
   }
 }

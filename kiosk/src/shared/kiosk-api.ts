@@ -3,10 +3,14 @@ import {
   CardSummaryV1,
   CardTechnology,
   CategoryId,
+  ContentKind,
   DeviceAlertV1,
   DocumentKind,
   IsoInstant,
   Locale,
+  RatingRequestV1,
+  RatingSummary,
+  RawPayload,
   ReportLostResponseV1,
   Sha256,
   StatementV1,
@@ -26,6 +30,7 @@ import {
   VisitorUnitLookupRequest,
 } from './visitor-api';
 import { defineService, type ServiceApi } from './service-definition';
+import { KioskPlayRecord, KioskTouchRecord, SignageSnapshot } from './signage-api';
 
 /** An image of an item as the renderer shows it; its URL comes from `ContentSnapshot.assetUrlTemplate`. */
 export const KioskImage = z.object({ sha256: Sha256, alt: z.string() });
@@ -37,6 +42,9 @@ export const KioskItemText = z.object({
   summary: z.string(),
   bodyHtml: z.string(),
   images: z.array(KioskImage),
+  /** What the item is and that kind's fields (content-kind.schema.ts), rendered by content/'s components. */
+  kind: ContentKind.default('notice'),
+  payload: RawPayload.default({}),
 });
 export type KioskItemText = z.infer<typeof KioskItemText>;
 
@@ -272,6 +280,14 @@ export const kioskApiDefinition = defineService({
     visitorProgress: { args: z.tuple([]), result: VisitorProgress },
     /** Emergency alerts (issue 4) active now: stored by the host, so also right after a restart or offline. */
     getAlerts: { args: z.tuple([]), result: KioskAlerts },
+    /** A resident's rating of a service-provider card; needs the server online (fails `offline`). */
+    rateProvider: { args: z.tuple([RatingRequestV1]), result: RatingSummary },
+    // Signage (issue 4): the layout and playlists, and proof-of-play records into the host's outbox.
+    getSignage: { args: z.tuple([]), result: SignageSnapshot },
+    /** An entry finished playing in a zone (or in the attract loop). */
+    recordPlay: { args: z.tuple([KioskPlayRecord]), result: z.null() },
+    /** A resident closed an item they had opened; `dwellMs` is how long it was open. */
+    recordTouch: { args: z.tuple([KioskTouchRecord]), result: z.null() },
   },
   events: {
     onContentChanged: ContentSnapshot,
@@ -281,6 +297,8 @@ export const kioskApiDefinition = defineService({
     onIdentify: IdentifyRequest,
     /** The alerts to show changed: raised, cleared or expired. */
     onAlertsChanged: KioskAlerts,
+    /** A new manifest changed the layout or its playlists. */
+    onSignageChanged: SignageSnapshot,
   },
 });
 

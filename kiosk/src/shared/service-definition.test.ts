@@ -63,6 +63,10 @@ function fakeHost() {
     visitorSubmit: async () => fail('no-consent', 'no consent'),
     visitorProgress: async () => fail('no-registration', 'nothing submitted'),
     getAlerts: async () => ok({ alerts: [] }),
+    rateProvider: async () => fail('offline', 'no server here'),
+    getSignage: async () => ok({ mode: 'touch', layout: null, playlists: [] }),
+    recordPlay: async () => ok(null),
+    recordTouch: async () => ok(null),
     onContentChanged: (listener) => {
       contentListeners.add(listener);
       return () => contentListeners.delete(listener);
@@ -71,6 +75,7 @@ function fakeHost() {
     onSessionChanged: () => () => {},
     onIdentify: () => () => {},
     onAlertsChanged: () => () => {},
+    onSignageChanged: () => () => {},
   };
   return { api, fireContent: (s: ContentSnapshot) => contentListeners.forEach((l) => l(s)) };
 }

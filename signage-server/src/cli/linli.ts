@@ -193,6 +193,7 @@ async function main(argv: string[]): Promise<number> {
         auditDays: process.env.LINLI_RETENTION_AUDIT_DAYS,
         backupsKept: process.env.LINLI_RETENTION_BACKUPS_KEPT,
         visitorDays: process.env.LINLI_RETENTION_VISITOR_DAYS,
+        statsDays: process.env.LINLI_STATS_RETENTION_DAYS || undefined,
       });
       if (!policy.success)
         return fail(

@@ -21,6 +21,6 @@ const writePair = db.transaction((sequence: number) => {
 let sequence = 0;
 process.stdout.write('writing\n');
 for (;;) {
-  writePair(++sequence);
+  writePair.immediate(++sequence);
   if (sequence % 50 === 0) await new Promise((resolve) => setImmediate(resolve));
 }

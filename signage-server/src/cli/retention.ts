@@ -5,6 +5,8 @@ import { z } from 'zod';
 import type { Clock } from '../lib/server/clock';
 import type { Db } from '../lib/server/db/database';
 import { DEFAULT_VISITOR_RETENTION_DAYS, purgeVisitors } from '../lib/server/visitors/visitor-retention';
+import { purgeStats } from '../lib/server/stats/stats-retention';
+import { DEFAULT_STATS_RETENTION_DAYS } from '../lib/server/stats/stats.service';
 
 /** Retention settings from /etc/linli/linli.env (LINLI_RETENTION_*). */
 export const RetentionPolicy = z.object({
@@ -18,6 +20,8 @@ export const RetentionPolicy = z.object({
   backupsKept: z.coerce.number().int().min(1).default(3),
   /** Visits keep their identity data this many days (LINLI_RETENTION_VISITOR_DAYS), then are anonymised. */
   visitorDays: z.coerce.number().int().min(1).max(3650).default(DEFAULT_VISITOR_RETENTION_DAYS),
+  /** Plays and touches are kept this many days (LINLI_STATS_RETENTION_DAYS), for the proof-of-play reports. */
+  statsDays: z.coerce.number().int().min(1).max(3650).default(DEFAULT_STATS_RETENTION_DAYS),
 });
 export type RetentionPolicy = z.infer<typeof RetentionPolicy>;
 
@@ -29,6 +33,8 @@ export interface PurgeReport {
   oldBackups: string[];
   /** Visits anonymised and ended watch-list entries deleted. */
   visitors: { visits: number; watchlist: number };
+  /** Proof-of-play records deleted. */
+  stats: { plays: number; touches: number; batches: number };
 }
 
 /**
@@ -39,14 +45,16 @@ export function purgeExpired(db: Db, dataDir: string, policy: RetentionPolicy, c
   const now = clock.now();
   const auditBefore = new Date(now.getTime() - policy.auditDays * 86_400_000).toISOString();
   const at = now.toISOString();
-  const report = db.transaction(() => ({
-    expiredSessions: db.prepare('DELETE FROM sessions WHERE expires_at <= ?').run(at).changes,
-    // a used code is kept with its device (it records who enrolled it); only unused, expired ones go
-    expiredPairingCodes: db
-      .prepare('DELETE FROM pairing_codes WHERE used_at IS NULL AND expires_at <= ?')
-      .run(at).changes,
-    auditEntries: db.prepare('DELETE FROM audit_log WHERE at < ?').run(auditBefore).changes,
-  }))();
+  const report = db
+    .transaction(() => ({
+      expiredSessions: db.prepare('DELETE FROM sessions WHERE expires_at <= ?').run(at).changes,
+      // a used code is kept with its device (it records who enrolled it); only unused, expired ones go
+      expiredPairingCodes: db
+        .prepare('DELETE FROM pairing_codes WHERE used_at IS NULL AND expires_at <= ?')
+        .run(at).changes,
+      auditEntries: db.prepare('DELETE FROM audit_log WHERE at < ?').run(auditBefore).changes,
+    }))
+    .immediate();
   const backupsDir = path.join(dataDir, 'backups');
   const automatic = fs.existsSync(backupsDir)
     ? fs
@@ -59,5 +67,6 @@ export function purgeExpired(db: Db, dataDir: string, policy: RetentionPolicy, c
   for (const name of oldBackups) fs.rmSync(path.join(backupsDir, name));
   // its own transaction: visitor purges are audited, and the audit purge above must not take that entry
   const visitors = purgeVisitors(db, clock, policy.visitorDays);
-  return { ...report, oldBackups, visitors };
+  const stats = purgeStats(db, clock, policy.statsDays);
+  return { ...report, oldBackups, visitors, stats };
 }

@@ -7,6 +7,7 @@ import { CacheRepository } from './cache.repository';
 import { migrations } from './migrations/index';
 import { VisitorOutboxRepository } from '../visitor-outbox.repository';
 import { AlertRepository } from '../alert.repository';
+import { PlayLogRepository } from '../play-log.repository';
 
 const device = {
   deviceId: 'dev-1',
@@ -195,6 +196,30 @@ const cases: { version: number; before: (db: CacheDatabase) => void; after: (db:
         expect(() => db.prepare("INSERT INTO alerts VALUES ('a2', 'not json', 't', 't')").run()).toThrow(
           /CHECK constraint/,
         );
+      },
+    },
+    {
+      version: 7,
+      before: (db) => {
+        insertDevice(db);
+        insertManifest(db);
+      },
+      after: (db) => {
+        expect(new CacheRepository(db).getManifest()).toEqual(manifest);
+        // the proof-of-play outbox: rows sealed into a batch go with it; only plays and touches
+        const log = new PlayLogRepository(db);
+        log.append('play', { itemId: 'n1' }, '2026-11-20T00:00:00.000Z');
+        log.append('touch', { itemId: 'n1' }, '2026-11-20T00:00:01.000Z');
+        const batch = log.nextBatch('2026-11-20T00:00:02.000Z', 10);
+        expect(batch).toMatchObject({ plays: [{ itemId: 'n1' }], touches: [{ itemId: 'n1' }], attempts: 0 });
+        expect(log.nextBatch('2026-11-20T00:00:02.000Z', 10)?.batchId).toBe(batch?.batchId);
+        log.delivered(batch!.batchId);
+        expect(log.pendingCount()).toBe(0);
+        expect(() =>
+          db.prepare("INSERT INTO play_log (kind, payload, created_at) VALUES ('view', '{}', 't')").run(),
+        ).toThrow(/CHECK constraint/);
+        db.prepare("INSERT INTO play_log (kind, payload, created_at) VALUES ('play', '{}', 't')").run();
+        expect(() => db.prepare("UPDATE play_log SET batch_id = 'nope'").run()).toThrow(/FOREIGN KEY/);
       },
     },
   ];

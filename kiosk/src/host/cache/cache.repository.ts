@@ -137,6 +137,11 @@ export class CacheRepository {
       .run(asset);
   }
 
+  /** Records many assets in one transaction (one disk flush for a whole batch of downloads). */
+  addAssets(assets: readonly AssetRecord[]): void {
+    this.db.transaction(() => assets.forEach((asset) => this.addAsset(asset)))();
+  }
+
   /** Forgets assets (their files are removed by the caller after this commits). */
   removeAssets(sha256s: readonly string[]): void {
     const remove = this.db.prepare('DELETE FROM assets WHERE sha256 = ?');

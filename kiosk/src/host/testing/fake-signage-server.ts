@@ -97,6 +97,8 @@ export class FakeSignageServer {
   private readonly items = new Map<string, ContentItem>(); // `${id}/${locale}` -> item
   private readonly assets = new Map<string, { bytes: Buffer; mime: AssetMime }>();
   private readonly streams = new Set<ServerResponse>();
+  /** Every asset request: its hash and its Range header (null when it asked for the whole file). */
+  readonly assetRequests: { sha256: string; range: string | null }[] = [];
   /** Misbehaviour switches. */
   readonly faults = {
     /** Answer the manifest without the signature header. */
@@ -109,6 +111,8 @@ export class FakeSignageServer {
     corruptAsset: new Map<string, number>(),
     /** Answer 500 to every asset request. */
     assetsDown: false,
+    /** Send half of these assets' bodies, then cut the connection, counting down per request. */
+    cutAsset: new Map<string, number>(),
     /** Answer 503 to every visitor route. */
     visitorsDown: false,
     /** Apply this many registrations, then cut the connection before answering (the answer is lost). */
@@ -360,7 +364,33 @@ export class FakeSignageServer {
         bytes = Buffer.from(bytes);
         bytes[bytes.length - 1] = bytes[bytes.length - 1]! ^ 0xff;
       }
-      res.writeHead(200, { 'content-type': stored.mime, 'content-length': String(bytes.length) });
+      const range = req.headers.range ?? null;
+      this.assetRequests.push({ sha256: asset[1], range });
+      // resumption as the real server does it: one open-ended range, guarded by If-Range
+      const from = /^bytes=(\d+)-$/.exec(range ?? '')?.[1];
+      const ifRange = req.headers['if-range'];
+      let status = 200;
+      const headers: Record<string, string> = { 'content-type': stored.mime, 'accept-ranges': 'bytes' };
+      if (from !== undefined && (!ifRange || ifRange === `"${asset[1]}"`)) {
+        const start = Number(from);
+        if (start >= bytes.length) {
+          res.writeHead(416, { 'content-range': `bytes */${bytes.length}` });
+          return void res.end();
+        }
+        headers['content-range'] = `bytes ${start}-${bytes.length - 1}/${bytes.length}`;
+        bytes = bytes.subarray(start);
+        status = 206;
+      }
+      headers['content-length'] = String(bytes.length);
+      const cut = this.faults.cutAsset.get(asset[1]) ?? 0;
+      if (cut > 0) {
+        this.faults.cutAsset.set(asset[1], cut - 1);
+        res.writeHead(status, headers);
+        // FIN, not RST: a reset could discard bytes the kiosk has not read yet
+        res.write(bytes.subarray(0, Math.floor(bytes.length / 2)), () => res.socket?.end());
+        return;
+      }
+      res.writeHead(status, headers);
       return void res.end(bytes);
     }
     apiError(404, 'not-found', `no route ${req.method} ${path}`);

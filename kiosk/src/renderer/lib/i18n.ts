@@ -1,11 +1,13 @@
 import type { Locale } from '@linli/content';
 import { alertMessages } from './alert-messages';
+import { signageMessages } from './signage-messages';
 import { visitorMessages } from './visitor-messages';
 
 /** Every string the kiosk shows, in every UI language (zh-CN first: it is the default and the fallback). */
 export const messages = {
   ...visitorMessages,
   ...alertMessages,
+  ...signageMessages,
   brand: { 'zh-CN': '邻里', en: 'Linli' },
   brandTagline: { 'zh-CN': '社区信息服务', en: 'Community information' },
   homeTitle: { 'zh-CN': '民情互动', en: 'Community affairs' },

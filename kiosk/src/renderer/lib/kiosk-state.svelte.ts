@@ -185,6 +185,12 @@ export class KioskState {
     if (answer.ok) this.search.results = answer.value;
   }
 
+  /** Sends a resident's rating of a service-provider card; true when the server took it. */
+  async rateProvider(itemId: string, score: number): Promise<boolean> {
+    const answer = await this.connection?.api.rateProvider({ itemId, score });
+    return answer?.ok ?? false;
+  }
+
   /** Reads the given text aloud through the host, or stops reading. */
   async toggleReadAloud(text: string): Promise<void> {
     if (!this.connection) return;

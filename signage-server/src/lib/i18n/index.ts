@@ -5,8 +5,11 @@ import { auth } from './messages/auth';
 import { cms } from './messages/cms';
 import { common } from './messages/common';
 import { devices } from './messages/devices';
+import { kinds } from './messages/kinds';
+import { media } from './messages/media';
 import { registry } from './messages/registry';
 import { shell } from './messages/shell';
+import { signage } from './messages/signage';
 import { station } from './messages/station';
 import { users } from './messages/users';
 import { visitors } from './messages/visitors';
@@ -26,6 +29,9 @@ const domains = [
   station,
   visitors,
   alerts,
+  signage,
+  media,
+  kinds,
 ] as const;
 
 const catalogue: Record<Locale, Record<string, string>> = { 'zh-CN': {}, en: {} };

@@ -27,6 +27,20 @@ export const ServerConfig = z.object({
     .min(1024)
     .max(20 * 1024 * 1024)
     .default(10 * 1024 * 1024),
+  /** Largest video upload in bytes (LINLI_MAX_VIDEO_BYTES, default 500 MB). */
+  maxVideoBytes: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(4 * 1024 * 1024 * 1024)
+    .default(500 * 1024 * 1024),
+  /** Largest PDF upload in bytes (LINLI_MAX_PDF_BYTES, default 50 MB). */
+  maxPdfBytes: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(1024 * 1024 * 1024)
+    .default(50 * 1024 * 1024),
   /** The content pack imported at first start (LINLI_PACK_DIR); default: content/packs/demo of the repository. */
   packDir: z.string().min(1).optional(),
   /** Card payments above this many fen need the PIN (LINLI_PIN_REQUIRED_ABOVE_FEN, default 20000 = ¥200). */
@@ -43,6 +57,8 @@ export const ServerConfig = z.object({
   visitorRetentionDays: z.coerce.number().int().min(1).max(3650).default(90),
   /** Hours a visit may stay undecided before it expires (LINLI_VISITOR_UNDECIDED_EXPIRY_H). */
   visitorUndecidedExpiryHours: z.coerce.number().min(1).max(168).default(12),
+  /** Days plays and touches are kept for the proof-of-play reports (LINLI_STATS_RETENTION_DAYS, default 90). */
+  statsRetentionDays: z.coerce.number().int().min(1).max(3650).default(90),
 });
 export type ServerConfig = z.infer<typeof ServerConfig>;
 
@@ -57,6 +73,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     seedDemo: env.LINLI_SEED_DEMO,
     insecureCookies: env.LINLI_INSECURE_COOKIES,
     maxImageBytes: env.LINLI_MAX_IMAGE_BYTES || undefined,
+    maxVideoBytes: env.LINLI_MAX_VIDEO_BYTES || undefined,
+    maxPdfBytes: env.LINLI_MAX_PDF_BYTES || undefined,
     packDir: env.LINLI_PACK_DIR || undefined,
     pinRequiredAbove: env.LINLI_PIN_REQUIRED_ABOVE_FEN || undefined,
     simProviderSecret: env.LINLI_SIM_PROVIDER_SECRET || undefined,
@@ -65,6 +83,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     visitorHostTimeoutSeconds: env.LINLI_VISITOR_HOST_TIMEOUT_S || undefined,
     visitorRetentionDays: env.LINLI_RETENTION_VISITOR_DAYS || undefined,
     visitorUndecidedExpiryHours: env.LINLI_VISITOR_UNDECIDED_EXPIRY_H || undefined,
+    statsRetentionDays: env.LINLI_STATS_RETENTION_DAYS || undefined,
   });
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);

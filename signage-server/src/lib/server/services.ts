@@ -8,6 +8,7 @@ import { loadKeys, type ServerKeys } from './keys';
 import { createCoreServices, type CoreServices } from './core.services';
 import { createPaymentsFastPath } from './api/payments-fast-path';
 import { createPaymentServices, type PaymentServices } from './payments.services';
+import { createPlaylistServices, type PlaylistServices } from './playlists.services';
 import { createSignageServices, type SignageServices } from './signage.services';
 import { createVisitorFastPath, createVisitorServices, type VisitorServices } from './visitors.services';
 
@@ -16,7 +17,7 @@ import { createVisitorFastPath, createVisitorServices, type VisitorServices } fr
  * routes through `locals`. Services name what they use; this is only where they are wired together.
  */
 export interface Services
-  extends CoreServices, SignageServices, PaymentServices, VisitorServices, AlertServices {
+  extends CoreServices, SignageServices, PaymentServices, VisitorServices, AlertServices, PlaylistServices {
   config: ServerConfig;
   clock: Clock;
   db: Db;
@@ -62,6 +63,7 @@ export function createServices(config: ServerConfig, clock: Clock = systemClock)
     devices: signage.devices,
     deviceEvents: signage.deviceEvents,
   });
+  const playlists = createPlaylistServices({ config, clock, db, audit: core.audit, signage });
   const fastPath = (req: IncomingMessage, res: ServerResponse) =>
     signage.fastPath(req, res) || paymentsFastPath(req, res) || visitorFastPath(req, res);
   return {
@@ -75,6 +77,7 @@ export function createServices(config: ServerConfig, clock: Clock = systemClock)
     ...money,
     ...visitors,
     ...alerts,
+    ...playlists,
     fastPath,
   };
 }

@@ -1,14 +1,19 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
+import { createAssetFastPath } from './api/asset-fast-path';
 import { createFastPath } from './api/device-api';
 import { AssetRepository } from './assets/asset.repository';
-import { AssetService } from './assets/asset.service';
+import { AssetService, DEFAULT_PDF_BYTES, DEFAULT_VIDEO_BYTES } from './assets/asset.service';
 import { FsAssetStore } from './assets/asset-store.fs';
+import { LocalMediaProcessor } from './assets/media-processor';
 import { AuditService } from './audit/audit.service';
 import type { Clock } from './clock';
 import type { ServerConfig } from './config';
 import { ContentRepository } from './content/content.repository';
 import { ContentService } from './content/content.service';
 import { seedDemoContent } from './content/pack-import.service';
+import { RatingRepository } from './content/ratings.repository';
+import { RatingService } from './content/ratings.service';
 import type { Db } from './db/database';
 import { DeviceRepository } from './devices/device.repository';
 import { DeviceService } from './devices/device.service';
@@ -24,6 +29,8 @@ import { ManifestService } from './manifest/manifest.service';
 export interface SignageServices {
   assets: AssetService;
   content: ContentService;
+  /** Residents' ratings of service-provider cards (§6.2.1-6). */
+  ratings: RatingService;
   devices: DeviceService;
   manifests: ManifestService;
   deviceEvents: DeviceEventHub;
@@ -33,7 +40,8 @@ export interface SignageServices {
 /** What the signage services are built on. */
 export interface SignageDependencies {
   config: Pick<ServerConfig, 'dataDir' | 'maxImageBytes'> &
-    Partial<Pick<ServerConfig, 'fleetMissedHeartbeats'>>;
+    Partial<Pick<ServerConfig, 'fleetMissedHeartbeats'>> &
+    Partial<Pick<ServerConfig, 'maxVideoBytes' | 'maxPdfBytes'>>;
   clock: Clock;
   db: Db;
   keys: ServerKeys;
@@ -51,19 +59,34 @@ export function createSignageServices({
   keys,
   audit,
 }: SignageDependencies): SignageServices & {
-  /** Answers `GET /api/v1/device/manifest` from memory (server.js calls it before SvelteKit). */
-  fastPath: ReturnType<typeof createFastPath>;
+  /**
+   * Answers `GET /api/v1/device/manifest` from memory and streams `GET /api/v1/assets/<sha256>` (server.js calls it
+   * before SvelteKit); false for anything else.
+   */
+  fastPath: (req: IncomingMessage, res: ServerResponse) => boolean;
 } {
   const auditLog = audit ?? new AuditService(db, clock);
   const assets = new AssetService(
     new AssetRepository(db),
     new FsAssetStore(path.join(config.dataDir, 'assets')),
     clock,
-    { maxImageBytes: config.maxImageBytes },
+    {
+      maxImageBytes: config.maxImageBytes,
+      maxVideoBytes: config.maxVideoBytes ?? DEFAULT_VIDEO_BYTES,
+      maxPdfBytes: config.maxPdfBytes ?? DEFAULT_PDF_BYTES,
+    },
+    {
+      previews: new FsAssetStore(path.join(config.dataDir, 'asset-previews')),
+      processor: new LocalMediaProcessor(),
+      audit: auditLog,
+    },
   );
   const content = new ContentService(new ContentRepository(db), assets, auditLog, clock);
   const devices = new DeviceService(new DeviceRepository(db), auditLog, clock);
-  const manifests = new ManifestService(content, assets, keys, clock, new DevicePlacementRepository(db));
+  const ratings = new RatingService(new RatingRepository(db), content, clock);
+  // screens get each provider card's ratings in its payload
+  const published = { listPublished: () => ratings.withRatings(content.listPublished()) };
+  const manifests = new ManifestService(published, assets, keys, clock, new DevicePlacementRepository(db));
   const deviceEvents = new DeviceEventHub();
   const fleet = new FleetService(
     new FleetRepository(db),
@@ -76,6 +99,7 @@ export function createSignageServices({
   );
 
   content.onPublishedChange(() => manifests.invalidate());
+  ratings.onChange(() => manifests.invalidate());
   manifests.onChange((scope, version) => deviceEvents.manifestChanged(scope, version));
   devices.onRevoke((deviceId) => {
     deviceEvents.disconnect(deviceId);
@@ -91,11 +115,16 @@ export function createSignageServices({
   return {
     assets,
     content,
+    ratings,
     devices,
     manifests,
     deviceEvents,
     fleet,
-    fastPath: createFastPath(devices, manifests),
+    fastPath: (() => {
+      const manifestFast = createFastPath(devices, manifests);
+      const assetFast = createAssetFastPath(devices, assets);
+      return (req: IncomingMessage, res: ServerResponse) => manifestFast(req, res) || assetFast(req, res);
+    })(),
   };
 }
 

@@ -3,7 +3,7 @@ import { translator } from '$lib/i18n';
 import { requireRole } from '$lib/server/auth/guard';
 import { PERMISSIONS } from '$lib/server/auth/permissions';
 import { hasRole } from '$lib/server/auth/roles';
-import { ContentFilter } from '$lib/server/content/content.schema';
+import { ContentFilter, DISPLAY_STATES, displayState } from '$lib/server/content/content.schema';
 import { targetNames, targetOptions } from '$lib/server/content/content-targets';
 import type { PageServerLoad } from './$types';
 
@@ -12,6 +12,7 @@ export const load: PageServerLoad = ({ locals, url }) => {
   const user = requireRole(locals, ...PERMISSIONS.content);
   const filter = ContentFilter.parse(Object.fromEntries(url.searchParams));
   const t = translator(locals.locale);
+  const now = new Date();
   const names = targetNames(targetOptions(locals.services), locals.locale);
   const groups = locals.services.content.listGrouped(filter).map((group) => ({
     id: group.id,
@@ -27,6 +28,8 @@ export const load: PageServerLoad = ({ locals, url }) => {
         {
           title: record.title,
           status: record.status,
+          state: displayState(record.state, record.validUntil, now),
+          liveVersion: record.publishedVersion ?? null,
           version: record.version,
           updatedAt: record.updatedAt,
           source: record.source,
@@ -37,8 +40,29 @@ export const load: PageServerLoad = ({ locals, url }) => {
       ]),
     ),
   }));
+  // the reviewer's queue: submitted versions, each marked when this reviewer wrote it (another must review it)
+  const isReviewer = hasRole(user, 'reviewer');
+  const queue = isReviewer
+    ? locals.services.content.listGrouped({ status: 'submitted' }).flatMap((group) =>
+        Object.values(group.locales)
+          .filter((record) => record.state === 'submitted')
+          .map((record) => ({
+            id: record.id,
+            locale: record.locale,
+            title: record.title,
+            version: record.version,
+            updatedAt: record.updatedAt,
+            own:
+              locals.services.content
+                .getVersion(record.id, record.locale, record.version)
+                ?.contributors.includes(user.id) ?? false,
+          })),
+      )
+    : null;
   return {
     groups,
+    queue,
+    states: DISPLAY_STATES,
     filter,
     categories: CATEGORIES.map(({ id, name }) => ({ id, name })),
     canEdit: hasRole(user, 'editor'),

@@ -4,6 +4,7 @@ import { migration0003 } from './0003-create-assets';
 import { migration0004 } from './0004-create-search-index';
 import { migration0005 } from './0005-create-visitor-outbox';
 import { migration0006 } from './0006-create-alerts';
+import { migration0007 } from './0007-create-play-log';
 import type { Migration } from './migration';
 
 /** Every migration, in order. Append only: a shipped migration is never edited. */
@@ -14,5 +15,6 @@ export const migrations: readonly Migration[] = [
   migration0004,
   migration0005,
   migration0006,
+  migration0007,
 ];
 export type { Migration };

@@ -56,11 +56,11 @@ try {
       return;
     }
     try {
-      write(message.rows);
+      write.immediate(message.rows);
     } catch (error) {
       // a busy database gets one more chance before the main thread takes over
       try {
-        write(message.rows);
+        write.immediate(message.rows);
       } catch (again) {
         giveUp(again);
         return;

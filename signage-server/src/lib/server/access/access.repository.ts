@@ -144,17 +144,19 @@ export class AccessRepository {
    */
   appendLog(rows: AccessLogRows): void {
     if (rows.length === 0) return;
-    this.db.transaction(() => {
-      for (let i = 0; i < rows.length; i += ACCESS_LOG_ROW_WIDTH)
-        this.insertLog.run(
-          new Date(rows[i] as number).toISOString(),
-          rows[i + 1],
-          rows[i + 2],
-          rows[i + 3],
-          rows[i + 4],
-          rows[i + 5],
-        );
-    })();
+    this.db
+      .transaction(() => {
+        for (let i = 0; i < rows.length; i += ACCESS_LOG_ROW_WIDTH)
+          this.insertLog.run(
+            new Date(rows[i] as number).toISOString(),
+            rows[i + 1],
+            rows[i + 2],
+            rows[i + 3],
+            rows[i + 4],
+            rows[i + 5],
+          );
+      })
+      .immediate();
   }
 
   listLog(filter: { doorId?: string; limit: number; offset: number }): AccessLogEntry[] {

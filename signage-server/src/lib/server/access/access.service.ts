@@ -195,15 +195,17 @@ export class AccessService {
     // (door-sim's `--secret <s>`, node:util parseArgs) would take for an option.
     const secret = `lds_${crypto.randomBytes(24).toString('base64url')}`;
     const secretHash = keyedHash(this.deps.keys.hashKey, secret, DOOR_SECRET_CONTEXT);
-    this.deps.repository.db.transaction(() => {
-      this.deps.repository.setDoorSecret(
-        doorId,
-        secretHash,
-        typeof actor === 'string' ? actor : actor.username,
-        this.deps.clock.now().toISOString(),
-      );
-      this.deps.audit.record({ actor, action: 'access.door-secret', target: doorId });
-    })();
+    this.deps.repository.db
+      .transaction(() => {
+        this.deps.repository.setDoorSecret(
+          doorId,
+          secretHash,
+          typeof actor === 'string' ? actor : actor.username,
+          this.deps.clock.now().toISOString(),
+        );
+        this.deps.audit.record({ actor, action: 'access.door-secret', target: doorId });
+      })
+      .immediate();
     this.doorBySecretHash = null;
     this.doorBySecret.clear();
     return ok({ doorId, secret });
@@ -345,43 +347,47 @@ export class AccessService {
     const wallet = this.deps.communityCard(input.uid);
     if (wallet && wallet.residentId !== input.residentId)
       return err('conflict', 'this card is the community card of another resident');
-    this.deps.repository.db.transaction(() => {
-      this.deps.repository.bindCard(
-        input.uid,
-        input.residentId,
-        buildingIds,
-        actor.username,
-        this.deps.clock.now().toISOString(),
-      );
-      this.deps.audit.record({
-        actor,
-        action: 'access.card-bind',
-        target: input.uid,
-        detail: { residentId: input.residentId, buildings: buildingIds },
-      });
-    })();
+    this.deps.repository.db
+      .transaction(() => {
+        this.deps.repository.bindCard(
+          input.uid,
+          input.residentId,
+          buildingIds,
+          actor.username,
+          this.deps.clock.now().toISOString(),
+        );
+        this.deps.audit.record({
+          actor,
+          action: 'access.card-bind',
+          target: input.uid,
+          detail: { residentId: input.residentId, buildings: buildingIds },
+        });
+      })
+      .immediate();
     return ok(this.deps.repository.card(input.uid)!);
   }
 
   /** Blocks (lost) or unblocks a card: refused at the very next tap. */
   setCardBlocked(uid: string, blocked: boolean, actor: StationActor): Result<void, 'not-found'> {
-    const changed = this.deps.repository.db.transaction(() => {
-      if (
-        !this.deps.repository.setCardStatus(
-          uid,
-          blocked ? 'blocked' : 'active',
-          actor.username,
-          this.deps.clock.now().toISOString(),
+    const changed = this.deps.repository.db
+      .transaction(() => {
+        if (
+          !this.deps.repository.setCardStatus(
+            uid,
+            blocked ? 'blocked' : 'active',
+            actor.username,
+            this.deps.clock.now().toISOString(),
+          )
         )
-      )
-        return false;
-      this.deps.audit.record({
-        actor,
-        action: blocked ? 'access.card-block' : 'access.card-unblock',
-        target: uid,
-      });
-      return true;
-    })();
+          return false;
+        this.deps.audit.record({
+          actor,
+          action: blocked ? 'access.card-block' : 'access.card-unblock',
+          target: uid,
+        });
+        return true;
+      })
+      .immediate();
     return changed ? ok(undefined) : err('not-found', 'no such card, or it already has that state');
   }
 

@@ -2,6 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { apiPaths, MANIFEST_SIGNATURE_HEADER } from '@linli/content';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { publishReviewed } from '../content/content-workflow.fixture';
 import { createTestSignage } from '../testing/signage.fixture';
 import { etagMatches } from './device-api';
 
@@ -87,10 +88,7 @@ describe('manifest fast path (real HTTP, in process)', () => {
   it('serves the new version after a publish', async () => {
     const auth = { authorization: `Bearer ${credential}` };
     const before = (await fetch(`${url}${apiPaths.manifest}`, { headers: auth })).headers.get('etag') ?? '';
-    signage.content.save({ id: 'n', locale: 'zh-CN', category: 'legal', title: '法律援助' }, null, {
-      mode: 'publish',
-      create: true,
-    });
+    publishReviewed(signage.content, { id: 'n', locale: 'zh-CN', category: 'legal', title: '法律援助' });
     const after = await fetch(`${url}${apiPaths.manifest}`, {
       headers: { ...auth, 'if-none-match': before },
     });

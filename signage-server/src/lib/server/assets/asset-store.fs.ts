@@ -15,6 +15,7 @@ export class FsAssetStore implements AssetStore {
   constructor(private readonly root: string) {
     this.tmpDir = path.join(root, 'tmp');
     fs.mkdirSync(this.tmpDir, { recursive: true });
+    removeStaleUploads(this.tmpDir);
   }
 
   private file(sha256: string): string {
@@ -47,6 +48,28 @@ export class FsAssetStore implements AssetStore {
     }
     await syncDirectory(path.dirname(target));
     return { sha256, size: bytes.length };
+  }
+
+  async tempFile(): Promise<string> {
+    return path.join(this.tmpDir, `upload-${crypto.randomBytes(12).toString('hex')}`);
+  }
+
+  async adopt(file: string, stored: StoredBytes): Promise<void> {
+    const target = this.file(stored.sha256);
+    try {
+      if ((await this.size(stored.sha256)) === stored.size) return;
+      const handle = await fsp.open(file, 'r+');
+      try {
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+      await fsp.mkdir(path.dirname(target), { recursive: true });
+      await fsp.rename(file, target);
+      await syncDirectory(path.dirname(target));
+    } finally {
+      await fsp.rm(file, { force: true });
+    }
   }
 
   async has(sha256: string): Promise<boolean> {
@@ -86,5 +109,22 @@ async function syncDirectory(dir: string): Promise<void> {
     await handle.sync();
   } finally {
     await handle.close();
+  }
+}
+
+/**
+ * Removes upload temp files a crash left behind. Only old ones: another process (the admin CLI) may open the same
+ * store while the server is receiving an upload, and that file must stay.
+ */
+function removeStaleUploads(dir: string, olderThanMs = 24 * 60 * 60 * 1000): void {
+  const cutoff = Date.now() - olderThanMs;
+  for (const name of fs.readdirSync(dir)) {
+    if (!name.startsWith('upload-')) continue;
+    const file = path.join(dir, name);
+    try {
+      if (fs.statSync(file).mtimeMs < cutoff) fs.rmSync(file, { force: true });
+    } catch {
+      // gone already, or not ours to remove: leave it
+    }
   }
 }

@@ -26,6 +26,16 @@ export interface AssetStore {
   size(sha256: string): Promise<number | null>;
   /** A stream of the bytes (or of one inclusive range of them), or null when absent. */
   open(sha256: string, range?: ByteRange): Promise<Readable | null>;
+  /**
+   * A fresh path for a file that will become an asset, on the store's own filesystem so `adopt` is a rename.
+   * Large uploads are streamed there while hashed, never held in memory.
+   */
+  tempFile(): Promise<string>;
+  /**
+   * Moves a complete local file whose bytes hash to `sha256` into the store (durably), or removes it when those
+   * bytes are already stored. The caller computed the hash while writing the file.
+   */
+  adopt(file: string, stored: StoredBytes): Promise<void>;
   /** Removes the bytes; absent bytes are not an error. */
   delete(sha256: string): Promise<void>;
 }

@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import path from 'node:path';
+import sharp from 'sharp';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTestSignage, listFiles, makePng } from '../testing/signage.fixture';
 
@@ -21,6 +22,7 @@ describe('AssetService.upload', () => {
     expect(first).toMatchObject({ ok: true, value: { sha256: sha, size: png.length, mime: 'image/png' } });
     const again = await signage.assets.upload(png, { originalName: 'other.png' });
     expect(again.ok && again.value.originalName).toBe('notice.txt');
+    expect(again.ok && again.duplicate).toBe(true);
     expect(listFiles(assetDir())).toEqual([`${sha.slice(0, 2)}/${sha}`]);
     expect(rowCount()).toBe(1);
   });
@@ -62,25 +64,39 @@ describe('AssetService.upload', () => {
     expect(rowCount()).toBe(0);
   });
 
-  it('accepts JPEG, GIF and WebP by magic bytes', async () => {
-    const jpeg = Buffer.concat([
+  it('accepts JPEG, GIF and WebP by magic bytes, with their pixel size and a thumbnail', async () => {
+    const base = sharp({ create: { width: 30, height: 20, channels: 3, background: '#2a7' } });
+    const images = [
+      await base.clone().jpeg().toBuffer(),
+      await base.clone().gif().toBuffer(),
+      await base.clone().webp().toBuffer(),
+    ];
+    const results = [];
+    for (const bytes of images) {
+      const result = await signage.assets.upload(bytes, { originalName: 'x.bin' });
+      results.push(
+        result.ok ? [result.value.mime, result.value.width, result.value.height] : result.error.kind,
+      );
+    }
+    expect(results).toEqual([
+      ['image/jpeg', 30, 20],
+      ['image/gif', 30, 20],
+      ['image/webp', 30, 20],
+    ]);
+  });
+
+  it('refuses a JPEG header followed by garbage (it cannot be decoded) and stores nothing', async () => {
+    const fake = Buffer.concat([
       Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0, 0x10]),
       Buffer.from('JFIF\0'),
-      Buffer.alloc(32),
+      Buffer.alloc(64),
     ]);
-    const gif = Buffer.concat([Buffer.from('GIF89a'), Buffer.alloc(32)]);
-    const webp = Buffer.concat([
-      Buffer.from('RIFF'),
-      Buffer.from([0x24, 0, 0, 0]),
-      Buffer.from('WEBPVP8 '),
-      Buffer.alloc(32),
-    ]);
-    const mimes = [];
-    for (const bytes of [jpeg, gif, webp]) {
-      const result = await signage.assets.upload(bytes);
-      mimes.push(result.ok ? result.value.mime : result.error.kind);
-    }
-    expect(mimes).toEqual(['image/jpeg', 'image/gif', 'image/webp']);
+    expect(await signage.assets.upload(fake)).toMatchObject({
+      ok: false,
+      error: { kind: 'processing-failed' },
+    });
+    expect(listFiles(assetDir())).toEqual([]);
+    expect(rowCount()).toBe(0);
   });
 });
 

@@ -127,30 +127,36 @@ export class AuthService {
     const valid = await verifyPassword(input.password, user?.passwordHash ?? (await this.getDummyHash()));
 
     if (!user || !valid) {
-      return db.transaction(() => {
-        const after = clock.now();
-        const userRecord = afterFailure(this.throttle.find(userKey), userKey, after, this.usernamePolicy);
-        const ipRecord = afterFailure(this.throttle.find(ipKey), ipKey, after, this.addressPolicy);
-        this.throttle.save(userRecord);
-        this.throttle.save(ipRecord);
-        audit.record({
-          actor: username || '-',
-          action: 'auth.login-failed',
-          target: userKey,
-          detail: { ...detail, failures: userRecord.failures, locked: userRecord.lockedUntil !== null },
-        });
-        if (userRecord.lockedUntil) {
-          return err('locked', 'username locked now', minutesUntil(new Date(userRecord.lockedUntil), after));
-        }
-        if (ipRecord.lockedUntil) {
-          return err(
-            'address-throttled',
-            'address blocked now',
-            minutesUntil(new Date(ipRecord.lockedUntil), after),
-          );
-        }
-        return err('invalid-credentials', 'wrong username or password');
-      })();
+      return db
+        .transaction(() => {
+          const after = clock.now();
+          const userRecord = afterFailure(this.throttle.find(userKey), userKey, after, this.usernamePolicy);
+          const ipRecord = afterFailure(this.throttle.find(ipKey), ipKey, after, this.addressPolicy);
+          this.throttle.save(userRecord);
+          this.throttle.save(ipRecord);
+          audit.record({
+            actor: username || '-',
+            action: 'auth.login-failed',
+            target: userKey,
+            detail: { ...detail, failures: userRecord.failures, locked: userRecord.lockedUntil !== null },
+          });
+          if (userRecord.lockedUntil) {
+            return err(
+              'locked',
+              'username locked now',
+              minutesUntil(new Date(userRecord.lockedUntil), after),
+            );
+          }
+          if (ipRecord.lockedUntil) {
+            return err(
+              'address-throttled',
+              'address blocked now',
+              minutesUntil(new Date(ipRecord.lockedUntil), after),
+            );
+          }
+          return err('invalid-credentials', 'wrong username or password');
+        })
+        .immediate();
     }
 
     if (user.disabled) {
@@ -189,7 +195,7 @@ export class AuthService {
           user.passwordChangedAt ?? created.toISOString(),
         );
       audit.record({ actor: user.username, action: 'auth.login', target: `user:${user.id}`, detail });
-    })();
+    }).immediate();
     return ok({ token, expiresAt, user: toSessionUser(user) });
   }
 
@@ -252,7 +258,7 @@ export class AuthService {
       this.sessions.deleteForUser(user.id);
       if (keep) this.sessions.insert(keep);
       audit.record({ actor: user, action: 'user.password-change', target: `user:${user.id}` });
-    })();
+    }).immediate();
     return ok(undefined);
   }
 

@@ -29,6 +29,12 @@ export const PERMISSIONS = {
   alerts: ['clerk'],
   /** Webhook sources of IoT alarm gateways (tokens that can raise alerts): administrators only. */
   alertSources: [],
+  /**
+   * Playlists and layouts (issue 4): editors publish them directly, the items in them went through review.
+   */
+  signage: ['editor'],
+  /** Proof-of-play and interaction statistics: read-only reports. */
+  stats: ['editor', 'reviewer', 'auditor'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;
@@ -47,12 +53,16 @@ export interface NavItem {
 
 const NAVIGATION: (NavItem & { permission: Permission })[] = [
   { href: '/cms', label: 'nav.content', permission: 'content' },
+  { href: '/cms/media', label: 'nav.media', permission: 'content' },
   { href: '/admin/registry', label: 'nav.registry', permission: 'registryRead' },
   { href: '/admin/devices', label: 'nav.devices', permission: 'devices' },
   { href: '/admin/users', label: 'nav.users', permission: 'users' },
   { href: '/admin/audit', label: 'nav.audit', permission: 'audit' },
   { href: '/station', label: 'nav.station', permission: 'station' },
   { href: '/cms/alerts', label: 'nav.alerts', permission: 'alerts' },
+  { href: '/cms/playlists', label: 'nav.playlists', permission: 'signage' },
+  { href: '/cms/layouts', label: 'nav.layouts', permission: 'signage' },
+  { href: '/cms/stats', label: 'nav.stats', permission: 'stats' },
 ];
 
 /** The sections a user sees in the navigation. */

@@ -1,6 +1,13 @@
 import { LOCALES, type Locale } from '@linli/content';
 import { fromZonedInput, toZonedInput } from '../../cms/zoned-time';
 import type { FieldError } from '../validation';
+import {
+  kindFieldOf,
+  kindFormFromRecord,
+  payloadFromKindForm,
+  readKindForm,
+  type KindFormValues,
+} from './kind-form';
 import type { ContentDraftInput, ContentError, ContentRecord } from './content.schema';
 
 /** The content form as the editor typed it: strings only, so a failed save re-renders exactly their input. */
@@ -27,6 +34,8 @@ export interface ContentFormValues {
   target: { communities: string[]; buildings: string[]; groups: string[]; tags: string[] };
   /** Tags typed by hand, comma-separated (tags no device carries yet). */
   extraTags: string;
+  /** The content kind and its fields as typed (kind-form.ts). */
+  kind: KindFormValues;
 }
 
 const NO_TARGET = () => ({ communities: [], buildings: [], groups: [], tags: [] });
@@ -54,6 +63,7 @@ export function valuesFromRecord(record: ContentRecord): ContentFormValues {
       tags: [...record.target.tags],
     },
     extraTags: '',
+    kind: kindFormFromRecord(record),
   };
 }
 
@@ -75,6 +85,7 @@ export function emptyValues(locale: Locale = 'zh-CN', category = ''): ContentFor
     priority: '50',
     target: NO_TARGET(),
     extraTags: '',
+    kind: { kind: 'notice', fields: {} },
   };
 }
 
@@ -150,6 +161,7 @@ export function readContentForm(form: FormData): ContentFormValues {
       tags: list(form, 'target.tags'),
     },
     extraTags: text(form, 'extraTags'),
+    kind: readKindForm(form),
   };
 }
 
@@ -185,6 +197,8 @@ export function draftFromValues(
         ...values.target,
         tags: [...new Set([...values.target.tags, ...typedTags.filter(Boolean)])],
       },
+      kind: values.kind.kind,
+      payload: payloadFromKindForm(values.kind),
     },
   };
 }
@@ -200,6 +214,12 @@ export function contentFieldErrors(error: ContentError): Record<string, FieldErr
         : { _: { key: 'cms.error.conflictUpdated' } };
     case 'not-found':
       return { _: { key: 'cms.error.notFound' } };
+    case 'forbidden':
+      return {
+        _: { key: error.reason === 'own-version' ? 'cms.workflow.error.ownVersion' : 'error.forbidden' },
+      };
+    case 'invalid-transition':
+      return { _: { key: 'cms.workflow.error.state' } };
     case 'invalid': {
       const out: Record<string, FieldError> = {};
       for (const issue of error.issues) {
@@ -208,6 +228,18 @@ export function contentFieldErrors(error: ContentError): Record<string, FieldErr
           // one message per row, next to that row: which part of it is wrong
           const field = `dayparts.${parts[1]}`;
           out[field] ??= { key: parts[2] === 'days' ? 'cms.error.daypartDays' : 'cms.error.daypartTime' };
+          continue;
+        }
+        if (parts[0] === 'payload' || parts[0] === 'kind') {
+          const field = parts[0] === 'kind' ? 'kind' : kindFieldOf(issue.path);
+          out[field] ??=
+            I18N_KEY.test(issue.message) && !issue.message.includes(' ')
+              ? { key: issue.message }
+              : issue.code === 'too_small'
+                ? { key: 'validation.required' }
+                : issue.code === 'too_big'
+                  ? { key: 'cms.error.tooLong', params: { max: issue.limit ?? 0 } }
+                  : { key: 'validation.invalid' };
           continue;
         }
         if (parts[0] === 'target') {

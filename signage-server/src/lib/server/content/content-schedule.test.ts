@@ -37,7 +37,7 @@ describe('content schedules', () => {
         },
       }),
       editor,
-      { mode: 'publish', create: true },
+      { mode: 'submit', create: true },
     );
     expect(saved.ok).toBe(true);
     const row = signage.db
@@ -72,7 +72,7 @@ describe('content schedules', () => {
     ['a tag with a comma', { target: { tags: ['a,b'] } }, 'target.tags.0'],
   ])('refuses %s and writes nothing', (_, over, path) => {
     const result = signage.content.save(draft(over as Partial<ContentDraftInput>), editor, {
-      mode: 'publish',
+      mode: 'submit',
       create: true,
     });
     expect(result.ok).toBe(false);
@@ -91,7 +91,7 @@ describe('content schedules', () => {
         target: { tags: ['a,b'] },
       }),
       editor,
-      { mode: 'publish', create: true },
+      { mode: 'submit', create: true },
     );
     if (result.ok) throw new Error('expected a refusal');
     expect(contentFieldErrors(result.error)).toEqual({
@@ -147,7 +147,7 @@ describe('the content form (plain POST)', () => {
       groups: ['lobby'],
       tags: ['touch', 'outdoor', 'night'],
     });
-    const saved = signage.content.save(parsed.input, editor, { mode: 'publish', create: true });
+    const saved = signage.content.save(parsed.input, editor, { mode: 'submit', create: true });
     if (!saved.ok) throw new Error(JSON.stringify(saved.error));
     // what the edit page shows after the save
     expect(valuesFromRecord(saved.value)).toMatchObject({

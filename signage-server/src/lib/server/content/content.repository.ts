@@ -1,9 +1,26 @@
-import { Daypart, Targeting, type CategoryId, type ContentImage, type Locale } from '@linli/content';
+import {
+  ContentKind,
+  Daypart,
+  RawPayload,
+  Targeting,
+  type CategoryId,
+  type ContentImage,
+  type Locale,
+} from '@linli/content';
 import { z } from 'zod';
 import type { Db } from '../db/database';
-import type { ContentFilter, ContentRecord, ContentSource, ContentStatus } from './content.schema';
+import { ContentVersionRepository } from './content-version.repository';
+import type {
+  ContentFilter,
+  ContentRecord,
+  ContentSource,
+  ContentStatus,
+  ListedContent,
+  WorkflowState,
+} from './content.schema';
 
-interface ContentRow {
+/** A `content_items` row as SQLite returns it (also the shape of a version snapshot). */
+export interface ContentRow {
   id: string;
   locale: string;
   category: string;
@@ -25,6 +42,9 @@ interface ContentRow {
   dayparts: string;
   priority: number;
   target: string;
+  published_version?: number | null;
+  kind?: string;
+  payload?: string;
 }
 
 const EVERY_DEVICE: Targeting = { communities: [], buildings: [], groups: [], tags: [] };
@@ -44,7 +64,8 @@ function parseJson<T>(json: string, schema: z.ZodType<T>, fallback: T): T {
   }
 }
 
-const toRecord = (row: ContentRow): ContentRecord => ({
+/** A row (or a version snapshot) as the record the services use. */
+export const toRecord = (row: ContentRow): ContentRecord => ({
   id: row.id,
   locale: row.locale as Locale,
   category: row.category as CategoryId,
@@ -66,6 +87,10 @@ const toRecord = (row: ContentRow): ContentRecord => ({
   dayparts: parseJson(row.dayparts, Dayparts, []),
   priority: row.priority,
   target: parseJson(row.target, Targeting, EVERY_DEVICE),
+  // content kinds (migration 0010); a row or snapshot from before them is a notice
+  kind: parseJson(JSON.stringify(row.kind ?? 'notice'), ContentKind, 'notice'),
+  payload: parseJson(row.payload ?? '{}', RawPayload, {}),
+  publishedVersion: row.published_version ?? null,
 });
 
 const toParams = (record: ContentRecord) => ({
@@ -90,7 +115,32 @@ const toParams = (record: ContentRecord) => ({
   dayparts: JSON.stringify(record.dayparts),
   priority: record.priority,
   target: JSON.stringify(record.target),
+  kind: record.kind,
+  payload: JSON.stringify(record.payload),
 });
+
+/** Columns a rollback never copies from a snapshot: identity, provenance and workflow bookkeeping. */
+const BOOKKEEPING_COLUMNS = new Set([
+  'id',
+  'locale',
+  'status',
+  'version',
+  'source',
+  'created_by',
+  'updated_by',
+  'created_at',
+  'updated_at',
+  'published_at',
+  'published_version',
+]);
+
+/** A column default as SQLite reports it (`'[]'`, `50`, `NULL`) as a value; expressions read as null. */
+function sqlLiteral(literal: string | null): unknown {
+  if (literal === null) return null;
+  if (/^'.*'$/s.test(literal)) return literal.slice(1, -1).replaceAll("''", "'");
+  if (/^-?\d+(\.\d+)?$/.test(literal)) return Number(literal);
+  return null;
+}
 
 /** SQL for `content_items`: one row per (id, locale). */
 export class ContentRepository {
@@ -100,30 +150,37 @@ export class ContentRepository {
   private readonly insertOne;
   private readonly updateOne;
   private readonly countAll;
+  /** The versions of each item (same database, same transactions). */
+  readonly versions: ContentVersionRepository;
 
   constructor(private readonly db: Db) {
+    this.versions = new ContentVersionRepository(db);
     this.selectOne = db.prepare<[string, string], ContentRow>(
       'SELECT * FROM content_items WHERE id = ? AND locale = ?',
     );
     this.selectById = db.prepare<[string], ContentRow>(
       'SELECT * FROM content_items WHERE id = ? ORDER BY locale',
     );
-    this.selectPublished = db.prepare<[], ContentRow>(
-      `SELECT * FROM content_items WHERE status = 'published' ORDER BY updated_at DESC, id, locale`,
+    // screens show the published snapshot, not the working row an editor may be changing
+    this.selectPublished = db.prepare<[], { snapshot: string; published_at: string | null }>(
+      `SELECT v.snapshot, v.published_at FROM content_items c
+       JOIN content_versions v ON v.id = c.id AND v.locale = c.locale AND v.version = c.published_version
+       ORDER BY v.published_at DESC, c.id, c.locale`,
     );
     this.insertOne = db.prepare(
       `INSERT INTO content_items (id, locale, category, title, summary, body, body_html, images, valid_from,
          valid_until, status, version, source, created_by, updated_by, created_at, updated_at, published_at, dayparts,
-         priority, target)
+         priority, target, kind, payload)
        VALUES (@id, @locale, @category, @title, @summary, @body, @bodyHtml, @images, @validFrom, @validUntil,
          @status, @version, @source, @createdBy, @updatedBy, @createdAt, @updatedAt, @publishedAt, @dayparts,
-         @priority, @target)`,
+         @priority, @target, @kind, @payload)`,
     );
     this.updateOne = db.prepare(
       `UPDATE content_items SET category = @category, title = @title, summary = @summary, body = @body,
          body_html = @bodyHtml, images = @images, valid_from = @validFrom, valid_until = @validUntil,
          status = @status, version = @version, updated_by = @updatedBy, updated_at = @updatedAt,
-         published_at = @publishedAt, dayparts = @dayparts, priority = @priority, target = @target
+         published_at = @publishedAt, dayparts = @dayparts, priority = @priority, target = @target,
+         kind = @kind, payload = @payload
        WHERE id = @id AND locale = @locale`,
     );
     this.countAll = db.prepare<[], { n: number }>('SELECT count(*) AS n FROM content_items');
@@ -139,40 +196,131 @@ export class ContentRepository {
     return this.selectById.all(id).map(toRecord);
   }
 
-  /** Items matching the filter, newest change first. An item matches when any of its locales does. */
-  list(filter: ContentFilter): ContentRecord[] {
+  /**
+   * Items matching the filter, newest change first, with the workflow state of each working version. An item
+   * matches when any of its locales does. `now` decides which live versions have expired.
+   */
+  list(filter: ContentFilter, now: string): ListedContent[] {
     const where: string[] = [];
     const params: Record<string, string> = {};
     if (filter.category) {
-      where.push('category = @category');
+      where.push('c.category = @category');
       params.category = filter.category;
     }
-    if (filter.status) {
-      where.push('status = @status');
+    if (filter.status === 'expired') {
+      where.push(`w.state = 'published' AND c.valid_until IS NOT NULL AND c.valid_until <= @now`);
+      params.now = now;
+    } else if (filter.status) {
+      where.push('w.state = @status');
       params.status = filter.status;
     }
     if (filter.locale) {
-      where.push('locale = @locale');
+      where.push('c.locale = @locale');
       params.locale = filter.locale;
     }
     if (filter.q) {
-      where.push(`(title LIKE @q ESCAPE '\\' OR id LIKE @q ESCAPE '\\')`);
-      params.q = `%${filter.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      where.push(`(c.title LIKE @q ESCAPE '\\' OR c.id LIKE @q ESCAPE '\\')`);
+      params.q = `%${filter.q.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
     }
     const matching = where.length ? `WHERE ${where.join(' AND ')}` : '';
+    const working =
+      'LEFT JOIN content_versions w ON w.id = c.id AND w.locale = c.locale AND w.version = c.version';
     const rows = this.db
-      .prepare<Record<string, string>, ContentRow>(
-        `SELECT c.* FROM content_items c
-         JOIN (SELECT id, max(updated_at) AS latest FROM content_items ${matching} GROUP BY id) m ON m.id = c.id
+      .prepare<Record<string, string>, ContentRow & { workflow_state: string | null }>(
+        `SELECT c.*, w2.state AS workflow_state FROM content_items c
+         LEFT JOIN content_versions w2 ON w2.id = c.id AND w2.locale = c.locale AND w2.version = c.version
+         JOIN (SELECT c.id, max(c.updated_at) AS latest FROM content_items c ${working} ${matching} GROUP BY c.id) m
+           ON m.id = c.id
          ORDER BY m.latest DESC, c.id, c.locale`,
       )
       .all(params);
-    return rows.map(toRecord);
+    return rows.map((row) => ({
+      ...toRecord(row),
+      // a row written around the service (fixtures, hand edits) has no version: it reads as a draft
+      state: (row.workflow_state ?? 'draft') as WorkflowState,
+    }));
   }
 
-  /** Every published row (screens filter by validity window). */
+  /** The live version of every item that has one (screens filter by validity window). */
   listPublished(): ContentRecord[] {
-    return this.selectPublished.all().map(toRecord);
+    return this.selectPublished.all().map((row) => ({
+      ...this.fromSnapshot(row.snapshot),
+      status: 'published' as const,
+      publishedAt: row.published_at,
+    }));
+  }
+
+  /** The whole row as JSON, kept in a version (every column, so ones added later are kept too). */
+  snapshot(id: string, locale: string): string {
+    const row = this.selectOne.get(id, locale);
+    if (!row) throw new Error(`no content row ${id}/${locale}`);
+    const { published_version: _live, ...columns } = row;
+    return JSON.stringify(columns);
+  }
+
+  /**
+   * A snapshot as a record. Columns added after the snapshot was taken take their column default, as the row
+   * itself did when the column was added.
+   */
+  fromSnapshot(snapshot: string): ContentRecord {
+    return toRecord({ ...this.columnDefaults(), ...(JSON.parse(snapshot) as ContentRow) });
+  }
+
+  /**
+   * Puts a snapshot's content back into the working row (a rollback), column by column, leaving the row's
+   * identity and bookkeeping alone. Generic over columns, so content columns added later are restored too.
+   */
+  restoreContent(
+    id: string,
+    locale: string,
+    snapshot: string,
+    stamp: { version: number; updatedBy: string | null; updatedAt: string },
+  ): void {
+    const saved = JSON.parse(snapshot) as Record<string, unknown>;
+    const columns = Object.keys(this.columnDefaults()).filter(
+      (column) => !BOOKKEEPING_COLUMNS.has(column) && column in saved,
+    );
+    const values: Record<string, unknown> = { id, locale, ...stamp };
+    columns.forEach((column, i) => (values[`c${i}`] = saved[column]));
+    this.db
+      .prepare(
+        `UPDATE content_items SET ${columns.map((column, i) => `"${column}" = @c${i}`).join(', ')},
+           version = @version, updated_by = @updatedBy, updated_at = @updatedAt
+         WHERE id = @id AND locale = @locale`,
+      )
+      .run(values);
+  }
+
+  /** Which version screens show (null: none) and the row's on-screen status. */
+  setLive(
+    id: string,
+    locale: string,
+    version: number | null,
+    status: ContentStatus,
+    publishedAt: string | null,
+  ): void {
+    this.db
+      .prepare(
+        `UPDATE content_items SET published_version = ?, status = ?, published_at = coalesce(?, published_at)
+         WHERE id = ? AND locale = ?`,
+      )
+      .run(version, status, publishedAt, id, locale);
+  }
+
+  private defaults: Record<string, unknown> | undefined;
+
+  /** Each column's default value (from the schema), read once. */
+  private columnDefaults(): Record<string, unknown> {
+    if (!this.defaults) {
+      const columns = this.db.pragma('table_info(content_items)') as {
+        name: string;
+        dflt_value: string | null;
+      }[];
+      this.defaults = Object.fromEntries(
+        columns.map((column) => [column.name, sqlLiteral(column.dflt_value)]),
+      );
+    }
+    return this.defaults;
   }
 
   count(): number {
@@ -189,6 +337,6 @@ export class ContentRepository {
 
   /** Runs `fn` in one transaction. */
   transaction<T>(fn: () => T): T {
-    return this.db.transaction(fn)();
+    return this.db.transaction(fn).immediate();
   }
 }

@@ -1,10 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTestSignage, makePng } from '../testing/signage.fixture';
 import type { ContentDraftInput } from './content.schema';
+import { TEST_REVIEWER, publishReviewed } from './content-workflow.fixture';
 
 type Signage = ReturnType<typeof createTestSignage>;
 let signage: Signage;
-const editor = { id: 'u-editor', username: 'editor' };
+const editor = { id: 'u-editor', username: 'editor', displayName: 'Editor', roles: ['editor' as const] };
+const reviewer = TEST_REVIEWER;
 const draft = (over: Partial<ContentDraftInput> = {}): ContentDraftInput => ({
   id: 'water-outage',
   locale: 'zh-CN',
@@ -45,50 +47,57 @@ describe('ContentService.save', () => {
     ]);
   });
 
-  it('bumps the version on every publish after the first, never on a draft save', () => {
-    const versions: [string, number][] = [];
+  it('numbers versions: edits before publishing stay in one version, an edit after it starts the next', () => {
+    const versions: [string, number, number | null][] = [];
     const record = () => {
       const r = signage.content.get('water-outage', 'zh-CN');
-      versions.push([r?.status ?? '-', r?.version ?? 0]);
+      versions.push([r?.status ?? '-', r?.version ?? 0, r?.publishedVersion ?? null]);
     };
     signage.content.save(draft(), editor, { mode: 'draft', create: true });
+    signage.content.save(draft({ title: '停水通知！' }), editor, { mode: 'submit', create: false });
     record();
-    signage.content.publish('water-outage', 'zh-CN', editor);
+    signage.content.approve('water-outage', 'zh-CN', reviewer, { publish: true });
     record();
-    signage.content.save(draft({ title: '停水通知（更新）' }), editor, { mode: 'publish', create: false });
+    signage.content.save(draft({ title: '停水通知（更新）' }), editor, { mode: 'draft', create: false });
     record();
-    signage.content.unpublish('water-outage', 'zh-CN', editor);
-    record();
-    signage.content.publish('water-outage', 'zh-CN', editor);
+    signage.content.archive('water-outage', 'zh-CN', editor);
     record();
     expect(versions).toEqual([
-      ['draft', 1],
-      ['published', 1],
-      ['published', 2],
-      ['unpublished', 2],
-      ['published', 3],
+      ['draft', 1, null],
+      ['published', 1, 1],
+      ['published', 2, 1],
+      ['unpublished', 2, null],
     ]);
     expect(auditActions().map((a) => a.action)).toEqual([
       'content.create',
-      'content.publish',
-      'content.publish',
-      'content.unpublish',
-      'content.publish',
+      'content.submit',
+      'content.approve-publish',
+      'content.save-draft',
+      'content.archive',
     ]);
   });
 
   it('tells listeners only about changes to what screens show', () => {
     let calls = 0;
     signage.content.onPublishedChange(() => (calls += 1));
-    signage.content.save(draft(), editor, { mode: 'draft', create: true });
+    signage.content.save(draft(), editor, { mode: 'submit', create: true });
     expect(calls).toBe(0);
-    signage.content.publish('water-outage', 'zh-CN', editor);
+    signage.content.approve('water-outage', 'zh-CN', reviewer, { publish: true });
     expect(calls).toBe(1);
-    // saving a published item as a draft takes it off screens
-    signage.content.save(draft(), editor, { mode: 'draft', create: false });
+    // a new draft of a published item leaves the screens alone
+    signage.content.save(draft({ title: '新' }), editor, { mode: 'submit', create: false });
+    expect(calls).toBe(1);
+    signage.content.approve('water-outage', 'zh-CN', reviewer, { publish: false });
+    expect(calls).toBe(1);
+    signage.content.publish('water-outage', 'zh-CN', reviewer);
     expect(calls).toBe(2);
-    signage.content.unpublish('water-outage', 'zh-CN', editor); // a draft: nothing to take off
-    expect(calls).toBe(2);
+    signage.content.archive('water-outage', 'zh-CN', editor);
+    expect(calls).toBe(3);
+    expect(signage.content.archive('water-outage', 'zh-CN', editor)).toMatchObject({
+      ok: false,
+      error: { kind: 'invalid-transition' },
+    }); // nothing on screens to take off
+    expect(calls).toBe(3);
   });
 
   it('refuses invalid fields with their paths and i18n keys, storing nothing', () => {
@@ -100,7 +109,7 @@ describe('ContentService.save', () => {
         validUntil: '2026-12-01T00:00:00.000Z',
       }),
       editor,
-      { mode: 'publish', create: true },
+      { mode: 'submit', create: true },
     );
     expect(result.ok).toBe(false);
     if (result.ok || result.error.kind !== 'invalid') throw new Error('expected invalid');
@@ -164,7 +173,7 @@ describe('ContentService.save', () => {
 
 describe('ContentService.listGrouped', () => {
   it('puts the translations of an item side by side and filters by category, status and locale', () => {
-    signage.content.save(draft(), editor, { mode: 'publish', create: true });
+    publishReviewed(signage.content, draft());
     signage.content.save(draft({ locale: 'en', title: 'Water outage' }), editor, {
       mode: 'draft',
       create: true,

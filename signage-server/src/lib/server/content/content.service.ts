@@ -1,16 +1,32 @@
 import crypto from 'node:crypto';
-import { ASSET_REF_PATTERN, renderMarkdown, type ContentItem, type Locale } from '@linli/content';
+import {
+  ASSET_REF_PATTERN,
+  parseKindPayload,
+  payloadAssetRefs,
+  renderMarkdown,
+  type ContentItem,
+  type Locale,
+} from '@linli/content';
 import type { AuditService } from '../audit/audit.service';
-import type { SessionUser } from '../auth/roles';
+import { PERMISSIONS } from '../auth/permissions';
+import type { Role, SessionUser } from '../auth/roles';
 import type { Clock } from '../clock';
+import { contributorsOf, toVersion, type VersionRow } from './content-version.repository';
 import type { ContentRepository } from './content.repository';
 import {
   ContentDraft,
+  OPEN_STATES,
+  RejectionReason,
   type ContentDraftInput,
+  type ContentError,
   type ContentFieldIssue,
   type ContentFilter,
   type ContentRecord,
   type ContentResult,
+  type ContentVersion,
+  type ListedContent,
+  type WorkflowAction,
+  type WorkflowState,
 } from './content.schema';
 
 /** What the content service needs to know about assets: which hashes exist. */
@@ -21,14 +37,17 @@ export interface AssetLookup {
 /** Who makes a change: a signed-in user, or null for the system (pack import). */
 export type Actor = Pick<SessionUser, 'id' | 'username'> | null;
 
-/** How a save ends: as a draft (off screens) or published (on screens, version bumped). */
-export type SaveMode = 'draft' | 'publish';
+/** Who asks for a workflow transition: the roles decide what they may do. */
+export type WorkflowActor = Pick<SessionUser, 'id' | 'username' | 'roles'>;
+
+/** How a save ends: as a draft, or submitted for review. Nothing goes on screens by saving. */
+export type SaveMode = 'draft' | 'submit';
 
 /** One item with its translations side by side, as the CMS list shows it. */
 export interface ContentGroup {
   id: string;
   category: ContentRecord['category'];
-  locales: Partial<Record<Locale, ContentRecord>>;
+  locales: Partial<Record<Locale, ListedContent>>;
 }
 
 /** Every `asset:<sha256>` image a Markdown body references. */
@@ -48,6 +67,10 @@ export function bodyAssetRefs(body: string): string[] {
  */
 export class ContentService {
   private readonly listeners = new Set<() => void>();
+
+  private get versions() {
+    return this.repository.versions;
+  }
 
   constructor(
     private readonly repository: ContentRepository,
@@ -83,7 +106,7 @@ export class ContentService {
   /** Items grouped by id, locales side by side, newest change first. */
   listGrouped(filter: ContentFilter): ContentGroup[] {
     const groups = new Map<string, ContentGroup>();
-    for (const record of this.repository.list(filter)) {
+    for (const record of this.repository.list(filter, this.now())) {
       const group = groups.get(record.id) ?? { id: record.id, category: record.category, locales: {} };
       group.locales[record.locale] = record;
       if (record.locale === 'zh-CN') group.category = record.category;
@@ -110,7 +133,11 @@ export class ContentService {
   }
 
   /**
-   * Creates (`create: true`) or updates one locale of an item and leaves it as a draft or published.
+   * Creates (`create: true`) or updates the working version of one locale of an item, as a draft or (`submit`)
+   * straight into review. A working version nothing of which was ever on screens (draft, submitted, approved,
+   * rejected) is changed in place and goes back to draft (or submitted): an approval holds only for the text that
+   * was approved. A working version that is or was live is never changed: the save starts the next version, and
+   * screens keep showing the published one until that is reviewed and published.
    * `expectedUpdatedAt` is the stamp of the row the editor started from: if someone saved in between, the save is
    * refused as a conflict instead of silently overwriting their change.
    */
@@ -146,10 +173,8 @@ export class ContentService {
       return { ok: false, error: { kind: 'invalid', message: 'unknown images', issues: missing } };
 
     const now = this.clock.now().toISOString();
-    let wasPublished = false;
-    const result = this.repository.transaction((): ContentResult<ContentRecord> => {
+    return this.repository.transaction((): ContentResult<ContentRecord> => {
       const existing = this.repository.get(draft.id, draft.locale);
-      wasPublished = existing?.status === 'published';
       if (options.create && existing) {
         return {
           ok: false,
@@ -164,79 +189,330 @@ export class ContentService {
           error: { kind: 'conflict', message: 'someone else saved this item meanwhile', field: 'updatedAt' },
         };
       }
-      const publish = options.mode === 'publish';
+      const working = existing ? this.versions.get(draft.id, draft.locale, existing.version) : null;
+      const inPlace = !!working && OPEN_STATES.includes(working.state);
+      const version = !existing
+        ? 1
+        : inPlace
+          ? existing.version
+          : this.versions.maxVersion(draft.id, draft.locale) + 1;
+      const state: WorkflowState = options.mode === 'submit' ? 'submitted' : 'draft';
       const record: ContentRecord = {
         ...draft,
         bodyHtml: renderMarkdown(draft.body),
-        status: publish ? 'published' : 'draft',
-        version: nextVersion(existing, publish),
+        status: existing?.status ?? 'draft',
+        version,
         source: existing?.source ?? 'cms',
         createdBy: existing?.createdBy ?? actor?.id ?? null,
         updatedBy: actor?.id ?? null,
         createdAt: existing?.createdAt ?? now,
         // strictly increasing so the conflict check above can tell two saves in the same millisecond apart
         updatedAt: laterThan(existing?.updatedAt, now),
-        publishedAt: publish ? now : (existing?.publishedAt ?? null),
+        publishedAt: existing?.publishedAt ?? null,
+        publishedVersion: existing?.publishedVersion ?? null,
       };
       if (existing) this.repository.update(record);
       else this.repository.insert(record);
+      const snapshot = this.repository.snapshot(record.id, record.locale);
+      const submitted = state === 'submitted' ? { submitted_at: now, submitted_by: actor?.id ?? null } : {};
+      if (working && inPlace) {
+        const contributors = contributorsOf(working);
+        if (actor && !contributors.includes(actor.id)) contributors.push(actor.id);
+        this.versions.update({
+          ...working,
+          state,
+          snapshot,
+          contributors: JSON.stringify(contributors),
+          updated_at: now,
+          submitted_at: null,
+          submitted_by: null,
+          reviewed_at: null,
+          reviewed_by: null,
+          ...submitted,
+        });
+      } else {
+        this.versions.insert({
+          ...emptyVersion(record.id, record.locale, version, now),
+          state,
+          snapshot,
+          author_id: actor?.id ?? null,
+          contributors: JSON.stringify(actor ? [actor.id] : []),
+          ...submitted,
+        });
+      }
       this.audit.record({
         actor,
-        action: publish ? 'content.publish' : existing ? 'content.save-draft' : 'content.create',
+        action: state === 'submitted' ? 'content.submit' : existing ? 'content.save-draft' : 'content.create',
         target: `${record.id}/${record.locale}`,
-        detail: { version: record.version, status: record.status, title: record.title },
+        detail: {
+          version,
+          from: inPlace ? (working?.state ?? null) : null,
+          to: state,
+          title: record.title,
+          ...(inPlace ? {} : { live: record.publishedVersion ?? null }),
+        },
       });
       return { ok: true, value: record };
     });
-    // a published row changed, or a draft save took a published row off screens
-    if (result.ok && (options.mode === 'publish' || wasPublished)) this.notify();
+  }
+
+  /** Every version of one item in one locale, newest first. */
+  versionsOf(id: string, locale: string): ContentVersion[] {
+    return this.versions
+      .list(id, locale)
+      .map((row) => toVersion(row, (json) => this.repository.fromSnapshot(json)));
+  }
+
+  /** One version, or null. */
+  getVersion(id: string, locale: string, version: number): ContentVersion | null {
+    const row = this.versions.get(id, locale, version);
+    return row ? toVersion(row, (json) => this.repository.fromSnapshot(json)) : null;
+  }
+
+  /** The working version's workflow state (null: no such item). */
+  workingState(id: string, locale: string): WorkflowState | null {
+    const row = this.repository.get(id, locale);
+    return row ? (this.versions.get(id, locale, row.version)?.state ?? 'draft') : null;
+  }
+
+  /** Which transitions `actor` may ask for on the working version now (what the UI offers; the service decides). */
+  allowedActions(id: string, locale: string, actor: WorkflowActor): WorkflowAction[] {
+    const row = this.repository.get(id, locale);
+    if (!row) return [];
+    const working = this.versions.get(id, locale, row.version);
+    const state = working?.state ?? 'draft';
+    const wrote = !!working && isContributor(working, actor);
+    const out: WorkflowAction[] = [];
+    if (holds(actor, 'editor') && (state === 'draft' || state === 'rejected')) out.push('submit');
+    if (holds(actor, 'reviewer') && state === 'submitted' && !wrote) out.push('approve-publish', 'approve');
+    if (holds(actor, 'reviewer') && state === 'approved') out.push('publish');
+    if (holds(actor, 'reviewer') && (state === 'submitted' || state === 'approved') && !wrote)
+      out.push('reject');
+    if (holds(actor, ...PERMISSIONS.content) && row.publishedVersion) out.push('archive');
+    return out;
+  }
+
+  /** Sends the working version (draft or rejected) to review. Editors (and admins). */
+  submit(id: string, locale: string, actor: WorkflowActor): ContentResult<ContentVersion> {
+    return this.transition(id, locale, actor, 'submit', (working) => {
+      if (!holds(actor, 'editor')) return forbidden('role');
+      if (working.state !== 'draft' && working.state !== 'rejected')
+        return wrongState(working.state, 'submit');
+      return {
+        state: 'submitted',
+        submitted_at: this.now(),
+        submitted_by: actor.id,
+        reviewed_at: null,
+        reviewed_by: null,
+      };
+    });
+  }
+
+  /**
+   * A reviewer approves the submitted version, and with `publish` puts it on screens in the same step. Never by
+   * anyone who wrote into that version, whatever their role: an admin's own text needs a second person too.
+   */
+  approve(
+    id: string,
+    locale: string,
+    actor: WorkflowActor,
+    options: { publish: boolean },
+  ): ContentResult<ContentVersion> {
+    return this.transition(id, locale, actor, options.publish ? 'approve-publish' : 'approve', (working) => {
+      if (!holds(actor, 'reviewer')) return forbidden('role');
+      if (working.state !== 'submitted') return wrongState(working.state, 'approve');
+      if (isContributor(working, actor)) return forbidden('own-version');
+      const reviewed = { reviewed_at: this.now(), reviewed_by: actor.id };
+      return options.publish
+        ? { ...reviewed, ...this.publishing(actor) }
+        : { ...reviewed, state: 'approved' };
+    });
+  }
+
+  /** A reviewer sends a submitted or approved version back to its author with a reason; it is edited again. */
+  reject(id: string, locale: string, actor: WorkflowActor, reason: string): ContentResult<ContentVersion> {
+    const parsed = RejectionReason.safeParse(reason);
+    if (!parsed.success) {
+      return {
+        ok: false,
+        error: {
+          kind: 'invalid',
+          message: 'a rejection needs a reason',
+          issues: [
+            { path: 'reason', message: 'cms.workflow.error.reason', code: parsed.error.issues[0]?.code },
+          ],
+        },
+      };
+    }
+    return this.transition(id, locale, actor, 'reject', (working) => {
+      if (!holds(actor, 'reviewer')) return forbidden('role');
+      if (working.state !== 'submitted' && working.state !== 'approved')
+        return wrongState(working.state, 'reject');
+      if (isContributor(working, actor)) return forbidden('own-version');
+      return { state: 'rejected', reason: parsed.data, reviewed_at: this.now(), reviewed_by: actor.id };
+    });
+  }
+
+  /** Puts an approved version on screens; the previously live version is superseded. Reviewers (and admins). */
+  publish(id: string, locale: string, actor: WorkflowActor): ContentResult<ContentVersion> {
+    return this.transition(id, locale, actor, 'publish', (working) => {
+      if (!holds(actor, 'reviewer')) return forbidden('role');
+      if (working.state !== 'approved') return wrongState(working.state, 'publish');
+      return this.publishing(actor);
+    });
+  }
+
+  /**
+   * Takes the live version off screens (archived); the item and any newer working version stay in the CMS.
+   * Anyone who may work on content may do it alone: taking a wrong notice down must not wait for a second person.
+   */
+  archive(id: string, locale: string, actor: WorkflowActor): ContentResult<ContentVersion> {
+    if (!holds(actor, ...PERMISSIONS.content)) return forbidden('role');
+    const now = this.now();
+    const result = this.repository.transaction((): ContentResult<ContentVersion> => {
+      const row = this.repository.get(id, locale);
+      if (!row) return { ok: false, error: { kind: 'not-found', message: 'no such item' } };
+      const live = row.publishedVersion ? this.versions.get(id, locale, row.publishedVersion) : null;
+      if (!live) return wrongState(this.versions.get(id, locale, row.version)?.state ?? null, 'archive');
+      this.versions.update({ ...live, state: 'archived', updated_at: now });
+      this.repository.setLive(id, locale, null, 'unpublished', null);
+      this.audit.record({
+        actor,
+        action: 'content.archive',
+        target: `${id}/${locale}`,
+        detail: { version: live.version, from: live.state, to: 'archived' },
+      });
+      return { ok: true, value: this.getVersion(id, locale, live.version)! };
+    });
+    if (result.ok) this.notify();
     return result;
   }
 
-  /** Publishes the stored row as it is (version bumped). */
-  publish(id: string, locale: string, actor: Actor): ContentResult<ContentRecord> {
-    return this.setStatus(id, locale, actor, 'published');
-  }
-
-  /** Takes the row off screens; it stays in the CMS and can be published again. */
-  unpublish(id: string, locale: string, actor: Actor): ContentResult<ContentRecord> {
-    return this.setStatus(id, locale, actor, 'unpublished');
-  }
-
-  private setStatus(
+  /**
+   * Rollback: an earlier version's content becomes a new version, submitted for review at once. It does not go
+   * live by itself: whoever asks for the rollback is its author, so another reviewer confirms it, as for any text
+   * going on screens (a wrong live notice is taken down at once with `archive`). Unpublished work in progress is
+   * superseded by it.
+   */
+  rollback(
     id: string,
     locale: string,
-    actor: Actor,
-    status: 'published' | 'unpublished',
-  ): ContentResult<ContentRecord> {
-    const now = this.clock.now().toISOString();
-    let changed = false;
-    const result = this.repository.transaction((): ContentResult<ContentRecord> => {
-      const existing = this.repository.get(id, locale);
-      if (!existing) return { ok: false, error: { kind: 'not-found', message: 'no such item' } };
-      if (status === 'unpublished' && existing.status !== 'published') {
-        return { ok: true, value: existing }; // nothing on screens to take off
+    fromVersion: number,
+    actor: WorkflowActor,
+  ): ContentResult<ContentVersion> {
+    if (!holds(actor, ...PERMISSIONS.content)) return forbidden('role');
+    const now = this.now();
+    return this.repository.transaction((): ContentResult<ContentVersion> => {
+      const row = this.repository.get(id, locale);
+      const source = row ? this.versions.get(id, locale, fromVersion) : null;
+      if (!row || !source) return { ok: false, error: { kind: 'not-found', message: 'no such version' } };
+      const working = this.versions.get(id, locale, row.version);
+      if (fromVersion === row.version) return wrongState(working?.state ?? null, 'rollback');
+      const restored = this.repository.fromSnapshot(source.snapshot);
+      const missing = this.missingAssets(restored);
+      if (missing.length)
+        return { ok: false, error: { kind: 'invalid', message: 'unknown images', issues: missing } };
+      const version = this.versions.maxVersion(id, locale) + 1;
+      this.repository.restoreContent(id, locale, source.snapshot, {
+        version,
+        updatedBy: actor.id,
+        updatedAt: laterThan(row.updatedAt, now),
+      });
+      if (working && OPEN_STATES.includes(working.state)) {
+        this.versions.update({ ...working, state: 'superseded', updated_at: now });
       }
-      changed = true;
-      const publish = status === 'published';
-      const record: ContentRecord = {
-        ...existing,
-        status,
-        version: nextVersion(existing, publish),
-        updatedBy: actor?.id ?? null,
-        updatedAt: laterThan(existing.updatedAt, now),
-        publishedAt: publish ? now : existing.publishedAt,
-      };
-      this.repository.update(record);
+      this.versions.insert({
+        ...emptyVersion(id, locale, version, now),
+        state: 'submitted',
+        snapshot: this.repository.snapshot(id, locale),
+        author_id: actor.id,
+        contributors: JSON.stringify([actor.id]),
+        based_on: fromVersion,
+        submitted_at: now,
+        submitted_by: actor.id,
+      });
       this.audit.record({
         actor,
-        action: publish ? 'content.publish' : 'content.unpublish',
+        action: 'content.rollback',
         target: `${id}/${locale}`,
-        detail: { version: record.version },
+        detail: {
+          version,
+          basedOn: fromVersion,
+          from: null,
+          to: 'submitted',
+          superseded: working?.version ?? null,
+        },
       });
-      return { ok: true, value: record };
+      return { ok: true, value: this.getVersion(id, locale, version)! };
     });
-    if (changed) this.notify();
+  }
+
+  private now(): string {
+    return this.clock.now().toISOString();
+  }
+
+  /** The fields a version gets when it goes live. */
+  private publishing(actor: WorkflowActor): Partial<VersionRow> {
+    return { state: 'published', published_at: this.now(), published_by: actor.id };
+  }
+
+  /**
+   * One transition of the working version, in one transaction with its audit entry: `decide` checks the rules
+   * against the current state and returns the changed fields, or refuses. Publishing moves the live pointer and
+   * supersedes the version that was live; listeners hear about it after the commit.
+   */
+  private transition(
+    id: string,
+    locale: string,
+    actor: WorkflowActor,
+    action: WorkflowAction,
+    decide: (working: VersionRow) => Partial<VersionRow> | { ok: false; error: ContentError },
+  ): ContentResult<ContentVersion> {
+    const now = this.now();
+    let published = false;
+    const result = this.repository.transaction((): ContentResult<ContentVersion> => {
+      const row = this.repository.get(id, locale);
+      if (!row) return { ok: false, error: { kind: 'not-found', message: 'no such item' } };
+      const working =
+        this.versions.get(id, locale, row.version) ??
+        // a row written around the service has no version yet: it is a draft by whoever created it
+        (() => {
+          const created: VersionRow = {
+            ...emptyVersion(id, locale, row.version, row.createdAt),
+            snapshot: this.repository.snapshot(id, locale),
+            author_id: row.createdBy,
+            contributors: JSON.stringify(row.createdBy ? [row.createdBy] : []),
+          };
+          this.versions.insert(created);
+          return created;
+        })();
+      const decision = decide(working);
+      if ('ok' in decision) return decision;
+      const next: VersionRow = { ...working, ...decision, updated_at: now };
+      this.versions.update(next);
+      if (next.state === 'published') {
+        published = true;
+        const previous = row.publishedVersion;
+        if (previous && previous !== next.version) {
+          const old = this.versions.get(id, locale, previous);
+          if (old) this.versions.update({ ...old, state: 'superseded', updated_at: now });
+        }
+        this.repository.setLive(id, locale, next.version, 'published', now);
+      }
+      this.audit.record({
+        actor,
+        action: `content.${action}`,
+        target: `${id}/${locale}`,
+        detail: {
+          version: next.version,
+          from: working.state,
+          to: next.state,
+          ...(next.reason && next.state === 'rejected' ? { reason: next.reason } : {}),
+        },
+      });
+      return { ok: true, value: this.getVersion(id, locale, next.version)! };
+    });
+    if (result.ok && published) this.notify();
     return result;
   }
 
@@ -249,7 +525,7 @@ export class ContentService {
     this.repository.transaction(() => {
       for (const item of items) {
         if (this.repository.get(item.id, item.locale)) continue;
-        this.repository.insert({
+        const record: ContentRecord = {
           ...item,
           bodyHtml: renderMarkdown(item.body),
           status: 'published',
@@ -262,7 +538,16 @@ export class ContentService {
           dayparts: [],
           priority: 50,
           target: { communities: [], buildings: [], groups: [], tags: [] },
+        };
+        this.repository.insert(record);
+        // a pack is published content as shipped: version 1, live, with no author to review it
+        this.versions.insert({
+          ...emptyVersion(item.id, item.locale, record.version, item.updatedAt),
+          state: 'published',
+          snapshot: this.repository.snapshot(item.id, item.locale),
+          published_at: item.updatedAt,
         });
+        this.repository.setLive(item.id, item.locale, record.version, 'published', null);
         inserted += 1;
       }
       this.audit.record({ actor, action: 'content.import', target: source, detail: { inserted } });
@@ -271,8 +556,16 @@ export class ContentService {
     return inserted;
   }
 
-  private missingAssets(draft: ContentDraft): ContentFieldIssue[] {
-    const wanted = new Set([...draft.images.map((image) => image.sha256), ...bodyAssetRefs(draft.body)]);
+  private missingAssets(
+    draft: Pick<ContentDraft, 'images' | 'body' | 'kind' | 'payload'>,
+  ): ContentFieldIssue[] {
+    const kinded = parseKindPayload(draft.kind, draft.payload);
+    const payloadRefs = kinded.success ? payloadAssetRefs(kinded.data) : [];
+    const wanted = new Set([
+      ...draft.images.map((image) => image.sha256),
+      ...bodyAssetRefs(draft.body),
+      ...payloadRefs,
+    ]);
     if (wanted.size === 0) return [];
     const known = new Set(this.assets.getMany([...wanted]).map((asset) => asset.sha256));
     const issues: ContentFieldIssue[] = [];
@@ -283,14 +576,77 @@ export class ContentService {
     if (bodyAssetRefs(draft.body).some((sha) => !known.has(sha))) {
       issues.push({ path: 'body', message: 'cms.error.unknownImage' });
     }
+    // a kind's file (video, PDF, poster, map, attachment) must be stored too; named at the payload field
+    if (kinded.success) {
+      for (const [field, value] of Object.entries(kinded.data.payload)) {
+        const shas = Array.isArray(value)
+          ? value.map((entry: unknown) => (entry as { sha256?: string })?.sha256)
+          : [value];
+        if (shas.some((sha) => typeof sha === 'string' && payloadRefs.includes(sha) && !known.has(sha)))
+          issues.push({ path: `payload.${field}`, message: 'cms.error.unknownAsset' });
+      }
+    }
     return issues;
   }
 }
 
-/** The first publish keeps version 1; every later publish adds one (ContentItem: "increases with every published change"). */
-function nextVersion(existing: ContentRecord | null, publish: boolean): number {
-  if (!existing) return 1;
-  return publish && existing.publishedAt !== null ? existing.version + 1 : existing.version;
+/** A version row with nothing decided yet. */
+function emptyVersion(id: string, locale: string, version: number, now: string): VersionRow {
+  return {
+    id,
+    locale,
+    version,
+    state: 'draft',
+    snapshot: '{}',
+    author_id: null,
+    contributors: '[]',
+    reason: null,
+    based_on: null,
+    created_at: now,
+    updated_at: now,
+    submitted_at: null,
+    submitted_by: null,
+    reviewed_at: null,
+    reviewed_by: null,
+    published_at: null,
+    published_by: null,
+  };
+}
+
+/** True when the actor holds any of the roles (admin holds every one), as `hasRole` for a signed-in user. */
+function holds(actor: WorkflowActor, ...roles: readonly Role[]): boolean {
+  return actor.roles.includes('admin') || roles.some((role) => actor.roles.includes(role));
+}
+
+/** True when `actor` wrote (into) this version. */
+function isContributor(version: VersionRow, actor: WorkflowActor): boolean {
+  return version.author_id === actor.id || contributorsOf(version).includes(actor.id);
+}
+
+function forbidden(reason: 'role' | 'own-version'): { ok: false; error: ContentError } {
+  return {
+    ok: false,
+    error: {
+      kind: 'forbidden',
+      reason,
+      message:
+        reason === 'own-version'
+          ? 'the author of a version cannot approve or reject it: another reviewer must'
+          : 'your role does not allow this',
+    },
+  };
+}
+
+function wrongState(from: WorkflowState | null, action: WorkflowAction): { ok: false; error: ContentError } {
+  return {
+    ok: false,
+    error: {
+      kind: 'invalid-transition',
+      from,
+      action,
+      message: `cannot ${action} a version that is ${from ?? 'missing'}`,
+    },
+  };
 }
 
 /** `now`, or one millisecond after `previous` when the clock has not moved past it. */

@@ -45,7 +45,7 @@ export function migrate(db: Db, target = migrations.length, list: readonly Migra
     db.transaction(() => {
       db.exec(migration.up);
       db.pragma(`user_version = ${migration.version}`);
-    })();
+    }).immediate();
     version = migration.version;
   }
   return version;

@@ -1,5 +1,6 @@
 import { ManifestV1, instantOfWallClock } from '@linli/content';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { publishReviewed } from '../content/content-workflow.fixture';
 import type { ContentDraftInput } from '../content/content.schema';
 import { createTestSignage } from '../testing/signage.fixture';
 import { UNPLACED_SCOPE, scopeKey } from './manifest.service';
@@ -7,7 +8,6 @@ import { UNPLACED_SCOPE, scopeKey } from './manifest.service';
 type Signage = ReturnType<typeof createTestSignage>;
 let signage: Signage;
 const admin = { id: 'u-admin', username: 'admin' };
-const editor = { id: 'u-editor', username: 'editor' };
 
 /** Shanghai wall clock → Date. 2026-11-27 is a Friday. */
 const shanghai = (day: number, hour: number, minute = 0) =>
@@ -44,11 +44,13 @@ function move(
 }
 
 const publish = (id: string, over: Partial<ContentDraftInput> = {}) => {
-  const result = signage.content.save(
-    { id, locale: 'zh-CN', category: 'government', title: id, ...over },
-    editor,
-    { mode: 'publish', create: !signage.content.get(id, 'zh-CN') },
-  );
+  const result = publishReviewed(signage.content, {
+    id,
+    locale: 'zh-CN',
+    category: 'government',
+    title: id,
+    ...over,
+  });
   if (!result.ok) throw new Error(JSON.stringify(result.error));
 };
 

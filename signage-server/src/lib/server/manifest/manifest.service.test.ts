@@ -2,19 +2,22 @@ import crypto from 'node:crypto';
 import { ManifestV1 } from '@linli/content';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ContentDraftInput } from '../content/content.schema';
+import { TEST_EDITOR, publishReviewed } from '../content/content-workflow.fixture';
 import { createTestSignage, makePng } from '../testing/signage.fixture';
 
 type Signage = ReturnType<typeof createTestSignage>;
 let signage: Signage;
-const editor = { id: 'u1', username: 'editor' };
+const editor = TEST_EDITOR;
 const deviceA = { id: 'device-a', name: 'A', communityId: null };
 const deviceB = { id: 'device-b', name: 'B', communityId: null };
 const publish = (over: Partial<ContentDraftInput>) =>
-  signage.content.save(
-    { id: 'notice', locale: 'zh-CN', category: 'government', title: '通知', ...over },
-    editor,
-    { mode: 'publish', create: !signage.content.get(over.id ?? 'notice', over.locale ?? 'zh-CN') },
-  );
+  publishReviewed(signage.content, {
+    id: 'notice',
+    locale: 'zh-CN',
+    category: 'government',
+    title: '通知',
+    ...over,
+  });
 const parse = (bytes: Buffer) => ManifestV1.parse(JSON.parse(bytes.toString('utf8')));
 
 beforeEach(() => {
@@ -75,7 +78,7 @@ describe('ManifestService', () => {
     publish({ title: '通知（更新）' });
     const v2 = signage.manifests.forDevice(deviceA).version;
     expect(v2).not.toBe(v1);
-    signage.content.unpublish('notice', 'zh-CN', editor);
+    signage.content.archive('notice', 'zh-CN', editor);
     const v3 = signage.manifests.forDevice(deviceA).version;
     expect(heard).toEqual([v2, v3]);
     expect(parse(signage.manifests.forDevice(deviceA).body).items).toEqual([]);

@@ -1,12 +1,16 @@
 import crypto from 'node:crypto';
 import {
+  parseKindPayload,
+  payloadAssetRefs,
   DEFAULT_TIME_ZONE,
   resolveSchedule,
   type AssetMime,
   type AssetRef,
   type ContentItem,
   type DeviceTarget,
+  type LayoutV1,
   type ManifestV1,
+  type PlaylistV1,
   type Schedule,
 } from '@linli/content';
 import type { Clock } from '../clock';
@@ -26,6 +30,14 @@ export interface AssetMetadataSource {
   getMany(hashes: readonly string[]): { sha256: string; size: number; mime: AssetMime }[];
 }
 
+/** Where the manifest reads a device's layout and playlists from (issue 4). */
+export interface SignageSource {
+  resolveFor(
+    device: DeviceTarget,
+    visibleItemIds: ReadonlySet<string>,
+  ): { layout: LayoutV1; playlists: PlaylistV1[]; assetHashes: string[] } | null;
+}
+
 /** The resolved content of one scope, shared by every device in it. */
 export interface ScopeManifest {
   scope: string;
@@ -35,6 +47,9 @@ export interface ScopeManifest {
   assets: AssetRef[];
   /** The next instant (ms) at which a validity window or daypart changes what plays, or null when none will. */
   recomputeAt: number | null;
+  /** The scope's signage layout and its playlists, when a layout is targeted at it. */
+  layout?: LayoutV1;
+  playlists?: PlaylistV1[];
 }
 
 /** A device's manifest, serialised and signed once and then served from memory. */
@@ -133,6 +148,8 @@ export function resolveContent(
   for (const record of visible) {
     for (const image of record.images) wanted.add(image.sha256);
     for (const sha of bodyAssetRefs(record.body)) wanted.add(sha);
+    const kinded = parseKindPayload(record.kind, record.payload);
+    if (kinded.success) for (const sha of payloadAssetRefs(kinded.data)) wanted.add(sha);
   }
   const known = new Map(assetSource.getMany([...wanted]).map((a) => [a.sha256, a]));
   const assets: AssetRef[] = [...known.values()]
@@ -150,6 +167,8 @@ export function resolveContent(
     // The CMS refuses unknown images; filtering here only guards against a file removed by hand, so one broken
     // item cannot make the whole manifest invalid for every screen.
     images: record.images.filter((image) => known.has(image.sha256)),
+    kind: record.kind,
+    payload: record.payload,
     validFrom: record.validFrom,
     validUntil: record.validUntil,
     version: record.version,
@@ -173,6 +192,7 @@ export class ManifestService {
   /** deviceId → its scope key, read from the placement source on a device's first request. */
   private readonly deviceScopes = new Map<string, string>();
   private timer: NodeJS.Timeout | null = null;
+  private signage: SignageSource | null = null;
 
   constructor(
     private readonly content: PublishedContentSource,
@@ -181,6 +201,11 @@ export class ManifestService {
     private readonly clock: Clock,
     private readonly placements: DevicePlacementSource,
   ) {}
+
+  /** Adds layouts and playlists to the manifests (wired after construction, so the services stay independent). */
+  setSignageSource(source: SignageSource): void {
+    this.signage = source;
+  }
 
   /** The scope whose content a device sees. */
   scopeOf(device: Pick<AuthenticatedDevice, 'id'>): string {
@@ -234,6 +259,7 @@ export class ManifestService {
       generatedAt: scope.generatedAt,
       items: scope.items,
       assets: scope.assets,
+      ...(scope.layout ? { layout: scope.layout, playlists: scope.playlists ?? [] } : {}),
     };
     const body = Buffer.from(JSON.stringify(manifest));
     const signed = {
@@ -288,10 +314,11 @@ export class ManifestService {
     const now = this.clock.now();
     const previous = this.scopes.get(scope);
     const placement = placementOfScope(scope);
-    const resolved = resolveContent(this.content.listPublished(), this.assets, now, {
-      ...placement,
-      timeZone: this.placements.timeZoneOf(placement.communityId),
-    });
+    const target = { ...placement, timeZone: this.placements.timeZoneOf(placement.communityId) };
+    const resolved = this.withSignage(
+      resolveContent(this.content.listPublished(), this.assets, now, target),
+      target,
+    );
     const next: ScopeManifest =
       previous && previous.version === resolved.version
         ? { ...previous, recomputeAt: resolved.recomputeAt }
@@ -308,6 +335,35 @@ export class ManifestService {
       }
     }
     return next;
+  }
+
+  /**
+   * Adds the scope's layout and playlists. Item entries follow the items' own schedules (resolveFor keeps only
+   * visible ones), so the scope's recompute instant already covers them; asset entries add their files.
+   */
+  private withSignage(
+    resolved: Omit<ScopeManifest, 'scope' | 'generatedAt'>,
+    target: DeviceTarget,
+  ): Omit<ScopeManifest, 'scope' | 'generatedAt'> {
+    const signage = this.signage?.resolveFor(target, new Set(resolved.items.map((item) => item.id)));
+    if (!signage) return resolved;
+    const listed = new Set(resolved.assets.map((asset) => asset.sha256));
+    const extra = this.assets
+      .getMany(signage.assetHashes.filter((sha) => !listed.has(sha)))
+      .map(({ sha256, size, mime }) => ({ sha256, size, mime }));
+    const present = new Set([...listed, ...extra.map((asset) => asset.sha256)]);
+    // an asset removed by hand drops its entries instead of making the manifest invalid for every screen
+    const playlists = signage.playlists.map((playlist) => ({
+      ...playlist,
+      entries: playlist.entries.filter((entry) => !entry.assetSha256 || present.has(entry.assetSha256)),
+    }));
+    const assets = [...resolved.assets, ...extra].sort((a, b) => a.sha256.localeCompare(b.sha256));
+    const version = crypto
+      .createHash('sha256')
+      .update(JSON.stringify({ items: resolved.items, assets, layout: signage.layout, playlists }))
+      .digest('hex')
+      .slice(0, 32);
+    return { ...resolved, assets, version, layout: signage.layout, playlists };
   }
 
   /** Arms one timer for the earliest schedule boundary of any scope, so screens change on time without polling. */

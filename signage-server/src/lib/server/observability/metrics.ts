@@ -110,33 +110,40 @@ const ledgerCache = new WeakMap<Db, CachedLedgerTotals>();
  * index lookups) identify the state, and a scrape of an idle ledger costs nothing but those lookups.
  */
 export function ledgerTotals(db: Db): LedgerTotals {
-  return db.transaction(() => {
-    const watermark = db
-      .prepare(
-        `SELECT (SELECT COALESCE(MAX(id), 0) FROM ledger_entries) || ':' ||
+  return db
+    .transaction(() => {
+      const watermark = db
+        .prepare(
+          `SELECT (SELECT COALESCE(MAX(id), 0) FROM ledger_entries) || ':' ||
                 (SELECT COALESCE(MAX(rowid), 0) FROM ledger_accounts)`,
-      )
-      .pluck()
-      .get() as string;
-    const cached = ledgerCache.get(db);
-    if (cached?.watermark === watermark) return cached.totals;
-    const zero = () =>
-      Object.fromEntries(ACCOUNT_KINDS.map((kind) => [kind, 0])) as Record<AccountKind, number>;
-    const totals: LedgerTotals = { balanceByKind: zero(), accountsByKind: zero(), transactions: 0, total: 0 };
-    const rows = db
-      .prepare(
-        'SELECT kind, SUM(balance) AS balance, COUNT(*) AS accounts FROM ledger_accounts GROUP BY kind',
-      )
-      .all() as { kind: AccountKind; balance: number; accounts: number }[];
-    for (const row of rows) {
-      totals.balanceByKind[row.kind] = row.balance;
-      totals.accountsByKind[row.kind] = row.accounts;
-      totals.total += row.balance;
-    }
-    totals.transactions = db.prepare('SELECT COUNT(*) FROM ledger_transactions').pluck().get() as number;
-    ledgerCache.set(db, { watermark, totals });
-    return totals;
-  })();
+        )
+        .pluck()
+        .get() as string;
+      const cached = ledgerCache.get(db);
+      if (cached?.watermark === watermark) return cached.totals;
+      const zero = () =>
+        Object.fromEntries(ACCOUNT_KINDS.map((kind) => [kind, 0])) as Record<AccountKind, number>;
+      const totals: LedgerTotals = {
+        balanceByKind: zero(),
+        accountsByKind: zero(),
+        transactions: 0,
+        total: 0,
+      };
+      const rows = db
+        .prepare(
+          'SELECT kind, SUM(balance) AS balance, COUNT(*) AS accounts FROM ledger_accounts GROUP BY kind',
+        )
+        .all() as { kind: AccountKind; balance: number; accounts: number }[];
+      for (const row of rows) {
+        totals.balanceByKind[row.kind] = row.balance;
+        totals.accountsByKind[row.kind] = row.accounts;
+        totals.total += row.balance;
+      }
+      totals.transactions = db.prepare('SELECT COUNT(*) FROM ledger_transactions').pluck().get() as number;
+      ledgerCache.set(db, { watermark, totals });
+      return totals;
+    })
+    .immediate();
 }
 
 /** One queue of the server's outbox: how many items wait, and since when the oldest. */

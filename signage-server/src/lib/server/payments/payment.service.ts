@@ -71,12 +71,18 @@ export type PayBillsResult = Result<
 > & { replayed?: boolean; params?: Record<string, string | number> };
 
 /** A payment whose PIN (if any) has been checked: everything the write half needs, as plain data. */
-interface CheckedPayment {
+export interface CheckedPayment {
   request: PayBillsRequest;
   idempotency: IdempotencyContext;
   /** The PIN hash the PIN was checked against (the write half notices a change), or null without a PIN. */
   pinHashChecked: string | null;
   pinCheck: PinCheck;
+}
+
+/** The payments writer as the service sees it (`PaymentWriter`, payment-writer.ts). */
+export interface PaymentWriterLike {
+  settle(payment: CheckedPayment): Promise<PayBillsResult>;
+  close(): Promise<void>;
 }
 
 /** What identifies "the same payment request" for its idempotency key (the PIN is hashed with it, never stored). */
@@ -99,6 +105,8 @@ export class PaymentService {
   private readonly hmacKey: crypto.KeyObject;
   /** The start of the last business day asked for: computed once a day, not once a payment. */
   private dayStart = { day: '', from: '' };
+  /** Where the write half runs when not here: the payments writer thread (`payment-writer.ts`). */
+  private writer: PaymentWriterLike | null = null;
 
   constructor(private readonly deps: PaymentServiceDeps) {
     this.pinRequiredAbove = deps.pinRequiredAbove ?? DEFAULT_PIN_REQUIRED_ABOVE;
@@ -108,6 +116,16 @@ export class PaymentService {
 
   private now(): string {
     return this.deps.clock.now().toISOString();
+  }
+
+  /** Hands the write half of `payBills` to a writer (null: back to this thread's connection). */
+  useWriter(writer: PaymentWriterLike | null): void {
+    this.writer = writer;
+  }
+
+  /** Shutdown: lets the writer finish every payment it holds (later ones are written on this thread). */
+  async closeWriter(): Promise<void> {
+    await this.writer?.close();
   }
 
   provider(id: string): PaymentProvider | null {
@@ -180,20 +198,16 @@ export class PaymentService {
         pinCheck = await cards.checkPin(before, request.pin);
       }
     }
-    return this.settlePayment({ request, idempotency, pinHashChecked, pinCheck });
+    const checked = { request, idempotency, pinHashChecked, pinCheck };
+    return this.writer ? this.writer.settle(checked) : this.settlePayment(checked);
   }
 
   /**
    * The write half of `payBills`, after the PIN check: one piece of the group commit (`LedgerService.batched`).
-   * Takes only plain data, so that it could run wherever the write connection lives (docs/ledger.md, "Where the
-   * time goes").
+   * Takes only plain data, so that it runs wherever the write connection lives: here, or in the payments writer
+   * thread on its own connection (docs/ledger.md).
    */
-  private settlePayment({
-    request,
-    idempotency,
-    pinHashChecked,
-    pinCheck,
-  }: CheckedPayment): Promise<PayBillsResult> {
+  settlePayment({ request, idempotency, pinHashChecked, pinCheck }: CheckedPayment): Promise<PayBillsResult> {
     const { ledger, cards, bills } = this.deps;
     return onceResultBatched(ledger, idempotency, payRequestBody(request), () => {
       const found = cards.getByUid(request.uid);

@@ -217,7 +217,7 @@ export class RegistryImportService {
           residentsCreated: plan.residents.length,
         },
       });
-    })();
+    }).immediate();
     return {
       ok: true,
       value: {

@@ -114,10 +114,12 @@ export class RegistryService {
     const parsed = CommunityInput.safeParse(input);
     if (!parsed.success) return invalid(parsed.error);
     const community: Community = { id, ...parsed.data, timeZone: 'Asia/Shanghai', createdAt: this.now() };
-    this.options.db.transaction(() => {
-      this.repository.insertCommunity(community);
-      this.audit(actor, 'registry.community.create', `community:${id}`, { name: community.name });
-    })();
+    this.options.db
+      .transaction(() => {
+        this.repository.insertCommunity(community);
+        this.audit(actor, 'registry.community.create', `community:${id}`, { name: community.name });
+      })
+      .immediate();
     return ok(community);
   }
 
@@ -125,10 +127,12 @@ export class RegistryService {
     const parsed = CommunityInput.safeParse(input);
     if (!parsed.success) return invalid(parsed.error);
     if (!this.repository.getCommunity(id)) return err('not-found', 'no such community');
-    this.options.db.transaction(() => {
-      this.repository.updateCommunity(id, parsed.data);
-      this.audit(actor, 'registry.community.update', `community:${id}`, { name: parsed.data.name });
-    })();
+    this.options.db
+      .transaction(() => {
+        this.repository.updateCommunity(id, parsed.data);
+        this.audit(actor, 'registry.community.update', `community:${id}`, { name: parsed.data.name });
+      })
+      .immediate();
     return ok(this.repository.getCommunity(id)!);
   }
 
@@ -138,10 +142,12 @@ export class RegistryService {
     if (this.repository.listBuildings(id).length > 0)
       return err('not-empty', 'community still has buildings');
     try {
-      this.options.db.transaction(() => {
-        this.repository.deleteCommunity(id);
-        this.audit(actor, 'registry.community.delete', `community:${id}`, { name: community.name });
-      })();
+      this.options.db
+        .transaction(() => {
+          this.repository.deleteCommunity(id);
+          this.audit(actor, 'registry.community.delete', `community:${id}`, { name: community.name });
+        })
+        .immediate();
     } catch (error) {
       // devices and pairing codes reference communities
       if (isConstraint(error, 'SQLITE_CONSTRAINT_FOREIGNKEY'))
@@ -177,10 +183,12 @@ export class RegistryService {
       };
     }
     const building: Building = { id, communityId, ...parsed.data };
-    this.options.db.transaction(() => {
-      this.repository.insertBuilding(building);
-      this.audit(actor, 'registry.building.create', `building:${id}`, { code: building.code, communityId });
-    })();
+    this.options.db
+      .transaction(() => {
+        this.repository.insertBuilding(building);
+        this.audit(actor, 'registry.building.create', `building:${id}`, { code: building.code, communityId });
+      })
+      .immediate();
     return ok(building);
   }
 
@@ -203,10 +211,12 @@ export class RegistryService {
         fields: { floors: { key: 'registry.error.floorsBelowUnits', params: { floor: max } } },
       };
     }
-    this.options.db.transaction(() => {
-      this.repository.updateBuilding(id, parsed.data);
-      this.audit(actor, 'registry.building.update', `building:${id}`, { code: parsed.data.code });
-    })();
+    this.options.db
+      .transaction(() => {
+        this.repository.updateBuilding(id, parsed.data);
+        this.audit(actor, 'registry.building.update', `building:${id}`, { code: parsed.data.code });
+      })
+      .immediate();
     return ok(this.repository.getBuilding(id)!);
   }
 
@@ -214,10 +224,12 @@ export class RegistryService {
     const building = this.repository.getBuilding(id);
     if (!building) return err('not-found', 'no such building');
     if (this.repository.listUnits(id).length > 0) return err('not-empty', 'building still has units');
-    this.options.db.transaction(() => {
-      this.repository.deleteBuilding(id);
-      this.audit(actor, 'registry.building.delete', `building:${id}`, { code: building.code });
-    })();
+    this.options.db
+      .transaction(() => {
+        this.repository.deleteBuilding(id);
+        this.audit(actor, 'registry.building.delete', `building:${id}`, { code: building.code });
+      })
+      .immediate();
     return ok(undefined);
   }
 
@@ -265,13 +277,15 @@ export class RegistryService {
     const check = this.checkUnit(building, parsed.data);
     if (!check.ok) return check;
     const unit: Unit = { id, buildingId, ...parsed.data };
-    this.options.db.transaction(() => {
-      this.repository.insertUnit(unit);
-      this.audit(actor, 'registry.unit.create', `unit:${id}`, {
-        building: building.code,
-        number: unit.number,
-      });
-    })();
+    this.options.db
+      .transaction(() => {
+        this.repository.insertUnit(unit);
+        this.audit(actor, 'registry.unit.create', `unit:${id}`, {
+          building: building.code,
+          number: unit.number,
+        });
+      })
+      .immediate();
     return ok(unit);
   }
 
@@ -283,13 +297,15 @@ export class RegistryService {
     const building = this.repository.getBuilding(current.buildingId)!;
     const check = this.checkUnit(building, parsed.data, id);
     if (!check.ok) return check;
-    this.options.db.transaction(() => {
-      this.repository.updateUnit(id, parsed.data);
-      this.audit(actor, 'registry.unit.update', `unit:${id}`, {
-        building: building.code,
-        number: parsed.data.number,
-      });
-    })();
+    this.options.db
+      .transaction(() => {
+        this.repository.updateUnit(id, parsed.data);
+        this.audit(actor, 'registry.unit.update', `unit:${id}`, {
+          building: building.code,
+          number: parsed.data.number,
+        });
+      })
+      .immediate();
     return ok(this.repository.getUnit(id)!);
   }
 
@@ -297,10 +313,12 @@ export class RegistryService {
     const unit = this.repository.getUnit(id);
     if (!unit) return err('not-found', 'no such unit');
     if (this.repository.listResidents(id).length > 0) return err('not-empty', 'unit still has residents');
-    this.options.db.transaction(() => {
-      this.repository.deleteUnit(id);
-      this.audit(actor, 'registry.unit.delete', `unit:${id}`, { number: unit.number });
-    })();
+    this.options.db
+      .transaction(() => {
+        this.repository.deleteUnit(id);
+        this.audit(actor, 'registry.unit.delete', `unit:${id}`, { number: unit.number });
+      })
+      .immediate();
     return ok(undefined);
   }
 
@@ -349,13 +367,15 @@ export class RegistryService {
       createdAt: at,
       updatedAt: at,
     };
-    this.options.db.transaction(() => {
-      this.repository.insertResident(record);
-      this.audit(actor, 'registry.resident.create', `resident:${record.id}`, {
-        unit: unit.number,
-        role: record.role,
-      });
-    })();
+    this.options.db
+      .transaction(() => {
+        this.repository.insertResident(record);
+        this.audit(actor, 'registry.resident.create', `resident:${record.id}`, {
+          unit: unit.number,
+          role: record.role,
+        });
+      })
+      .immediate();
     return ok(this.toResident(record));
   }
 
@@ -375,29 +395,33 @@ export class RegistryService {
       : parsed.data.clearPhone
         ? { phoneEnc: null, phoneHash: null }
         : { phoneEnc: current.phoneEnc, phoneHash: current.phoneHash };
-    this.options.db.transaction(() => {
-      this.repository.updateResident({
-        id,
-        name: parsed.data.name,
-        role: parsed.data.role,
-        ...phone,
-        updatedAt: this.now(),
-      });
-      this.audit(actor, 'registry.resident.update', `resident:${id}`, {
-        role: parsed.data.role,
-        phoneChanged: phone.phoneHash !== current.phoneHash,
-      });
-    })();
+    this.options.db
+      .transaction(() => {
+        this.repository.updateResident({
+          id,
+          name: parsed.data.name,
+          role: parsed.data.role,
+          ...phone,
+          updatedAt: this.now(),
+        });
+        this.audit(actor, 'registry.resident.update', `resident:${id}`, {
+          role: parsed.data.role,
+          phoneChanged: phone.phoneHash !== current.phoneHash,
+        });
+      })
+      .immediate();
     return ok(this.getResident(id)!);
   }
 
   deleteResident(id: string, actor: Actor): RegistryResult<void> {
     const current = this.repository.getResident(id);
     if (!current) return err('not-found', 'no such resident');
-    this.options.db.transaction(() => {
-      this.repository.deleteResident(id);
-      this.audit(actor, 'registry.resident.delete', `resident:${id}`, { unitId: current.unitId });
-    })();
+    this.options.db
+      .transaction(() => {
+        this.repository.deleteResident(id);
+        this.audit(actor, 'registry.resident.delete', `resident:${id}`, { unitId: current.unitId });
+      })
+      .immediate();
     return ok(undefined);
   }
 

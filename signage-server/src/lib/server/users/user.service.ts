@@ -84,15 +84,17 @@ export class UserService {
       updatedAt: at,
       passwordChangedAt: at,
     };
-    this.options.db.transaction(() => {
-      this.users.insert(record);
-      this.options.audit.record({
-        actor,
-        action: 'user.create',
-        target: `user:${record.id}`,
-        detail: { username, roles: record.roles },
-      });
-    })();
+    this.options.db
+      .transaction(() => {
+        this.users.insert(record);
+        this.options.audit.record({
+          actor,
+          action: 'user.create',
+          target: `user:${record.id}`,
+          detail: { username, roles: record.roles },
+        });
+      })
+      .immediate();
     return ok({ user: this.get(record.id)!, password });
   }
 
@@ -105,19 +107,21 @@ export class UserService {
     const roles = [...new Set(parsed.data.roles)];
     const losesAdmin = user.roles.includes('admin') && !roles.includes('admin');
     if (losesAdmin && user.id === actor.id) return err('self', 'cannot remove own admin role');
-    return this.options.db.transaction(() => {
-      if (losesAdmin && !user.disabled && this.users.countActiveAdmins() <= 1) {
-        return err('last-admin', 'cannot remove the last admin');
-      }
-      this.users.updateProfile(id, parsed.data.displayName, roles, this.options.clock.now().toISOString());
-      this.options.audit.record({
-        actor,
-        action: 'user.update',
-        target: `user:${id}`,
-        detail: { username: user.username, roles, previousRoles: user.roles },
-      });
-      return ok(this.get(id)!);
-    })();
+    return this.options.db
+      .transaction(() => {
+        if (losesAdmin && !user.disabled && this.users.countActiveAdmins() <= 1) {
+          return err('last-admin', 'cannot remove the last admin');
+        }
+        this.users.updateProfile(id, parsed.data.displayName, roles, this.options.clock.now().toISOString());
+        this.options.audit.record({
+          actor,
+          action: 'user.update',
+          target: `user:${id}`,
+          detail: { username: user.username, roles, previousRoles: user.roles },
+        });
+        return ok(this.get(id)!);
+      })
+      .immediate();
   }
 
   /** Sets a new one-time password, ends the user's sessions and clears a lockout. */
@@ -126,17 +130,19 @@ export class UserService {
     if (!user) return err('not-found', 'no such user');
     const password = generatePassword();
     const hash = await hashPassword(password, this.scrypt);
-    this.options.db.transaction(() => {
-      this.users.updatePassword(id, hash, true, this.options.clock.now().toISOString());
-      this.sessions.deleteForUser(id);
-      this.throttle.delete(usernameKey(user.username));
-      this.options.audit.record({
-        actor,
-        action: 'user.reset-password',
-        target: `user:${id}`,
-        detail: { username: user.username },
-      });
-    })();
+    this.options.db
+      .transaction(() => {
+        this.users.updatePassword(id, hash, true, this.options.clock.now().toISOString());
+        this.sessions.deleteForUser(id);
+        this.throttle.delete(usernameKey(user.username));
+        this.options.audit.record({
+          actor,
+          action: 'user.reset-password',
+          target: `user:${id}`,
+          detail: { username: user.username },
+        });
+      })
+      .immediate();
     return ok({ user: this.get(id)!, password });
   }
 
@@ -145,35 +151,44 @@ export class UserService {
     const user = this.users.findById(id);
     if (!user) return err('not-found', 'no such user');
     if (disabled && user.id === actor.id) return err('self', 'cannot disable yourself');
-    return this.options.db.transaction(() => {
-      if (disabled && !user.disabled && user.roles.includes('admin') && this.users.countActiveAdmins() <= 1) {
-        return err('last-admin', 'cannot disable the last admin');
-      }
-      this.users.setDisabled(id, disabled, this.options.clock.now().toISOString());
-      if (disabled) this.sessions.deleteForUser(id);
-      this.options.audit.record({
-        actor,
-        action: disabled ? 'user.disable' : 'user.enable',
-        target: `user:${id}`,
-        detail: { username: user.username },
-      });
-      return ok(this.get(id)!);
-    })();
+    return this.options.db
+      .transaction(() => {
+        if (
+          disabled &&
+          !user.disabled &&
+          user.roles.includes('admin') &&
+          this.users.countActiveAdmins() <= 1
+        ) {
+          return err('last-admin', 'cannot disable the last admin');
+        }
+        this.users.setDisabled(id, disabled, this.options.clock.now().toISOString());
+        if (disabled) this.sessions.deleteForUser(id);
+        this.options.audit.record({
+          actor,
+          action: disabled ? 'user.disable' : 'user.enable',
+          target: `user:${id}`,
+          detail: { username: user.username },
+        });
+        return ok(this.get(id)!);
+      })
+      .immediate();
   }
 
   /** Lifts a lockout of the user's name before it runs out. */
   unlock(id: string, actor: SessionUser): UserResult<UserSummary> {
     const user = this.users.findById(id);
     if (!user) return err('not-found', 'no such user');
-    this.options.db.transaction(() => {
-      this.throttle.delete(usernameKey(user.username));
-      this.options.audit.record({
-        actor,
-        action: 'user.unlock',
-        target: `user:${id}`,
-        detail: { username: user.username },
-      });
-    })();
+    this.options.db
+      .transaction(() => {
+        this.throttle.delete(usernameKey(user.username));
+        this.options.audit.record({
+          actor,
+          action: 'user.unlock',
+          target: `user:${id}`,
+          detail: { username: user.username },
+        });
+      })
+      .immediate();
     return ok(this.get(id)!);
   }
 

@@ -16,11 +16,13 @@ export function purgeVisitors(db: Db, clock: Clock, days: number): { visits: num
   const audit = new AuditService(db, clock);
   const now = clock.now();
   const before = new Date(now.getTime() - days * 86_400_000).toISOString();
-  return db.transaction(() => {
-    const visits = repository.purgeBefore(before, now.toISOString());
-    const watchlist = repository.purgeWatchlistBefore(before);
-    if (visits > 0 || watchlist > 0)
-      audit.record({ actor: null, action: 'visitor.purge', detail: { visits, watchlist, before, days } });
-    return { visits, watchlist };
-  })();
+  return db
+    .transaction(() => {
+      const visits = repository.purgeBefore(before, now.toISOString());
+      const watchlist = repository.purgeWatchlistBefore(before);
+      if (visits > 0 || watchlist > 0)
+        audit.record({ actor: null, action: 'visitor.purge', detail: { visits, watchlist, before, days } });
+      return { visits, watchlist };
+    })
+    .immediate();
 }

@@ -300,7 +300,7 @@ export class VisitorService {
       }
     });
     try {
-      write();
+      write.immediate();
     } catch (error) {
       // two deliveries of one clientRef racing (kiosk retry beside its outbox): the first insert won
       if ((error as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') {
@@ -547,26 +547,33 @@ export class VisitorService {
           validTo: new Date(now.getTime() + minutes * 60_000).toISOString(),
         }
       : null;
-    const changed = this.deps.repository.db.transaction(() => {
-      const done = this.deps.repository.decide(visit.id, from, {
-        status: approve ? 'approved' : 'declined',
-        decidedBy: by.actor,
-        decidedAt: at,
-        pass,
-      });
-      if (!done) return false;
-      this.deps.repository.closeConfirmations(visit.id, confirmationId, approve ? 'approve' : 'decline', at);
-      this.deps.audit.record({
-        actor: by.audit,
-        action: approve ? 'visitor.approve' : 'visitor.decline',
-        target: visit.id,
-        detail: {
+    const changed = this.deps.repository.db
+      .transaction(() => {
+        const done = this.deps.repository.decide(visit.id, from, {
+          status: approve ? 'approved' : 'declined',
           decidedBy: by.actor,
-          ...(pass ? { passId: pass.id, validTo: pass.validTo, doors: pass.doors } : {}),
-        },
-      });
-      return true;
-    })();
+          decidedAt: at,
+          pass,
+        });
+        if (!done) return false;
+        this.deps.repository.closeConfirmations(
+          visit.id,
+          confirmationId,
+          approve ? 'approve' : 'decline',
+          at,
+        );
+        this.deps.audit.record({
+          actor: by.audit,
+          action: approve ? 'visitor.approve' : 'visitor.decline',
+          target: visit.id,
+          detail: {
+            decidedBy: by.actor,
+            ...(pass ? { passId: pass.id, validTo: pass.validTo, doors: pass.doors } : {}),
+          },
+        });
+        return true;
+      })
+      .immediate();
     if (!changed) return err('already-decided', 'this visit has already been decided');
     return ok(this.deps.repository.get(visit.id)!);
   }
@@ -828,24 +835,28 @@ export class VisitorService {
       createdBy: actor.username,
       createdAt: this.now().toISOString(),
     };
-    this.deps.repository.db.transaction(() => {
-      this.deps.repository.insertWatchlist(entry);
-      this.deps.audit.record({
-        actor,
-        action: 'visitor.watchlist-add',
-        target: entry.id,
-        detail: { documentNumber: entry.documentNumberMasked, reason: entry.reason, expiresAt },
-      });
-    })();
+    this.deps.repository.db
+      .transaction(() => {
+        this.deps.repository.insertWatchlist(entry);
+        this.deps.audit.record({
+          actor,
+          action: 'visitor.watchlist-add',
+          target: entry.id,
+          detail: { documentNumber: entry.documentNumberMasked, reason: entry.reason, expiresAt },
+        });
+      })
+      .immediate();
     return ok(entry);
   }
 
   removeFromWatchlist(id: string, actor: StationActor): Result<void, 'not-found'> {
-    const removed = this.deps.repository.db.transaction(() => {
-      if (!this.deps.repository.removeWatchlist(id, actor.username, this.now().toISOString())) return false;
-      this.deps.audit.record({ actor, action: 'visitor.watchlist-remove', target: id });
-      return true;
-    })();
+    const removed = this.deps.repository.db
+      .transaction(() => {
+        if (!this.deps.repository.removeWatchlist(id, actor.username, this.now().toISOString())) return false;
+        this.deps.audit.record({ actor, action: 'visitor.watchlist-remove', target: id });
+        return true;
+      })
+      .immediate();
     return removed ? ok(undefined) : err('not-found', 'no such watch-list entry');
   }
 }

@@ -5,6 +5,10 @@ import { m0004 } from './0004-fleet';
 import { m0005 } from './0005-visitors';
 import { m0006 } from './0006-alerts';
 import { m0007 } from './0007-content-schedule';
+import { m0008 } from './0008-content-versions';
+import { m0009 } from './0009-media-library';
+import { m0010 } from './0010-content-kinds';
+import { m0011 } from './0011-playlists-layouts-stats';
 
 /** A numbered schema change. Append only: never edit a migration that has shipped. */
 export interface Migration {
@@ -14,4 +18,16 @@ export interface Migration {
 }
 
 /** Every migration, in order. */
-export const migrations: readonly Migration[] = [m0001, m0002, m0003, m0004, m0005, m0006, m0007];
+export const migrations: readonly Migration[] = [
+  m0001,
+  m0002,
+  m0003,
+  m0004,
+  m0005,
+  m0006,
+  m0007,
+  m0008,
+  m0009,
+  m0010,
+  m0011,
+];

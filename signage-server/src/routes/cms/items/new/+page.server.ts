@@ -29,6 +29,6 @@ export const load: PageServerLoad = ({ locals, url }) => {
 
 export const actions: Actions = {
   draft: (event) => contentAction(event, 'draft', { create: true }),
-  publish: (event) => contentAction(event, 'publish', { create: true }),
+  submit: (event) => contentAction(event, 'submit', { create: true }),
   upload: (event) => contentAction(event, 'upload', { create: true }),
 };

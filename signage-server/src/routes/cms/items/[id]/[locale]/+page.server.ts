@@ -1,11 +1,13 @@
 import { error } from '@sveltejs/kit';
-import { CATEGORIES, ContentId, Locale, rewriteAssetUrls } from '@linli/content';
+import { CATEGORIES, ContentId, dropExternalImages, Locale, rewriteAssetUrls } from '@linli/content';
 import { cmsAssetUrl } from '$lib/cms/asset-url';
 import { translate } from '$lib/i18n';
 import { requireRole } from '$lib/server/auth/guard';
 import { PERMISSIONS } from '$lib/server/auth/permissions';
 import { hasRole } from '$lib/server/auth/roles';
-import { contentAction, formatBytes } from '$lib/server/content/content-actions';
+import { contentAction, formatBytes, workflowAction } from '$lib/server/content/content-actions';
+import { versionDiff } from '$lib/server/content/content-diff';
+import { displayState } from '$lib/server/content/content.schema';
 import { emptyValues, valuesFromRecord } from '$lib/server/content/content-form';
 import { targetNames, targetOptions } from '$lib/server/content/content-targets';
 import type { Actions, PageServerLoad, RequestEvent } from './$types';
@@ -14,7 +16,7 @@ import type { Actions, PageServerLoad, RequestEvent } from './$types';
  * One item in one language. When that language does not exist yet but the Chinese original does, this is the
  * "add translation" page: the form starts from the original's category, validity and images.
  */
-export const load: PageServerLoad = ({ locals, params }) => {
+export const load: PageServerLoad = ({ locals, params, url }) => {
   const user = requireRole(locals, ...PERMISSIONS.content);
   const id = ContentId.safeParse(params.id);
   const locale = Locale.safeParse(params.locale);
@@ -47,6 +49,40 @@ export const load: PageServerLoad = ({ locals, params }) => {
     };
   }
   const { maxImageBytes } = assets.limits;
+  const now = new Date();
+  const versions = record ? content.versionsOf(record.id, record.locale) : [];
+  // ?diff=N: what version N changed from the one before it (default: the working version)
+  const diffVersion = Number(url.searchParams.get('diff')) || versions[0]?.version || 0;
+  const shown = versions.find((v) => v.version === diffVersion) ?? null;
+  const previous = shown ? (versions.find((v) => v.version < shown.version) ?? null) : null;
+  const workflow = record
+    ? {
+        state: versions.find((v) => v.version === record.version)?.state ?? ('draft' as const),
+        version: record.version,
+        liveVersion: record.publishedVersion ?? null,
+        reason: versions.find((v) => v.version === record.version)?.reason ?? null,
+        actions: content.allowedActions(record.id, record.locale, user),
+        history: versions.map((v) => ({
+          version: v.version,
+          state: displayState(v.state, v.record.validUntil, now),
+          title: v.record.title,
+          authorName: v.authorName,
+          reviewedByName: v.reviewedByName,
+          publishedByName: v.publishedByName,
+          updatedAt: v.updatedAt,
+          publishedAt: v.publishedAt,
+          reason: v.reason,
+          basedOn: v.basedOn,
+        })),
+        diff: shown
+          ? {
+              version: shown.version,
+              against: previous?.version ?? null,
+              ...versionDiff(previous?.record ?? null, shown.record),
+            }
+          : null,
+      }
+    : null;
   const options = targetOptions(locals.services);
   return {
     targetOptions: options,
@@ -62,12 +98,19 @@ export const load: PageServerLoad = ({ locals, params }) => {
           locale: original.locale,
           title: original.title,
           summary: original.summary,
-          bodyHtml: rewriteAssetUrls(original.bodyHtml, cmsAssetUrl),
+          bodyHtml: rewriteAssetUrls(dropExternalImages(original.bodyHtml), cmsAssetUrl),
           status: original.status,
         }
       : null,
     categories: CATEGORIES.map(({ id: categoryId, name }) => ({ id: categoryId, name })),
     canEdit: hasRole(user, 'editor'),
+    workflow,
+    // a reviewer who wrote into the working version sees why there is no approve button
+    ownVersion:
+      !!record &&
+      hasRole(user, 'reviewer') &&
+      !!content.getVersion(record.id, record.locale, record.version)?.contributors.includes(user.id),
+    canRollback: hasRole(user, ...PERMISSIONS.content),
     maxImageBytes,
     maxImageLabel: formatBytes(maxImageBytes),
   };
@@ -85,7 +128,15 @@ function target(event: RequestEvent) {
 
 export const actions: Actions = {
   draft: (event) => contentAction(event, 'draft', target(event)),
-  publish: (event) => contentAction(event, 'publish', target(event)),
-  unpublish: (event) => contentAction(event, 'unpublish', target(event)),
+  /** Save what the form holds and send it to review in one step. */
+  submit: (event) => contentAction(event, 'submit', target(event)),
   upload: (event) => contentAction(event, 'upload', target(event)),
+  // workflow transitions of the stored working version (WorkflowPanel, VersionHistory)
+  submitReview: (event) => workflowAction(event, 'submit', target(event).fixed),
+  approve: (event) => workflowAction(event, 'approve', target(event).fixed),
+  approvePublish: (event) => workflowAction(event, 'approve-publish', target(event).fixed),
+  reject: (event) => workflowAction(event, 'reject', target(event).fixed),
+  publish: (event) => workflowAction(event, 'publish', target(event).fixed),
+  archive: (event) => workflowAction(event, 'archive', target(event).fixed),
+  rollback: (event) => workflowAction(event, 'rollback', target(event).fixed),
 };

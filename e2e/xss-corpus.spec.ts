@@ -1,0 +1,270 @@
+// Issue 4, "Done when" 4, with real processes: an XSS corpus (script tags, event handlers, javascript:/data: URLs,
+// SVG payloads, CSS tricks, iframes, meta refresh, entity tricks, Markdown link payloads) is saved through the CMS's
+// real forms by an editor into every text field of every kind, approved and published by a reviewer, and then shown
+// on a real kiosk and in the CMS device preview. Nothing may run: no dialog, no request to any origin but the
+// server's and the kiosk's own, no sentinel global or attribute, and no event-handler attribute anywhere in the DOM.
+// The payloads must be on screen as the text the editor typed (so the test fails if nothing was rendered at all).
+import { expect, test, type Browser, type BrowserContext, type Page } from '@playwright/test';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createPairingCode, startKiosk, startServer } from '../scripts/lib/processes.mjs';
+import { signInNewUser } from '../signage-server/test/support/cms-users';
+import { login } from '../signage-server/test/support/server-process';
+import {
+  ACCEPTED_QR_URL,
+  BODY_PAYLOAD,
+  EVIL_HOST,
+  LINE_PAYLOADS,
+  REFUSED_QR_URLS,
+} from './fixtures/xss-corpus';
+
+type Server = Awaited<ReturnType<typeof startServer>>;
+type Kiosk = Awaited<ReturnType<typeof startKiosk>>;
+
+const ADMIN_PASSWORD = 'e2e-admin-password-xss';
+const run = Date.now().toString(36);
+
+/** The corpus in few items: one per kind that carries free text, each in the government category. */
+const ITEMS = [
+  {
+    id: `xss-notice-${run}`,
+    kind: 'notice',
+    title: `XSS 通知 ${LINE_PAYLOADS[0]} ${LINE_PAYLOADS[1]}`,
+    summary: LINE_PAYLOADS.slice(2, 7).join(' '),
+    body: BODY_PAYLOAD,
+    fields: {},
+  },
+  {
+    id: `xss-ticker-${run}`,
+    kind: 'ticker',
+    title: `XSS 字幕 ${LINE_PAYLOADS[2]}`,
+    summary: '',
+    body: '',
+    fields: { 'kf.ticker.lines': LINE_PAYLOADS.join('\n') },
+  },
+  {
+    id: `xss-place-${run}`,
+    kind: 'place',
+    title: `XSS 地点 ${LINE_PAYLOADS[3]}`,
+    summary: '',
+    body: '',
+    fields: {
+      'kf.place.name': LINE_PAYLOADS[1]!,
+      'kf.place.hours': LINE_PAYLOADS[10]!,
+      'kf.place.address': LINE_PAYLOADS[12]!,
+      'kf.place.phone': '010-6123-4567',
+    },
+  },
+  {
+    id: `xss-provider-${run}`,
+    kind: 'provider',
+    title: `XSS 服务商 ${LINE_PAYLOADS[7]}`,
+    summary: '',
+    body: '',
+    fields: {
+      'kf.provider.provider': LINE_PAYLOADS[2]!,
+      'kf.provider.service': LINE_PAYLOADS[13]!,
+      'kf.provider.licence': `"><svg onload=alert(1)>`,
+      'kf.provider.contact': '010-6123-4567',
+    },
+  },
+  {
+    id: `xss-qr-${run}`,
+    kind: 'qr',
+    title: `XSS 二维码 ${LINE_PAYLOADS[5]}`,
+    summary: '',
+    body: '',
+    fields: { 'kf.qr.url': ACCEPTED_QR_URL, 'kf.qr.label': LINE_PAYLOADS[4]!.slice(0, 100) },
+  },
+] as const;
+
+/** A browser context signed in with a session cookie the server gave that user. */
+async function signedIn(browser: Browser, url: string, cookie: string): Promise<BrowserContext> {
+  const context = await browser.newContext({ locale: 'zh-CN' });
+  const [name, value] = cookie.split('=') as [string, string];
+  await context.addCookies([{ name, value, url }]);
+  return context;
+}
+
+/** Everything a page does that it should not: dialogs and requests to foreign origins, recorded as they happen. */
+function watch(page: Page, allowed: () => string[]) {
+  const seen = { dialogs: [] as string[], foreign: [] as string[] };
+  page.on('dialog', (dialog) => {
+    seen.dialogs.push(`${dialog.type()}: ${dialog.message()}`);
+    void dialog.dismiss();
+  });
+  page.on('request', (request) => {
+    const url = request.url();
+    if (url.startsWith('data:') || url.startsWith('blob:')) return;
+    const origin = new URL(url).host;
+    if (!allowed().includes(origin)) seen.foreign.push(url);
+  });
+  return seen;
+}
+
+/**
+ * What the DOM holds that a payload would have put there. Handlers, scripts and script URLs are looked for in the
+ * whole document; embedded documents, forms and styles only where content is rendered (`scope`), since the CMS's
+ * own pages are forms.
+ */
+async function injected(page: Page, scope: string) {
+  // images (the kiosk's and the CMS's own) have loaded or failed: any onerror would have fired by now
+  await page.waitForFunction(() => [...document.images].every((image) => image.complete));
+  return page.evaluate((scope) => {
+    const all = [...document.querySelectorAll('*')];
+    return {
+      sentinel: 'xss' in document.documentElement.dataset || '__xss' in window,
+      handlers: all.flatMap((el) =>
+        [...el.attributes].filter((a) => /^on/i.test(a.name)).map((a) => `${el.tagName}[${a.name}]`),
+      ),
+      // the app's own inline scripts (SvelteKit's start-up and its data, which holds the payloads as JSON) carry
+      // the CSP nonce; a script a payload injected could not
+      scripts: document.querySelectorAll('script:not([nonce]):not([src])').length,
+      embeds: [...document.querySelectorAll(scope)].reduce(
+        (n, root) => n + root.querySelectorAll('iframe, object, embed, meta, form, style, script').length,
+        0,
+      ),
+      scriptUrls: all.flatMap((el) =>
+        ['href', 'src', 'action', 'xlink:href', 'formaction', 'style']
+          .map((name) => el.getAttribute(name) ?? '')
+          .filter((value) => /javascript:|vbscript:|data:text|expression\(/i.test(value)),
+      ),
+    };
+  }, scope);
+}
+
+const CLEAN = { sentinel: false, handlers: [], scripts: 0, embeds: 0, scriptUrls: [] };
+
+test.describe.serial('XSS corpus: saved through the CMS, inert on the kiosk and in the preview', () => {
+  let work: string;
+  let server: Server;
+  let kiosk: Kiosk;
+  let editor: Page;
+  let reviewer: Page;
+  let kioskPage: Page;
+  let kioskSeen: ReturnType<typeof watch>;
+  let editorSeen: ReturnType<typeof watch>;
+  const origins = () => [new URL(server.url).host, new URL(kiosk.url).host];
+
+  test.beforeAll(async ({ browser }) => {
+    work = fs.mkdtempSync(path.join(os.tmpdir(), 'linli-e2e-xss-'));
+    server = await startServer({
+      dataDir: path.join(work, 'server'),
+      env: { LINLI_ADMIN_PASSWORD: ADMIN_PASSWORD, LINLI_SEED_DEMO: 'false' },
+    });
+    kiosk = await startKiosk({
+      serverUrl: server.url,
+      pairingCode: createPairingCode(server.dataDir),
+      dataDir: path.join(work, 'kiosk'),
+    });
+    const admin = await login(server.url, 'admin', ADMIN_PASSWORD);
+    editor = await (
+      await signedIn(browser, server.url, await signInNewUser(server.url, admin, 'zhao', ['editor']))
+    ).newPage();
+    reviewer = await (
+      await signedIn(browser, server.url, await signInNewUser(server.url, admin, 'qian', ['reviewer']))
+    ).newPage();
+    editorSeen = watch(editor, origins);
+    watch(reviewer, origins);
+
+    const context = await browser.newContext({ viewport: { width: 1080, height: 1920 }, hasTouch: true });
+    kioskPage = await context.newPage();
+    kioskSeen = watch(kioskPage, origins);
+    await kioskPage.goto(kiosk.url);
+    await kioskPage.getByTestId('tile-government').tap();
+    await expect(kioskPage.getByTestId('nav-home')).toBeVisible();
+  });
+
+  test.afterAll(async () => {
+    await kiosk?.stop();
+    await server?.stop();
+    if (work) fs.rmSync(work, { recursive: true, force: true });
+  });
+
+  test('the CMS refuses what the schemas refuse: a QR code that is not http(s), a phone that is not one', async () => {
+    await editor.goto(`${server.url}/cms/items/new`);
+    await editor.locator('[name="id"]').fill(`xss-refused-${run}`);
+    await editor.locator('[name="category"]').selectOption('government');
+    await editor.locator('[name="title"]').fill('拒绝');
+    await editor.getByLabel('类型', { exact: true }).selectOption('qr');
+    for (const url of REFUSED_QR_URLS) {
+      await editor.locator('[name="kf.qr.url"]').fill(url);
+      await editor.getByRole('button', { name: '保存草稿' }).click();
+      await expect(editor.locator('[id="field-kf.qr.url-error"]')).toHaveText(
+        '请输入以 http:// 或 https:// 开头的完整网址。',
+      );
+    }
+    await editor.getByLabel('类型', { exact: true }).selectOption('place');
+    await editor.locator('[name="kf.place.name"]').fill('店');
+    await editor.locator('[name="kf.place.phone"]').fill(LINE_PAYLOADS[1]!.slice(0, 30));
+    await editor.getByRole('button', { name: '保存草稿' }).click();
+    await expect(editor.locator('[id="field-kf.place.phone-error"]')).toContainText('电话号码');
+    // nothing was written
+    const page = await editor.request.get(`${server.url}/cms/items/xss-refused-${run}/zh-CN`);
+    expect(page.status()).toBe(404);
+  });
+
+  test('an editor saves the corpus through the real forms and a reviewer publishes it', async () => {
+    for (const item of ITEMS) {
+      await editor.goto(`${server.url}/cms/items/new`);
+      await editor.locator('[name="id"]').fill(item.id);
+      await editor.locator('[name="category"]').selectOption('government');
+      await editor.locator('[name="title"]').fill(item.title);
+      await editor.locator('[name="summary"]').fill(item.summary);
+      await editor.locator('[name="body"]').fill(item.body);
+      await editor.getByLabel('类型', { exact: true }).selectOption(item.kind);
+      for (const [name, value] of Object.entries(item.fields)) {
+        const field = editor.locator(`[name="${name}"]`);
+        if ((await field.evaluate((el) => el.tagName)) === 'SELECT') await field.selectOption(value);
+        else await field.fill(value);
+      }
+      await editor.getByRole('button', { name: '保存并提交审核' }).click();
+      // the item's page, whatever notice the redirect carries
+      await editor.waitForURL((url) => url.pathname === `/cms/items/${item.id}/zh-CN`);
+      // the editor page itself (with its live preview) shows the payloads as text
+      await expect(editor.locator('[name="title"]')).toHaveValue(item.title);
+      expect(await injected(editor, 'aside.preview'), `editor ${item.kind}`).toEqual(CLEAN);
+
+      await reviewer.goto(`${server.url}/cms/items/${item.id}/zh-CN`);
+      await reviewer.getByRole('button', { name: '批准并发布' }).click();
+      await expect(reviewer.getByTestId('workflow-panel').locator('[data-state="published"]')).toBeVisible();
+    }
+    expect(editorSeen).toEqual({ dialogs: [], foreign: [] });
+  });
+
+  test('the kiosk shows every payload as text and runs none of them', async () => {
+    for (const item of ITEMS) {
+      await kioskPage.getByTestId(`item-${item.id}`).tap({ timeout: 10_000 });
+      await expect(kioskPage.getByTestId('detail-title')).toHaveText(item.title);
+      const kind = kioskPage.getByTestId('kind-view');
+      if (item.kind === 'ticker') await expect(kind).toContainText(LINE_PAYLOADS[0]!);
+      if (item.kind === 'place') await expect(kind).toContainText(item.fields['kf.place.name']);
+      if (item.kind === 'provider') await expect(kind).toContainText(item.fields['kf.provider.service']);
+      if (item.kind === 'qr') {
+        await expect(kioskPage.getByTestId('kind-qr')).toHaveAttribute('data-url', ACCEPTED_QR_URL);
+      }
+      if (item.kind === 'notice') {
+        // raw HTML in Markdown is shown as typed, never interpreted
+        await expect(kioskPage.locator('.body')).toContainText('<svg onload=');
+      }
+      expect(await injected(kioskPage, '.paper'), `kiosk ${item.kind}`).toEqual(CLEAN);
+      await kioskPage.getByTestId('nav-back').tap();
+    }
+    expect(kioskSeen).toEqual({ dialogs: [], foreign: [] });
+    expect(kioskSeen.foreign.some((url) => url.includes(EVIL_HOST))).toBe(false);
+  });
+
+  test('the CMS device preview, portrait and landscape, runs none of them either', async () => {
+    for (const item of ITEMS) {
+      for (const orientation of ['portrait', 'landscape']) {
+        await editor.goto(`${server.url}/cms/preview/${item.id}/zh-CN?orientation=${orientation}`);
+        await expect(editor.getByTestId('preview-title')).toHaveText(item.title);
+        await expect(editor.getByTestId('preview-frame')).toHaveAttribute('data-orientation', orientation);
+        await expect(editor.getByTestId('kind-view')).toBeAttached();
+        expect(await injected(editor, '.device'), `preview ${item.kind} ${orientation}`).toEqual(CLEAN);
+      }
+    }
+    expect(editorSeen).toEqual({ dialogs: [], foreign: [] });
+  });
+});
