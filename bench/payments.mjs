@@ -34,6 +34,13 @@ function bareCommits(seconds, name) {
   return n / seconds;
 }
 
+/** CPU time a process has used, all threads, in ms (Linux /proc: user + system clock ticks, 100 per second). */
+function processCpuMs(pid) {
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  // fields after the command name: state is [0], so utime (14th of the whole line) is [11] and stime [12]
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
 /**
  * One keep-alive connection speaking just enough HTTP/1.1 for the payment call (the server always answers it with
  * a content-length). The 8 clients share the machine's 2 cores with the server, and node:http's client spends
@@ -192,9 +199,12 @@ try {
   };
   // warm-up, then the measured run
   await Promise.all(cards.map((card, c) => runClient(card, clients[c], Date.now() + 1000, false)));
+  const cpuBefore = processCpuMs(server.child.pid);
   const start = Date.now();
   await Promise.all(cards.map((card, c) => runClient(card, clients[c], start + SECONDS * 1000, true)));
   const elapsed = (Date.now() - start) / 1000;
+  // the server's CPU per payment (all its threads): unlike payments/s it hardly moves with the machine's load
+  const cpuPerPayment = ((processCpuMs(server.child.pid) - cpuBefore) * 1000) / latencies.length;
   if (failures > 0) throw new Error(`${failures} payments failed, the first: ${firstFailure}`);
   for (const client of clients) client.close();
   clients = [];
@@ -208,7 +218,7 @@ try {
     Number(latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))].toFixed(1));
   const rate = latencies.length / elapsed;
   console.log(
-    `linli payments (8 clients, device API, synchronous=FULL): ${rate.toFixed(0)} payments/s, p50 ${pct(50)} ms, p99 ${pct(99)} ms, ${latencies.length} payments`,
+    `linli payments (8 clients, device API, synchronous=FULL): ${rate.toFixed(0)} payments/s, p50 ${pct(50)} ms, p99 ${pct(99)} ms, ${latencies.length} payments, server CPU ${cpuPerPayment.toFixed(0)} µs/payment`,
   );
   const ratio = rate / baseline;
   report({
@@ -221,6 +231,7 @@ try {
     pass: ratio >= 0.5,
     p50_ms: pct(50),
     p99_ms: pct(99),
+    server_cpu_us: Math.round(cpuPerPayment),
     baseline_before: Math.round(baselineBefore),
     baseline_after: Math.round(baselineAfter),
   });

@@ -3,20 +3,21 @@
 // shows each with content/'s components (the video muted with controls, the PDF paged by touch, the QR code drawn,
 // the provider card rated by a resident, whose rating comes back in the manifest), and the CMS device preview
 // shows them at 1080×1920 and 1920×1080. With LINLI_KIND_SCREENSHOTS=<dir> it saves a screenshot of each.
-import { expect, test, type Browser, type BrowserContext, type Page } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { createPairingCode, startKiosk, startServer } from '../scripts/lib/processes.mjs';
-import { signInNewUser } from '../signage-server/test/support/cms-users';
-import { login } from '../signage-server/test/support/server-process';
+import {
+  approveAndPublish,
+  openKiosk,
+  signInAs,
+  startSystem,
+  submitNewItem,
+  type ItemInput,
+  type System,
+} from './support/system';
 
-type Server = Awaited<ReturnType<typeof startServer>>;
-type Kiosk = Awaited<ReturnType<typeof startKiosk>>;
-
-const ADMIN_PASSWORD = 'e2e-admin-password-kinds';
 const SHOTS = process.env.LINLI_KIND_SCREENSHOTS;
 const run = Date.now().toString(36);
 
@@ -85,51 +86,23 @@ function makeMedia(dir: string) {
   };
 }
 
-/** A browser context signed in with a session cookie the server gave that user. */
-async function signedIn(browser: Browser, url: string, cookie: string): Promise<BrowserContext> {
-  const context = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1400, height: 1000 } });
-  const [name, value] = cookie.split('=') as [string, string];
-  await context.addCookies([{ name, value, url }]);
-  return context;
-}
-
 test.describe
   .serial('content kinds: written in the CMS, shown by the same components on a kiosk and in the preview', () => {
-  let work: string;
-  let server: Server;
-  let kiosk: Kiosk;
+  let system: System;
   let editor: Page;
   let reviewer: Page;
   let kioskPage: Page;
   let media: ReturnType<typeof makeMedia>;
-  let items: { id: string; kind: string; title: string; category: string; fields: Record<string, string> }[];
+  let items: ItemInput[];
+  const url = () => system.server.url;
 
   test.beforeAll(async ({ browser }) => {
-    work = fs.mkdtempSync(path.join(os.tmpdir(), 'linli-e2e-kinds-'));
-    media = makeMedia(work);
-    server = await startServer({
-      dataDir: path.join(work, 'server'),
-      env: { LINLI_ADMIN_PASSWORD: ADMIN_PASSWORD, LINLI_SEED_DEMO: 'false' },
-    });
-    kiosk = await startKiosk({
-      serverUrl: server.url,
-      pairingCode: createPairingCode(server.dataDir),
-      dataDir: path.join(work, 'kiosk'),
-    });
-    const admin = await login(server.url, 'admin', ADMIN_PASSWORD);
-    editor = await (
-      await signedIn(browser, server.url, await signInNewUser(server.url, admin, 'sun', ['editor']))
-    ).newPage();
-    reviewer = await (
-      await signedIn(browser, server.url, await signInNewUser(server.url, admin, 'zhou', ['reviewer']))
-    ).newPage();
-    const context = await browser.newContext({
-      viewport: { width: 1080, height: 1920 },
-      hasTouch: true,
-      locale: 'zh-CN',
-    });
-    kioskPage = await context.newPage();
-    await kioskPage.goto(kiosk.url);
+    system = await startSystem('kinds', { seedDemo: false });
+    media = makeMedia(system.work);
+    const cms = { viewport: { width: 1400, height: 1000 } };
+    editor = await signInAs(browser, system, 'sun', ['editor'], cms);
+    reviewer = await signInAs(browser, system, 'zhou', ['reviewer'], cms);
+    kioskPage = await openKiosk(browser, system);
     if (SHOTS) fs.mkdirSync(SHOTS, { recursive: true });
 
     items = [
@@ -206,16 +179,14 @@ test.describe
   });
 
   test.afterAll(async () => {
-    await kiosk?.stop();
-    await server?.stop();
-    if (work) fs.rmSync(work, { recursive: true, force: true });
+    await system?.stop();
   });
 
   test('an editor uploads the media and writes one item of each kind; a reviewer publishes them', async () => {
     // seven items through two people's real forms: about 15 s on a quiet machine, more while other suites run
     test.setTimeout(150_000);
-    const upload = await editor.request.post(`${server.url}/cms/media?/upload`, {
-      headers: { origin: server.url, accept: 'application/json', 'x-sveltekit-action': 'true' },
+    const upload = await editor.request.post(`${url()}/cms/media?/upload`, {
+      headers: { origin: url(), accept: 'application/json', 'x-sveltekit-action': 'true' },
       multipart: Object.fromEntries(
         Object.values(media).map((file, i) => [
           `file${i}`,
@@ -225,22 +196,8 @@ test.describe
     });
     expect(upload.status(), await upload.text()).toBe(200);
     for (const item of items) {
-      await editor.goto(`${server.url}/cms/items/new`);
-      await editor.locator('[name="id"]').fill(item.id);
-      await editor.locator('[name="category"]').selectOption(item.category);
-      await editor.locator('[name="title"]').fill(item.title);
-      await editor.getByLabel('类型', { exact: true }).selectOption(item.kind);
-      for (const [name, value] of Object.entries(item.fields)) {
-        const field = editor.locator(`[name="${name}"]`);
-        if ((await field.evaluate((el) => el.tagName)) === 'SELECT') await field.selectOption(value);
-        else await field.fill(value);
-      }
-      await editor.getByRole('button', { name: '保存并提交审核' }).click();
-      // the item's page, whatever notice the redirect carries
-      await editor.waitForURL((url) => url.pathname === `/cms/items/${item.id}/zh-CN`);
-      await reviewer.goto(`${server.url}/cms/items/${item.id}/zh-CN`);
-      await reviewer.getByRole('button', { name: '批准并发布' }).click();
-      await expect(reviewer.getByTestId('workflow-panel').locator('[data-state="published"]')).toBeVisible();
+      await submitNewItem(editor, system, item);
+      await approveAndPublish(reviewer, system, item);
     }
   });
 
@@ -305,7 +262,7 @@ test.describe
 
   test('the CMS device preview shows every kind at the device resolution, portrait and landscape', async () => {
     for (const item of items) {
-      await editor.goto(`${server.url}/cms/items/${item.id}/zh-CN`);
+      await editor.goto(`${url()}/cms/items/${item.id}/zh-CN`);
       await editor.getByTestId('open-preview').click();
       await expect(editor.getByTestId('preview-title')).toHaveText(item.title);
       const frame = editor.getByTestId('preview-frame');

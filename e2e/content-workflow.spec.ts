@@ -1,94 +1,46 @@
 // Issue 4, "Done when" 1, with real processes: an editor writes and submits a notice; the editor cannot publish or
 // approve it (no button, and a forged POST is refused by the server); a reviewer approves and publishes it and a
 // kiosk shows it; an edit becomes version 2 while version 1 stays on screen until v2 is approved; rolling back to
-// version 1 (a new version, reviewed like any other) puts version 1's text back on the kiosk.
-import { expect, test, type Browser, type BrowserContext, type Page } from '@playwright/test';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { createPairingCode, startKiosk, startServer } from '../scripts/lib/processes.mjs';
-import { signInNewUser } from '../signage-server/test/support/cms-users';
-import { login } from '../signage-server/test/support/server-process';
+// version 1 (a new version, reviewed like any other) puts version 1's text back on the kiosk. The same kiosk shows
+// the items of other kinds that the demo pack, seeded at the server's first start, brings.
+import { expect, test, type Page } from '@playwright/test';
+import { approveAndPublish, openKiosk, signInAs, startSystem, type System } from './support/system';
 
-type Server = Awaited<ReturnType<typeof startServer>>;
-type Kiosk = Awaited<ReturnType<typeof startKiosk>>;
-
-const ADMIN_PASSWORD = 'e2e-admin-password-2';
 const id = `e2e-review-${Date.now().toString(36)}`;
 const TITLE_V1 = `燃气安全检查 ${id.slice(-5)}`;
 const TITLE_V2 = `燃气安全检查（改期）${id.slice(-5)}`;
 
-/** A browser context signed in with a session cookie the server gave that user. */
-async function signedIn(browser: Browser, url: string, cookie: string): Promise<BrowserContext> {
-  const context = await browser.newContext({ locale: 'zh-CN' });
-  const [name, value] = cookie.split('=') as [string, string];
-  await context.addCookies([{ name, value, url }]);
-  return context;
-}
-
 test.describe
   .serial('review workflow: editor submits, reviewer publishes, rollback reaches the kiosk', () => {
-  let work: string;
-  let server: Server;
-  let kiosk: Kiosk;
+  let system: System;
   let editor: Page;
   let reviewer: Page;
   let kioskPage: Page;
-  const item = () => `${server.url}/cms/items/${id}/zh-CN`;
+  const url = () => system.server.url;
+  const item = () => `${url()}/cms/items/${id}/zh-CN`;
 
   /** The reviewer opens the item from the awaiting-review queue and approves and publishes it. */
-  async function reviewAndPublish() {
-    await reviewer.goto(`${server.url}/cms`);
-    await reviewer
-      .getByTestId('review-queue')
-      .getByRole('link', { name: /燃气安全检查/ })
-      .click();
-    await reviewer.getByRole('button', { name: '批准并发布' }).click();
-    await expect(reviewer.getByTestId('workflow-panel').locator('[data-state="published"]')).toBeVisible();
-  }
+  const reviewAndPublish = () => approveAndPublish(reviewer, system, { fromQueue: /燃气安全检查/ });
 
   /** The kiosk's entry for the notice, in the government list (opened once; updates arrive without reload). */
   const kioskItem = () => kioskPage.getByTestId(`item-${id}`);
 
   test.beforeAll(async ({ browser }) => {
-    work = fs.mkdtempSync(path.join(os.tmpdir(), 'linli-e2e-workflow-'));
-    server = await startServer({
-      dataDir: path.join(work, 'server'),
-      env: { LINLI_ADMIN_PASSWORD: ADMIN_PASSWORD },
-    });
-    kiosk = await startKiosk({
-      serverUrl: server.url,
-      pairingCode: createPairingCode(server.dataDir),
-      dataDir: path.join(work, 'kiosk'),
-    });
+    system = await startSystem('workflow');
     // the people of a street office, made through the users page as an admin makes them
-    const admin = await login(server.url, 'admin', ADMIN_PASSWORD);
-    editor = await (
-      await signedIn(browser, server.url, await signInNewUser(server.url, admin, 'wang.editor', ['editor']))
-    ).newPage();
-    reviewer = await (
-      await signedIn(browser, server.url, await signInNewUser(server.url, admin, 'li.reviewer', ['reviewer']))
-    ).newPage();
-
-    const context = await browser.newContext({
-      viewport: { width: 1080, height: 1920 },
-      hasTouch: true,
-      locale: 'zh-CN',
-    });
-    kioskPage = await context.newPage();
-    await kioskPage.goto(kiosk.url);
+    editor = await signInAs(browser, system, 'wang.editor', ['editor']);
+    reviewer = await signInAs(browser, system, 'li.reviewer', ['reviewer']);
+    kioskPage = await openKiosk(browser, system);
     await kioskPage.getByTestId('tile-government').tap();
     await expect(kioskPage.getByTestId('nav-home')).toBeVisible();
   });
 
   test.afterAll(async () => {
-    await kiosk?.stop();
-    await server?.stop();
-    if (work) fs.rmSync(work, { recursive: true, force: true });
+    await system?.stop();
   });
 
   test('the editor writes and submits; they have no publish button and a forged POST is refused', async () => {
-    await editor.goto(`${server.url}/cms/items/new`);
+    await editor.goto(`${url()}/cms/items/new`);
     await editor.getByLabel('编号').fill(id);
     await editor.getByLabel('栏目').selectOption('government');
     await editor.getByRole('textbox', { name: '标题', exact: true }).fill(TITLE_V1);
@@ -105,7 +57,7 @@ test.describe
     // the buttons are missing, and the server refuses the same requests made by hand
     for (const action of ['approvePublish', 'approve', 'publish']) {
       const forged = await editor.request.post(`${item()}?/${action}`, {
-        headers: { origin: server.url, accept: 'text/html' },
+        headers: { origin: url(), accept: 'text/html' },
         form: {},
         maxRedirects: 0,
       });
@@ -150,5 +102,32 @@ test.describe
     await reviewAndPublish();
     await expect(kioskItem()).toContainText(TITLE_V1, { timeout: 5_000 });
     await expect(reviewer.getByTestId('version-2').locator('[data-state="superseded"]')).toBeVisible();
+  });
+
+  test('the demo pack seeded at first start shows its place, provider, ticker and QR items on the kiosk', async () => {
+    const demo = [
+      { category: 'guide', id: 'health-station-card', kind: 'place', text: '010-6231-5920' },
+      {
+        category: 'supervision',
+        id: 'property-service-card',
+        kind: 'provider',
+        text: '安居物业服务有限公司',
+      },
+      { category: 'services', id: 'service-ticker', kind: 'ticker', text: '律师值班' },
+      { category: 'interaction', id: 'suggestions-qr', kind: 'qr', text: '手机扫码，填写意见建议' },
+    ];
+    for (const item of demo) {
+      await kioskPage.getByTestId('nav-home').tap();
+      await kioskPage.getByTestId(`tile-${item.category}`).tap();
+      await kioskPage.getByTestId(`item-${item.id}`).tap();
+      const view = kioskPage.locator(`[data-testid="kind-view"][data-kind="${item.kind}"]`);
+      await expect(view).toContainText(item.text);
+    }
+    // the last one: a QR code drawn for the pack's https address
+    await expect(kioskPage.getByTestId('kind-qr')).toHaveAttribute(
+      'data-url',
+      'https://xingfuli.example.org/yijian',
+    );
+    await expect(kioskPage.getByTestId('kind-qr').locator('svg path')).toHaveAttribute('d', /^M/);
   });
 });

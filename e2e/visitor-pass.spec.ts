@@ -52,10 +52,16 @@ async function pairingCode(dataDir: string): Promise<string> {
   return match[1];
 }
 
+const DOORS = ['gate-xingfuli', 'bldg-xingfuli-b2', 'bldg-xingfuli-b3'];
+
 let work: string;
 let server: Awaited<ReturnType<typeof startServer>>;
 let kiosk: Awaited<ReturnType<typeof startKiosk>>;
 let printer: string;
+/** A second gate device of the community, to look up a unit the way the kiosk does. */
+let probe: { credential: string };
+/** Each door controller's secret, issued when the controllers were installed (before any visitor came). */
+const secrets: Record<string, string> = {};
 
 test.beforeAll(async () => {
   test.setTimeout(180_000);
@@ -65,12 +71,26 @@ test.beforeAll(async () => {
     dataDir: path.join(work, 'server'),
     env: { LINLI_ADMIN_PASSWORD: ADMIN_PASSWORD },
   });
-  kiosk = await startKiosk({
-    serverUrl: server.url,
-    pairingCode: await pairingCode(server.dataDir),
-    dataDir: path.join(work, 'kiosk'),
-    extraArgs: ['--mode', 'gate', '--simulate-peripherals', '--receipt-printer', printer],
-  });
+  // Independent set-up side by side: each CLI run is a process of its own that mostly waits on its start-up.
+  const startKioskWithCode = async () => {
+    kiosk = await startKiosk({
+      serverUrl: server.url,
+      pairingCode: await pairingCode(server.dataDir),
+      dataDir: path.join(work, 'kiosk'),
+      extraArgs: ['--mode', 'gate', '--simulate-peripherals', '--receipt-printer', printer],
+    });
+  };
+  const enrolProbe = async () => {
+    probe = (await enrollDevice(server.url, await pairingCode(server.dataDir), 'probe')) as {
+      credential: string;
+    };
+  };
+  const issueSecret = async (door: string) => {
+    const issued = await serverCli(server.dataDir, ['src/cli/door-sim.ts', 'issue-secret', '--door', door]);
+    if (issued.code !== 0) throw new Error(`issue-secret ${door} failed: ${issued.stderr}`);
+    secrets[door] = /^LINLI_DOOR_SECRET=(\S+)$/m.exec(issued.stdout)![1]!;
+  };
+  await Promise.all([startKioskWithCode(), enrolProbe(), ...DOORS.map(issueSecret)]);
 });
 
 test.afterAll(async () => {
@@ -85,9 +105,6 @@ test('a visitor registers with a simulated ID scan; the resident approves; the p
   test.setTimeout(240_000);
   const visitorId = idNumber();
   // A unit of building 2 with residents, found the way the kiosk finds it (another enrolled gate device).
-  const probe = (await enrollDevice(server.url, await pairingCode(server.dataDir), 'probe')) as {
-    credential: string;
-  };
   const call = async (pathname: string, body?: unknown) =>
     (
       await fetch(`${server.url}${pathname}`, {
@@ -164,13 +181,7 @@ test('a visitor registers with a simulated ID scan; the resident approves; the p
   expect(fs.readFileSync(printer).includes(Buffer.from(token))).toBe(true);
   expect(await axeViolations(page)).toEqual([]);
 
-  // Door controllers: their own processes, asking the server.
-  const secrets: Record<string, string> = {};
-  for (const door of ['gate-xingfuli', 'bldg-xingfuli-b2', 'bldg-xingfuli-b3']) {
-    const issued = await serverCli(server.dataDir, ['src/cli/door-sim.ts', 'issue-secret', '--door', door]);
-    expect(issued.code, issued.stderr).toBe(0);
-    secrets[door] = /^LINLI_DOOR_SECRET=(\S+)$/m.exec(issued.stdout)![1]!;
-  }
+  // Door controllers: their own processes, asking the server, all at once as at a real gate.
   const verify = (door: string) =>
     serverCli(server.dataDir, [
       'src/cli/door-sim.ts',
@@ -184,14 +195,12 @@ test('a visitor registers with a simulated ID scan; the resident approves; the p
       '--qr',
       token,
     ]);
-  const gate = await verify('gate-xingfuli');
-  expect(gate.code, gate.stderr).toBe(0);
-  expect(JSON.parse(gate.stdout)).toMatchObject({ allow: true, reason: 'ok-visitor-pass' });
-  const building2 = await verify('bldg-xingfuli-b2');
-  expect(JSON.parse(building2.stdout)).toMatchObject({ allow: true, reason: 'ok-visitor-pass' });
-  const building3 = await verify('bldg-xingfuli-b3');
-  expect(building3.code).toBe(1);
-  expect(JSON.parse(building3.stdout)).toMatchObject({ allow: false, reason: 'wrong-door' });
+  const [gate, building2, building3] = await Promise.all(DOORS.map(verify));
+  expect(gate!.code, gate!.stderr).toBe(0);
+  expect(JSON.parse(gate!.stdout)).toMatchObject({ allow: true, reason: 'ok-visitor-pass' });
+  expect(JSON.parse(building2!.stdout)).toMatchObject({ allow: true, reason: 'ok-visitor-pass' });
+  expect(building3!.code).toBe(1);
+  expect(JSON.parse(building3!.stdout)).toMatchObject({ allow: false, reason: 'wrong-door' });
 
   // After expiry: a controller holding the server's public key judges the same token at a moment past its window
   // (the server's own clock cannot be moved from outside; the signed window is what both sides check).

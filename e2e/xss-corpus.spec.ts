@@ -4,13 +4,7 @@
 // on a real kiosk and in the CMS device preview. Nothing may run: no dialog, no request to any origin but the
 // server's and the kiosk's own, no sentinel global or attribute, and no event-handler attribute anywhere in the DOM.
 // The payloads must be on screen as the text the editor typed (so the test fails if nothing was rendered at all).
-import { expect, test, type Browser, type BrowserContext, type Page } from '@playwright/test';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { createPairingCode, startKiosk, startServer } from '../scripts/lib/processes.mjs';
-import { signInNewUser } from '../signage-server/test/support/cms-users';
-import { login } from '../signage-server/test/support/server-process';
+import { expect, test, type Page } from '@playwright/test';
 import {
   ACCEPTED_QR_URL,
   BODY_PAYLOAD,
@@ -18,11 +12,16 @@ import {
   LINE_PAYLOADS,
   REFUSED_QR_URLS,
 } from './fixtures/xss-corpus';
+import {
+  approveAndPublish,
+  fillNewItem,
+  openKiosk,
+  signInAs,
+  startSystem,
+  submitNewItem,
+  type System,
+} from './support/system';
 
-type Server = Awaited<ReturnType<typeof startServer>>;
-type Kiosk = Awaited<ReturnType<typeof startKiosk>>;
-
-const ADMIN_PASSWORD = 'e2e-admin-password-xss';
 const run = Date.now().toString(36);
 
 /** The corpus in few items: one per kind that carries free text, each in the government category. */
@@ -79,14 +78,6 @@ const ITEMS = [
   },
 ] as const;
 
-/** A browser context signed in with a session cookie the server gave that user. */
-async function signedIn(browser: Browser, url: string, cookie: string): Promise<BrowserContext> {
-  const context = await browser.newContext({ locale: 'zh-CN' });
-  const [name, value] = cookie.split('=') as [string, string];
-  await context.addCookies([{ name, value, url }]);
-  return context;
-}
-
 /** Everything a page does that it should not: dialogs and requests to foreign origins, recorded as they happen. */
 function watch(page: Page, allowed: () => string[]) {
   const seen = { dialogs: [] as string[], foreign: [] as string[] };
@@ -137,57 +128,39 @@ async function injected(page: Page, scope: string) {
 const CLEAN = { sentinel: false, handlers: [], scripts: 0, embeds: 0, scriptUrls: [] };
 
 test.describe.serial('XSS corpus: saved through the CMS, inert on the kiosk and in the preview', () => {
-  let work: string;
-  let server: Server;
-  let kiosk: Kiosk;
+  let system: System;
   let editor: Page;
   let reviewer: Page;
   let kioskPage: Page;
   let kioskSeen: ReturnType<typeof watch>;
   let editorSeen: ReturnType<typeof watch>;
-  const origins = () => [new URL(server.url).host, new URL(kiosk.url).host];
+  const url = () => system.server.url;
+  const origins = () => [new URL(url()).host, new URL(system.kiosk.url).host];
 
   test.beforeAll(async ({ browser }) => {
-    work = fs.mkdtempSync(path.join(os.tmpdir(), 'linli-e2e-xss-'));
-    server = await startServer({
-      dataDir: path.join(work, 'server'),
-      env: { LINLI_ADMIN_PASSWORD: ADMIN_PASSWORD, LINLI_SEED_DEMO: 'false' },
-    });
-    kiosk = await startKiosk({
-      serverUrl: server.url,
-      pairingCode: createPairingCode(server.dataDir),
-      dataDir: path.join(work, 'kiosk'),
-    });
-    const admin = await login(server.url, 'admin', ADMIN_PASSWORD);
-    editor = await (
-      await signedIn(browser, server.url, await signInNewUser(server.url, admin, 'zhao', ['editor']))
-    ).newPage();
-    reviewer = await (
-      await signedIn(browser, server.url, await signInNewUser(server.url, admin, 'qian', ['reviewer']))
-    ).newPage();
+    system = await startSystem('xss', { seedDemo: false });
+    editor = await signInAs(browser, system, 'zhao', ['editor']);
+    reviewer = await signInAs(browser, system, 'qian', ['reviewer']);
     editorSeen = watch(editor, origins);
     watch(reviewer, origins);
 
-    const context = await browser.newContext({ viewport: { width: 1080, height: 1920 }, hasTouch: true });
-    kioskPage = await context.newPage();
-    kioskSeen = watch(kioskPage, origins);
-    await kioskPage.goto(kiosk.url);
+    kioskPage = await openKiosk(browser, system, (page) => (kioskSeen = watch(page, origins)));
     await kioskPage.getByTestId('tile-government').tap();
     await expect(kioskPage.getByTestId('nav-home')).toBeVisible();
   });
 
   test.afterAll(async () => {
-    await kiosk?.stop();
-    await server?.stop();
-    if (work) fs.rmSync(work, { recursive: true, force: true });
+    await system?.stop();
   });
 
   test('the CMS refuses what the schemas refuse: a QR code that is not http(s), a phone that is not one', async () => {
-    await editor.goto(`${server.url}/cms/items/new`);
-    await editor.locator('[name="id"]').fill(`xss-refused-${run}`);
-    await editor.locator('[name="category"]').selectOption('government');
-    await editor.locator('[name="title"]').fill('拒绝');
-    await editor.getByLabel('类型', { exact: true }).selectOption('qr');
+    await fillNewItem(editor, system, {
+      id: `xss-refused-${run}`,
+      kind: 'qr',
+      category: 'government',
+      title: '拒绝',
+      fields: {},
+    });
     for (const url of REFUSED_QR_URLS) {
       await editor.locator('[name="kf.qr.url"]').fill(url);
       await editor.getByRole('button', { name: '保存草稿' }).click();
@@ -201,34 +174,18 @@ test.describe.serial('XSS corpus: saved through the CMS, inert on the kiosk and 
     await editor.getByRole('button', { name: '保存草稿' }).click();
     await expect(editor.locator('[id="field-kf.place.phone-error"]')).toContainText('电话号码');
     // nothing was written
-    const page = await editor.request.get(`${server.url}/cms/items/xss-refused-${run}/zh-CN`);
+    const page = await editor.request.get(`${url()}/cms/items/xss-refused-${run}/zh-CN`);
     expect(page.status()).toBe(404);
   });
 
   test('an editor saves the corpus through the real forms and a reviewer publishes it', async () => {
     for (const item of ITEMS) {
-      await editor.goto(`${server.url}/cms/items/new`);
-      await editor.locator('[name="id"]').fill(item.id);
-      await editor.locator('[name="category"]').selectOption('government');
-      await editor.locator('[name="title"]').fill(item.title);
-      await editor.locator('[name="summary"]').fill(item.summary);
-      await editor.locator('[name="body"]').fill(item.body);
-      await editor.getByLabel('类型', { exact: true }).selectOption(item.kind);
-      for (const [name, value] of Object.entries(item.fields)) {
-        const field = editor.locator(`[name="${name}"]`);
-        if ((await field.evaluate((el) => el.tagName)) === 'SELECT') await field.selectOption(value);
-        else await field.fill(value);
-      }
-      await editor.getByRole('button', { name: '保存并提交审核' }).click();
-      // the item's page, whatever notice the redirect carries
-      await editor.waitForURL((url) => url.pathname === `/cms/items/${item.id}/zh-CN`);
+      await submitNewItem(editor, system, { ...item, category: 'government' });
       // the editor page itself (with its live preview) shows the payloads as text
       await expect(editor.locator('[name="title"]')).toHaveValue(item.title);
       expect(await injected(editor, 'aside.preview'), `editor ${item.kind}`).toEqual(CLEAN);
 
-      await reviewer.goto(`${server.url}/cms/items/${item.id}/zh-CN`);
-      await reviewer.getByRole('button', { name: '批准并发布' }).click();
-      await expect(reviewer.getByTestId('workflow-panel').locator('[data-state="published"]')).toBeVisible();
+      await approveAndPublish(reviewer, system, item);
     }
     expect(editorSeen).toEqual({ dialogs: [], foreign: [] });
   });
@@ -258,7 +215,7 @@ test.describe.serial('XSS corpus: saved through the CMS, inert on the kiosk and 
   test('the CMS device preview, portrait and landscape, runs none of them either', async () => {
     for (const item of ITEMS) {
       for (const orientation of ['portrait', 'landscape']) {
-        await editor.goto(`${server.url}/cms/preview/${item.id}/zh-CN?orientation=${orientation}`);
+        await editor.goto(`${url()}/cms/preview/${item.id}/zh-CN?orientation=${orientation}`);
         await expect(editor.getByTestId('preview-title')).toHaveText(item.title);
         await expect(editor.getByTestId('preview-frame')).toHaveAttribute('data-orientation', orientation);
         await expect(editor.getByTestId('kind-view')).toBeAttached();

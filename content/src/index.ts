@@ -9,3 +9,5 @@ export * from './identity/cn-id';
 export * from './schedule/index';
 export * from './time/zoned';
 export * from './components/labels';
+export * from './components/playlist-player';
+export * from './components/signage-item';

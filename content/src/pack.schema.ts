@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { CategoryId, Locale } from './categories';
+import { ContentKind, DEFAULT_CONTENT_KIND, RawPayload } from './content-kind.schema';
 import { ContentId, IsoInstant } from './content-item.schema';
 
 /** `pack.json` at the root of a content pack. */
@@ -30,5 +31,9 @@ export const PackItemFrontMatter = z.object({
     .default([]),
   validFrom: IsoInstant.nullable().default(null),
   validUntil: IsoInstant.nullable().default(null),
+  /** What the item is (content-kind.schema.ts); without one it is a notice, like every pack before kinds. */
+  kind: ContentKind.default(DEFAULT_CONTENT_KIND),
+  /** The kind's fields as YAML, checked against the kind's schema when the item is parsed. */
+  payload: RawPayload.default({}),
 });
 export type PackItemFrontMatter = z.infer<typeof PackItemFrontMatter>;

@@ -1,5 +1,6 @@
 import AxeBuilder from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
+import axe from 'axe-core';
 import WebSocket from 'ws';
 import { kioskApiDefinition, type KioskApi } from '../src/shared/kiosk-api';
 import { createServiceProxy } from '../src/shared/service-definition';
@@ -74,8 +75,21 @@ export function layoutProblems(page: Page): Promise<string[]> {
 /** Axe violations of the page as it is now (every rule axe runs by default, best practices included). */
 export async function axeViolations(page: Page): Promise<string[]> {
   // Only violations are wanted: skipping the bookkeeping of passes and incompletes makes a run several times faster.
-  const results = await new AxeBuilder({ page }).options({ resultTypes: ['violations'] }).analyze();
-  return results.violations.map(
+  const options = { resultTypes: ['violations'] as axe.resultGroups[] };
+  let violations: axe.Result[];
+  if (page.frames().length > 1) {
+    violations = (await new AxeBuilder({ page }).options(options).analyze()).violations;
+  } else {
+    // A page of one frame is checked by axe in that frame, with the same rules: AxeBuilder would re-inject axe and
+    // then finish every run in a new blank page, about 1.5 s a call against 0.3 s (26 calls in accessibility.spec).
+    if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(axe.source);
+    violations = await page.evaluate(
+      async (runOptions) =>
+        (await (window as unknown as { axe: typeof axe }).axe.run(document, runOptions)).violations,
+      options,
+    );
+  }
+  return violations.map(
     (violation) =>
       `${violation.id} (${violation.impact}): ${violation.help} — ${violation.nodes
         .slice(0, 3)

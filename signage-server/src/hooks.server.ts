@@ -1,6 +1,8 @@
 import { error, redirect, type Handle, type ServerInit } from '@sveltejs/kit';
 import { translate, pickLocale } from '$lib/i18n';
 import { SESSION_COOKIE } from '$lib/server/auth/auth.service';
+import { bodyLimitFor, limitRequestBody } from '$lib/server/body-limit';
+import { formatBytes } from '$lib/server/content/content-actions';
 import { isCrossSiteWrite } from '$lib/server/auth/csrf';
 import { loadConfig } from '$lib/server/config';
 import { startCoreServices } from '$lib/server/core.services';
@@ -38,6 +40,13 @@ export const handle: Handle = async ({ event, resolve }) => {
   event.locals.locale = pickLocale(cookies.get(LOCALE_COOKIE), request.headers.get('accept-language'));
   event.locals.user = null;
   event.locals.stationCommunityId = null;
+
+  // body limits by route: server.js lifts adapter-node's single limit so that the media library takes large videos
+  if (request.body) {
+    const bodyLimit = bodyLimitFor(request.method, event.route.id, services.assets.limits);
+    const tooLarge = translate(event.locals.locale, 'error.bodyTooLarge', { max: formatBytes(bodyLimit) });
+    event.request = limitRequestBody(request, bodyLimit, tooLarge);
+  }
 
   if (isCrossSiteWrite(request.method, url, request.headers.get('origin'))) {
     error(403, { message: translate(event.locals.locale, 'error.crossSite'), kind: 'cross-site' });

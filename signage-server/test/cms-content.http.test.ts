@@ -2,17 +2,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makePng } from '../src/lib/server/testing/signage.fixture';
-import {
-  BUILD_PRESENT,
-  login,
-  NO_BUILD_MESSAGE,
-  startServer,
-  type ServerProcess,
-} from './support/server-process';
+import { startServerAsAdmin, type AdminServer } from './support/cms-http';
+import { BUILD_PRESENT, NO_BUILD_MESSAGE, type ServerProcess } from './support/server-process';
 
 if (!BUILD_PRESENT) console.warn(`skipping CMS content HTTP tests: ${NO_BUILD_MESSAGE}`);
 
-const ADMIN_PASSWORD = 'cms-test-admin-pw';
+let running: AdminServer;
 let server: ServerProcess;
 let session: string;
 
@@ -45,13 +40,10 @@ const page = async (p: string) =>
 
 describe.skipIf(!BUILD_PRESENT)('CMS content pages (built server, real process)', () => {
   beforeAll(async () => {
-    server = await startServer({ LINLI_SEED_DEMO: 'false', LINLI_ADMIN_PASSWORD: ADMIN_PASSWORD });
-    session = await login(server.url, 'admin', ADMIN_PASSWORD);
+    running = await startServerAsAdmin();
+    ({ server, admin: session } = running);
   }, 60_000);
-  afterAll(async () => {
-    await server?.stop();
-    server?.cleanup();
-  });
+  afterAll(() => running?.stop());
 
   it('re-renders a refused form with everything the editor typed and the errors in Chinese', async () => {
     const typed = {

@@ -1,51 +1,23 @@
 // Scheduling and targeting through the real server: the editor's plain form POST (no JavaScript) stores a schedule
 // or is refused field by field; a device's manifest holds only what is targeted at it; the admin moving a device
 // to another group changes its manifest at once and pushes manifest-changed on its open event stream.
-import { apiPaths, EnrollResponseV1, ManifestV1, type EnrollResponseV1 as Enrolled } from '@linli/content';
+import { apiPaths, ManifestV1, type EnrollResponseV1 as Enrolled } from '@linli/content';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  BUILD_PRESENT,
-  login,
-  NO_BUILD_MESSAGE,
-  pairingCodeFromCli,
-  startServer,
-  type ServerProcess,
-} from './support/server-process';
+import { enrollDevice, postForm, startServerAsAdmin, type AdminServer } from './support/cms-http';
 import { signInNewUser } from './support/cms-users';
+import { BUILD_PRESENT, NO_BUILD_MESSAGE, type ServerProcess } from './support/server-process';
 
 if (!BUILD_PRESENT) console.warn(`skipping content targeting HTTP tests: ${NO_BUILD_MESSAGE}`);
 
-const ADMIN_PASSWORD = 'targeting-test-admin-pw';
+let running: AdminServer;
 let server: ServerProcess;
 let session: string;
 let reviewer: string;
 const api = (p: string) => `${server.url}${p}`;
 
-async function enroll(name: string): Promise<Enrolled> {
-  const pairingCode = await pairingCodeFromCli(server.dataDir);
-  const response = await fetch(api(apiPaths.enroll), {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ pairingCode, name, platform: 'test', appVersion: '0.0.0' }),
-  });
-  expect(response.status).toBe(201);
-  return EnrollResponseV1.parse(await response.json());
-}
-
-/** A form post as a browser without JavaScript sends it. */
-async function form(pathAndAction: string, fields: [string, string][]) {
-  return fetch(api(pathAndAction), {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/x-www-form-urlencoded',
-      origin: server.url,
-      cookie: session,
-      accept: 'text/html',
-    },
-    body: new URLSearchParams(fields),
-    redirect: 'manual',
-  });
-}
+/** A form post as a browser without JavaScript sends it, by the admin. */
+const form = (pathAndAction: string, fields: [string, string][], cookie = session) =>
+  postForm(server.url, cookie, pathAndAction, fields);
 
 const page = async (p: string) =>
   (await fetch(api(p), { headers: { cookie: session, accept: 'text/html' } })).text();
@@ -72,18 +44,15 @@ describe.skipIf(!BUILD_PRESENT)('content scheduling and targeting (built server,
   let lobbyB: Enrolled;
 
   beforeAll(async () => {
-    server = await startServer({ LINLI_SEED_DEMO: 'false', LINLI_ADMIN_PASSWORD: ADMIN_PASSWORD });
-    session = await login(server.url, 'admin', ADMIN_PASSWORD);
+    running = await startServerAsAdmin();
+    ({ server, admin: session } = running);
     reviewer = await signInNewUser(server.url, session, 'reviewer1', ['reviewer']);
-    lobbyA = await enroll('Lobby A');
-    lobbyB = await enroll('Lobby B');
+    lobbyA = await enrollDevice(server, 'Lobby A');
+    lobbyB = await enrollDevice(server, 'Lobby B');
     expect((await moveTo(lobbyA, 'Lobby A', 'group-a')).status).toBe(200);
     expect((await moveTo(lobbyB, 'Lobby B', 'group-b')).status).toBe(200);
   }, 60_000);
-  afterAll(async () => {
-    await server?.stop();
-    server?.cleanup();
-  });
+  afterAll(() => running?.stop());
 
   it('refuses a bad schedule field by field, keeping what was typed, and stores nothing', async () => {
     const response = await form('/cms/items/new?/submit', [
@@ -128,17 +97,7 @@ describe.skipIf(!BUILD_PRESENT)('content scheduling and targeting (built server,
     ]);
     expect(created.status).toBe(303);
     // a second person reviews what the admin wrote
-    const approved = await fetch(api('/cms/items/group-a-notice/zh-CN?/approvePublish'), {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/x-www-form-urlencoded',
-        origin: server.url,
-        cookie: reviewer,
-        accept: 'text/html',
-      },
-      body: '',
-      redirect: 'manual',
-    });
+    const approved = await form('/cms/items/group-a-notice/zh-CN?/approvePublish', [], reviewer);
     expect(approved.status).toBe(303);
     const edit = await page('/cms/items/group-a-notice/zh-CN');
     expect(edit).toContain('每天 全天，分组 group-a');

@@ -18,19 +18,18 @@ import {
 } from '@linli/content';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makePng } from '../src/lib/server/testing/signage.fixture';
+import { enrollDevice, postForm, startServerAsAdmin, type AdminServer } from './support/cms-http';
+import { signInNewUser } from './support/cms-users';
 import {
   BUILD_PRESENT,
-  login,
   NO_BUILD_MESSAGE,
   pairingCodeFromCli,
-  startServer,
   type ServerProcess,
 } from './support/server-process';
-import { signInNewUser } from './support/cms-users';
 
 if (!BUILD_PRESENT) console.warn(`skipping device API HTTP tests: ${NO_BUILD_MESSAGE}`);
 
-const ADMIN_PASSWORD = 'http-test-admin-pw';
+let running: AdminServer;
 let server: ServerProcess;
 let session: string;
 
@@ -42,33 +41,13 @@ const assetFiles = () =>
       )
     : [];
 
-async function enroll(name = 'Lobby'): Promise<Enrolled> {
-  const pairingCode = await pairingCodeFromCli(server.dataDir);
-  const response = await fetch(api(apiPaths.enroll), {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ pairingCode, name, platform: 'test', appVersion: '0.0.0' }),
-  });
-  expect(response.status).toBe(201);
-  return EnrollResponseV1.parse(await response.json());
-}
+const enroll = (name = 'Lobby'): Promise<Enrolled> => enrollDevice(server, name);
 
 const bearer = (device: Enrolled) => ({ authorization: `Bearer ${device.credential}` });
 
 /** A CMS form post (what the browser sends without JavaScript). */
-async function cmsForm(pathAndAction: string, fields: [string, string][], cookie = session) {
-  return fetch(api(pathAndAction), {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/x-www-form-urlencoded',
-      origin: server.url,
-      cookie,
-      accept: 'text/html',
-    },
-    body: new URLSearchParams(fields),
-    redirect: 'manual',
-  });
-}
+const cmsForm = (pathAndAction: string, fields: [string, string][], cookie = session) =>
+  postForm(server.url, cookie, pathAndAction, fields);
 
 async function uploadImage(bytes: Uint8Array) {
   return fetch(api('/cms/assets'), {
@@ -118,13 +97,10 @@ function eventReader(response: Response) {
 
 describe.skipIf(!BUILD_PRESENT)('device API over HTTP (built server, real process)', () => {
   beforeAll(async () => {
-    server = await startServer({ LINLI_SEED_DEMO: 'false', LINLI_ADMIN_PASSWORD: ADMIN_PASSWORD });
-    session = await login(server.url, 'admin', ADMIN_PASSWORD);
+    running = await startServerAsAdmin();
+    ({ server, admin: session } = running);
   }, 60_000);
-  afterAll(async () => {
-    await server?.stop();
-    server?.cleanup();
-  });
+  afterAll(() => running?.stop());
 
   describe('enrolment', () => {
     it('exchanges a CLI pairing code once; the second use is 403 pairing-code-invalid', async () => {

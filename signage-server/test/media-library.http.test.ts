@@ -5,19 +5,14 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makePng } from '../src/lib/server/testing/signage.fixture';
+import { startServerAsAdmin, type AdminServer } from './support/cms-http';
 import { signInNewUser } from './support/cms-users';
-import {
-  BUILD_PRESENT,
-  login,
-  NO_BUILD_MESSAGE,
-  startServer,
-  type ServerProcess,
-} from './support/server-process';
+import { BUILD_PRESENT, NO_BUILD_MESSAGE, type ServerProcess } from './support/server-process';
 
 if (!BUILD_PRESENT) console.warn(`skipping media library HTTP tests: ${NO_BUILD_MESSAGE}`);
 
-const ADMIN_PASSWORD = 'media-test-admin-pw';
 const VIDEO_LIMIT = 300 * 1024;
+let running: AdminServer;
 let server: ServerProcess;
 let session: string;
 let video: Buffer;
@@ -73,17 +68,10 @@ describe.skipIf(!BUILD_PRESENT)('media library (built server, real process)', ()
     ]);
     video = fs.readFileSync(clip);
     fs.rmSync(path.dirname(clip), { recursive: true });
-    server = await startServer({
-      LINLI_SEED_DEMO: 'false',
-      LINLI_ADMIN_PASSWORD: ADMIN_PASSWORD,
-      LINLI_MAX_VIDEO_BYTES: String(VIDEO_LIMIT),
-    });
-    session = await login(server.url, 'admin', ADMIN_PASSWORD);
+    running = await startServerAsAdmin({ env: { LINLI_MAX_VIDEO_BYTES: String(VIDEO_LIMIT) } });
+    ({ server, admin: session } = running);
   }, 60_000);
-  afterAll(async () => {
-    await server?.stop();
-    server?.cleanup();
-  });
+  afterAll(() => running?.stop());
 
   it('sends a visitor without a session to the login page', async () => {
     const response = await fetch(`${server.url}/cms/media`, { redirect: 'manual' });

@@ -3,20 +3,13 @@ import {
   ApiErrorBody,
   apiPaths,
   DeviceStatsResponseV1,
-  EnrollResponseV1,
   ManifestV1,
   signagePaths,
   type EnrollResponseV1 as Enrolled,
 } from '@linli/content';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  BUILD_PRESENT,
-  login,
-  NO_BUILD_MESSAGE,
-  pairingCodeFromCli,
-  startServer,
-  type ServerProcess,
-} from './support/server-process';
+import { enrollDevice, postForm, startServerAsAdmin, type AdminServer } from './support/cms-http';
+import { BUILD_PRESENT, NO_BUILD_MESSAGE, type ServerProcess } from './support/server-process';
 
 // Playlists, layouts and proof-of-play over real HTTP against the built server: the CMS forms work as plain
 // POSTs (no JavaScript), the manifest carries the layout, and the stats endpoint refuses bad batches without
@@ -24,7 +17,7 @@ import {
 
 if (!BUILD_PRESENT) console.warn(`skipping signage stats HTTP tests: ${NO_BUILD_MESSAGE}`);
 
-const ADMIN_PASSWORD = 'stats-http-admin-pw';
+let running: AdminServer;
 let server: ServerProcess;
 let session: string;
 let device: Enrolled;
@@ -32,19 +25,8 @@ let device: Enrolled;
 const api = (p: string) => `${server.url}${p}`;
 const bearer = () => ({ authorization: `Bearer ${device.credential}` });
 
-async function cmsForm(pathAndAction: string, fields: [string, string][]) {
-  return fetch(api(pathAndAction), {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/x-www-form-urlencoded',
-      origin: server.url,
-      cookie: session,
-      accept: 'text/html',
-    },
-    body: new URLSearchParams(fields),
-    redirect: 'manual',
-  });
-}
+const cmsForm = (pathAndAction: string, fields: [string, string][]) =>
+  postForm(server.url, session, pathAndAction, fields);
 
 const postStats = (body: string, headers: Record<string, string> = bearer()) =>
   fetch(api(signagePaths.deviceStats), {
@@ -76,21 +58,11 @@ async function statsRows(from: string, to: string) {
 
 describe.skipIf(!BUILD_PRESENT)('playlists, layouts and proof-of-play over HTTP', () => {
   beforeAll(async () => {
-    server = await startServer({ LINLI_ADMIN_PASSWORD: ADMIN_PASSWORD, LINLI_SEED_DEMO: 'true' });
-    session = await login(server.url, 'admin', ADMIN_PASSWORD);
-    const pairingCode = await pairingCodeFromCli(server.dataDir);
-    const enrolled = await fetch(api(apiPaths.enroll), {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ pairingCode, name: 'Lobby', platform: 'test', appVersion: '0.0.0' }),
-    });
-    expect(enrolled.status).toBe(201);
-    device = EnrollResponseV1.parse(await enrolled.json());
+    running = await startServerAsAdmin({ seedDemo: true });
+    ({ server, admin: session } = running);
+    device = await enrollDevice(server, 'Lobby');
   }, 60_000);
-  afterAll(async () => {
-    await server?.stop();
-    server?.cleanup();
-  });
+  afterAll(() => running?.stop());
 
   it('builds a playlist and a layout with plain form posts, and the manifest carries them', async () => {
     const manifest = async () =>

@@ -5,6 +5,7 @@ import { Marked } from 'marked';
 import type { Token } from 'marked';
 import { z } from 'zod';
 import { CATEGORY_IDS, DEFAULT_LOCALE, LOCALES } from '../categories';
+import { parseKindPayload, payloadAssetRefs } from '../content-kind.schema';
 import { ContentItem } from '../content-item.schema';
 import { renderMarkdown, safeImageSrc, safeLinkHref } from '../markdown';
 import { PackItemFrontMatter, PackManifest } from '../pack.schema';
@@ -249,10 +250,25 @@ async function loadItem(
     images: itemImages,
     validFrom: meta.validFrom,
     validUntil: meta.validUntil,
+    kind: meta.kind,
+    payload: meta.payload,
     version: 1,
     updatedAt,
   });
   if (!item.success) return { errors: describeIssues('front matter field', item.error) };
+  // A payload's files are imported only as the item's `images`: a sha256 not among them would be missing on
+  // every kiosk.
+  const kinded = parseKindPayload(item.data.kind, item.data.payload);
+  const shown = new Set(itemImages.map((image) => image.sha256));
+  const unlisted = kinded.success ? payloadAssetRefs(kinded.data).filter((sha256) => !shown.has(sha256)) : [];
+  if (unlisted.length > 0) {
+    return {
+      errors: unlisted.map(
+        (sha256) =>
+          `front matter field \`payload\`: names the file ${sha256}, which is not one of this item's \`images\``,
+      ),
+    };
+  }
   return { item: item.data, errors: [] };
 }
 

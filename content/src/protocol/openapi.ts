@@ -429,12 +429,21 @@ function ratingApiPaths() {
         summary:
           "A resident's rating (1-5) of a published service-provider card; the average and count reach screens in the manifest",
         security: [{ device: [] }],
+        // optional here: kiosks older than the rating outbox send none (and a retry of theirs counts again)
+        parameters: [{ ...idempotencyHeader, required: false }],
         requestBody: { required: true, ...json('RatingRequestV1') },
         responses: {
-          '201': { description: 'Stored', ...json('RatingResponseV1') },
+          '201': {
+            description: 'Stored (or, for a key seen before, the first answer replayed)',
+            ...json('RatingResponseV1'),
+          },
           '400': errors['400'],
           '401': errors['401'],
           '404': { description: 'No published service-provider card with this id', ...json('ApiErrorBody') },
+          '409': {
+            description: 'idempotency-mismatch: this key was sent with another rating',
+            ...json('ApiErrorBody'),
+          },
           '429': { description: 'Too many ratings from this device; try later', ...json('ApiErrorBody') },
         },
       },

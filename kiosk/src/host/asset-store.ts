@@ -53,6 +53,12 @@ export class AssetStore {
     return 0;
   }
 
+  /** Hashes of the assets with a kept part file (an interrupted download). */
+  async listPartials(): Promise<Set<string>> {
+    const names = await readdir(this.partialDir).catch(() => [] as string[]);
+    return new Set(names.filter((name) => PART_FILE.test(name)).map((name) => name.slice(0, 64)));
+  }
+
   /** Removes the part files of assets not in `keep` (downloads the manifest that wanted them no longer needs). */
   async discardPartialsExcept(keep: ReadonlySet<string>): Promise<void> {
     for (const name of await readdir(this.partialDir)) {
@@ -130,7 +136,8 @@ export class AssetStore {
       const chunks = pending;
       pending = [];
       pendingBytes = 0;
-      await file.write(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
+      // writev hands the kernel the chunks as they came: no copy into one buffer first
+      await file.writev(chunks);
     };
     try {
       for await (const chunk of body) {

@@ -1,3 +1,5 @@
+import http, { type IncomingMessage } from 'node:http';
+import https from 'node:https';
 import { createParser } from 'eventsource-parser';
 import {
   alertPaths,
@@ -22,6 +24,12 @@ export type ManifestFetch =
   | { status: 'not-modified' }
   | { status: 'modified'; body: Buffer; signature: string | null; etag: string | null };
 
+/** An asset answer being received: its body (to stream and verify) and where in the file that body starts. */
+export interface AssetDownload {
+  body: AsyncIterable<Uint8Array>;
+  offset: number;
+}
+
 /** One server-sent event. */
 export interface ServerEvent {
   event: string;
@@ -37,6 +45,12 @@ export interface DeviceApiTimeouts {
 /** The kiosk's HTTP client for the device API (`@linli/content` protocol v1). */
 export class DeviceApiClient {
   private readonly base: string;
+  /**
+   * Asset downloads use node:http on kept-alive sockets instead of fetch: fetch hands a body over as web-stream
+   * chunks, each through promises and a copy, which made a cold sync of 110 MB cost the kiosk several times the
+   * CPU of the bytes themselves (bench/sync-cold.mjs). An IncomingMessage yields the socket's own Buffers.
+   */
+  private readonly assetAgent: http.Agent;
 
   /** Called with the server's time (its `Date` header) on every answer, so the kiosk notices a wrong clock. */
   onServerTime: ((serverTime: Date) => void) | null = null;
@@ -48,6 +62,15 @@ export class DeviceApiClient {
   ) {
     // Keep any path prefix (a server behind a reverse proxy at /linli/): join by string, not new URL(path, base).
     this.base = serverUrl.replace(/\/+$/, '');
+    const agentOptions = { keepAlive: true, maxSockets: 8, maxFreeSockets: 8 };
+    this.assetAgent = this.base.startsWith('https:')
+      ? new https.Agent(agentOptions)
+      : new http.Agent(agentOptions);
+  }
+
+  /** Closes the kept-alive sockets of asset downloads (the host is stopping). */
+  close(): void {
+    this.assetAgent.destroy();
   }
 
   /** Exchanges a pairing code for a device credential and the server's public key. */
@@ -106,34 +129,70 @@ export class DeviceApiClient {
   /**
    * Starts downloading an asset; the caller streams and verifies the body. With `fromByte` > 0 it asks for the
    * rest of the file only (`Range`, guarded by `If-Range` on the asset's ETag). `offset` says where the body
-   * starts: `fromByte` for a 206 that resumes there, 0 when the server sent the whole file instead.
+   * starts: `fromByte` for a 206 that resumes there, 0 when the server sent the whole file instead. The whole
+   * download, body included, must end within the asset timeout; after it the body fails as a broken-off one.
    */
   async fetchAsset(
     credential: string,
     sha256: string,
     fromByte = 0,
-  ): Promise<Result<{ response: Response; offset: number }, DeviceApiErrorKind>> {
+  ): Promise<Result<AssetDownload, DeviceApiErrorKind>> {
     const headers: Record<string, string> = { authorization: `Bearer ${credential}` };
     if (fromByte > 0) {
       headers.range = `bytes=${fromByte}-`;
       headers['if-range'] = `"${sha256}"`;
     }
-    const response = await this.request(apiPaths.asset(sha256), { headers }, this.timeouts.asset);
-    if (!response.ok) return response;
-    const res = response.value;
-    if (res.status === 200) return ok({ response: res, offset: 0 });
-    if (res.status === 206 && fromByte > 0) {
-      const start = /^bytes (\d+)-\d+\/\d+$/.exec(res.headers.get('content-range') ?? '')?.[1];
-      if (Number(start) === fromByte) return ok({ response: res, offset: fromByte });
-      await res.body?.cancel();
+    const answer = await this.getWithAgent(apiPaths.asset(sha256), headers, this.timeouts.asset);
+    if (!answer.ok) return answer;
+    const res = answer.value;
+    if (res.statusCode === 200) return ok({ body: res, offset: 0 });
+    if (res.statusCode === 206 && fromByte > 0) {
+      const start = /^bytes (\d+)-\d+\/\d+$/.exec(res.headers['content-range'] ?? '')?.[1];
+      if (Number(start) === fromByte) return ok({ body: res, offset: fromByte });
+      res.destroy();
       return fail('invalid-response', `asset ${sha256}: a 206 for another range than bytes=${fromByte}-`);
     }
-    if (res.status === 416 && fromByte > 0) {
+    if (res.statusCode === 416 && fromByte > 0) {
       // the kept part is not a prefix the server can continue (it cannot be longer than the file): start over
-      await res.body?.cancel();
+      res.resume();
       return this.fetchAsset(credential, sha256, 0);
     }
-    return this.failureOf(res, `asset ${sha256}`);
+    const text = await textOf(res);
+    return failureOfText(res.statusCode ?? 0, text, `asset ${sha256}`);
+  }
+
+  /**
+   * A GET on the asset agent. Resolves with the answer once its headers arrived; the timer keeps running over
+   * the body, which it destroys (an error for whoever reads it) when the time is up.
+   */
+  private getWithAgent(
+    path: string,
+    headers: Record<string, string>,
+    timeoutMs: number,
+  ): Promise<Result<IncomingMessage, DeviceApiErrorKind>> {
+    const get = this.base.startsWith('https:') ? https.get : http.get;
+    return new Promise((resolve) => {
+      let settled = false;
+      const request = get(this.base + path, { headers, agent: this.assetAgent }, (res) => {
+        settled = true;
+        this.noteServerTime(res.headers.date ?? null);
+        res.once('close', () => clearTimeout(timer));
+        resolve(ok(res));
+      });
+      const timer = setTimeout(
+        () => request.destroy(new Error(`no complete answer within ${timeoutMs} ms`)),
+        timeoutMs,
+      );
+      // the socket keeps a running download alive; this timer alone must not hold a stopping host
+      timer.unref();
+      request.once('error', (error) => {
+        clearTimeout(timer);
+        if (!settled) {
+          settled = true;
+          resolve(fail('offline', `cannot reach the server at ${this.base}: ${messageOf(error)}`));
+        }
+      });
+    });
   }
 
   /**
@@ -270,22 +329,46 @@ export class DeviceApiClient {
     }
   }
 
-  private noteServerTime(response: Response): void {
-    const header = response.headers.get('date');
+  private noteServerTime(response: Response | string | null): void {
+    const header =
+      typeof response === 'object' && response !== null ? response.headers.get('date') : response;
     const serverTime = header ? new Date(header) : null;
     if (serverTime && !Number.isNaN(serverTime.getTime())) this.onServerTime?.(serverTime);
   }
 
   private async failureOf(res: Response, what: string): Promise<Result<never, DeviceApiErrorKind>> {
-    const error = await errorOf(res);
-    if (res.status === 401)
-      return fail('unauthorized', `the server refused this kiosk's credential: ${error.message}`);
-    return fail('server-error', `${what}: HTTP ${res.status} ${error.message}`);
+    return failureOfText(res.status, await res.text().catch(() => ''), what);
   }
 }
 
+function failureOfText(status: number, text: string, what: string): Result<never, DeviceApiErrorKind> {
+  const error = errorOfText(text);
+  if (status === 401)
+    return fail('unauthorized', `the server refused this kiosk's credential: ${error.message}`);
+  return fail('server-error', `${what}: HTTP ${status} ${error.message}`);
+}
+
 async function errorOf(res: Response): Promise<{ kind: string; message: string }> {
-  const text = await res.text().catch(() => '');
+  return errorOfText(await res.text().catch(() => ''));
+}
+
+/** The body of an error answer, as text (at most 64 KB: enough for any error body, bounded for a broken one). */
+async function textOf(res: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  try {
+    for await (const chunk of res) {
+      chunks.push(chunk as Buffer);
+      size += (chunk as Buffer).byteLength;
+      if (size > 65_536) break;
+    }
+  } catch {
+    // a broken error body: the status still tells enough
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function errorOfText(text: string): { kind: string; message: string } {
   try {
     const parsed = ApiErrorBody.safeParse(JSON.parse(text));
     if (parsed.success) return parsed.data.error;

@@ -25,7 +25,8 @@ import { createLogger, type Logger } from './logger';
 import { createPaymentApi, PaymentService } from './payment.service';
 import { httpStatsSender, PlayLogOutbox, playLogOptionsFrom, type PlayLogOptions } from './play-log.outbox';
 import { PlayLogRepository } from './play-log.repository';
-import { createRatingApi } from './rating.client';
+import { RatingOutbox, type RatingOutboxOptions } from './rating.client';
+import { RatingOutboxRepository } from './rating-outbox.repository';
 import { EscPosReceiptPrinter } from './receipt-printer';
 import { SearchService } from './search.service';
 import {
@@ -95,6 +96,7 @@ export interface KioskHostConfig {
   signageMode?: boolean;
   /** Proof-of-play outbox timings (tests use short ones). */
   playLog?: Partial<PlayLogOptions>;
+  ratings?: Partial<RatingOutboxOptions>;
 }
 
 /** The defaults of the renderer timings. */
@@ -124,6 +126,8 @@ export interface KioskHost {
   alerts: AlertService;
   signage: SignageService;
   playLog: PlayLogOutbox;
+  /** Residents' ratings waiting for (or on their way to) the server. */
+  ratings: RatingOutbox;
   /** Every heartbeat of the renderer (the watchdog listens). */
   onRendererHeartbeat(listener: (heartbeat: RendererHeartbeat) => void): () => void;
   /** Resolves once cached assets were re-verified and the sync loop runs. */
@@ -292,6 +296,14 @@ export async function startKioskHost(
     loggerFor('play-log'),
     { ...playLogOptionsFrom(), ...config.playLog },
   );
+  const ratings = new RatingOutbox(
+    new RatingOutboxRepository(db),
+    client,
+    () => repository.getDevice()?.credential ?? null,
+    clock,
+    loggerFor('ratings'),
+    config.ratings,
+  );
   const search = new SearchService(repository, () => content.getSnapshot());
   if (search.ensureIndex(sync.currentManifest()?.manifest ?? null)) log.info('search index rebuilt');
 
@@ -352,7 +364,7 @@ export async function startKioskHost(
     ...createPaymentApi(payments),
     ...createVisitorApi(visitors),
     getAlerts: async () => ok(alerts.current()),
-    ...createRatingApi(client, () => repository.getDevice()?.credential ?? null),
+    rateProvider: (request) => ratings.rate(request),
     getSignage: async () => ok(signage.get()),
     recordPlay: async (play) => playLog.recordPlay(play),
     recordTouch: async (touch) => playLog.recordTouch(touch),
@@ -377,6 +389,7 @@ export async function startKioskHost(
     if (!stopping) fleet.fleet.start();
     if (!stopping) outbox.start();
     if (!stopping) playLog.start();
+    if (!stopping) ratings.start();
   })();
   ready.catch((error: unknown) => log.error('startup verification failed', { error: String(error) }));
   log.info('kiosk host listening', { origin: http.origin, enrolled: stored !== null });
@@ -397,6 +410,7 @@ export async function startKioskHost(
     alerts,
     signage,
     playLog,
+    ratings,
     onRendererHeartbeat(listener) {
       heartbeatListeners.add(listener);
       return () => heartbeatListeners.delete(listener);
@@ -408,8 +422,10 @@ export async function startKioskHost(
       await fleet.fleet.stop();
       alerts.stop();
       await sync.stop();
+      client.close();
       await outbox.stop();
       await playLog.stop();
+      await ratings.stop();
       signage.stop();
       content.stop();
       session.stop();

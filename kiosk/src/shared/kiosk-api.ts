@@ -280,8 +280,11 @@ export const kioskApiDefinition = defineService({
     visitorProgress: { args: z.tuple([]), result: VisitorProgress },
     /** Emergency alerts (issue 4) active now: stored by the host, so also right after a restart or offline. */
     getAlerts: { args: z.tuple([]), result: KioskAlerts },
-    /** A resident's rating of a service-provider card; needs the server online (fails `offline`). */
-    rateProvider: { args: z.tuple([RatingRequestV1]), result: RatingSummary },
+    /**
+     * A resident's rating of a service-provider card, through the host's outbox: the card's new summary when the
+     * server counted it at once, null when it waits for the server (it is counted once the server is back).
+     */
+    rateProvider: { args: z.tuple([RatingRequestV1]), result: RatingSummary.nullable() },
     // Signage (issue 4): the layout and playlists, and proof-of-play records into the host's outbox.
     getSignage: { args: z.tuple([]), result: SignageSnapshot },
     /** An entry finished playing in a zone (or in the attract loop). */

@@ -1,22 +1,5 @@
+import { postForm as post } from './cms-http';
 import { login } from './server-process';
-
-/** A form post as a browser sends it, with the session cookie; answers with the response. */
-async function post(url: string, cookie: string, path: string, fields: Record<string, string | string[]>) {
-  const body = new URLSearchParams();
-  for (const [name, value] of Object.entries(fields))
-    for (const one of [value].flat()) body.append(name, one);
-  return fetch(`${url}${path}`, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/x-www-form-urlencoded',
-      origin: url,
-      cookie,
-      accept: 'text/html',
-    },
-    body,
-    redirect: 'manual',
-  });
-}
 
 /**
  * Creates a CMS user with `roles` through the users page, as an admin does, signs them in and sets their own

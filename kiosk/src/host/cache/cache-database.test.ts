@@ -7,6 +7,7 @@ import { CacheRepository } from './cache.repository';
 import { migrations } from './migrations/index';
 import { VisitorOutboxRepository } from '../visitor-outbox.repository';
 import { AlertRepository } from '../alert.repository';
+import { RatingOutboxRepository } from '../rating-outbox.repository';
 import { PlayLogRepository } from '../play-log.repository';
 
 const device = {
@@ -220,6 +221,30 @@ const cases: { version: number; before: (db: CacheDatabase) => void; after: (db:
         ).toThrow(/CHECK constraint/);
         db.prepare("INSERT INTO play_log (kind, payload, created_at) VALUES ('play', '{}', 't')").run();
         expect(() => db.prepare("UPDATE play_log SET batch_id = 'nope'").run()).toThrow(/FOREIGN KEY/);
+      },
+    },
+    {
+      version: 8,
+      before: (db) => {
+        insertDevice(db);
+        insertManifest(db);
+        new PlayLogRepository(db).append('play', { itemId: 'n1' }, '2026-11-20T00:00:00.000Z');
+      },
+      after: (db) => {
+        expect(new CacheRepository(db).getManifest()).toEqual(manifest);
+        expect(new PlayLogRepository(db).pendingCount()).toBe(1);
+        // the ratings outbox: one row per rating until the server has it, scores 1-5 only
+        const outbox = new RatingOutboxRepository(db);
+        outbox.add({ clientRef: 'r1', itemId: 'cleaning', score: 4 }, '2026-11-20T00:00:00.000Z');
+        expect(outbox.due('2026-11-20T00:00:00.000Z', 10)).toEqual([
+          { clientRef: 'r1', itemId: 'cleaning', score: 4, attempts: 0 },
+        ]);
+        outbox.attemptFailed('r1', '2026-11-20T00:01:00.000Z', 'offline');
+        expect(outbox.due('2026-11-20T00:00:30.000Z', 10)).toEqual([]);
+        expect(outbox.nextDue()).toBe('2026-11-20T00:01:00.000Z');
+        outbox.remove('r1');
+        expect(outbox.pendingCount()).toBe(0);
+        expect(() => outbox.add({ clientRef: 'r2', itemId: 'x', score: 6 }, 't')).toThrow(/CHECK constraint/);
       },
     },
   ];

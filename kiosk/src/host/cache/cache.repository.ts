@@ -1,3 +1,4 @@
+import type { Statement } from 'better-sqlite3';
 import type { CacheDatabase } from './cache-database';
 
 /** The stored enrolment. */
@@ -43,7 +44,19 @@ export type SearchRow = SearchEntry;
 
 /** All SQL of the kiosk cache. Services call these methods and never write SQL themselves. */
 export class CacheRepository {
+  /** Statements a sync runs once per asset (hundreds in a cold sync), prepared on first use and kept. */
+  private readonly statements = new Map<string, Statement>();
+
   constructor(private readonly db: CacheDatabase) {}
+
+  private prepared(sql: string): Statement {
+    let statement = this.statements.get(sql);
+    if (!statement) {
+      statement = this.db.prepare(sql);
+      this.statements.set(sql, statement);
+    }
+    return statement;
+  }
 
   getDevice(): DeviceRecord | null {
     const row = this.db
@@ -115,9 +128,9 @@ export class CacheRepository {
   }
 
   getAsset(sha256: string): AssetRecord | null {
-    const row = this.db
-      .prepare('SELECT sha256, size, mime, stored_at AS storedAt FROM assets WHERE sha256 = ?')
-      .get(sha256) as AssetRecord | undefined;
+    const row = this.prepared(
+      'SELECT sha256, size, mime, stored_at AS storedAt FROM assets WHERE sha256 = ?',
+    ).get(sha256) as AssetRecord | undefined;
     return row ?? null;
   }
 
@@ -129,12 +142,10 @@ export class CacheRepository {
 
   /** Records an asset whose file was written and verified. */
   addAsset(asset: AssetRecord): void {
-    this.db
-      .prepare(
-        `INSERT INTO assets (sha256, size, mime, stored_at) VALUES (@sha256, @size, @mime, @storedAt)
-         ON CONFLICT (sha256) DO UPDATE SET size = excluded.size, mime = excluded.mime, stored_at = excluded.stored_at`,
-      )
-      .run(asset);
+    this.prepared(
+      `INSERT INTO assets (sha256, size, mime, stored_at) VALUES (@sha256, @size, @mime, @storedAt)
+       ON CONFLICT (sha256) DO UPDATE SET size = excluded.size, mime = excluded.mime, stored_at = excluded.stored_at`,
+    ).run(asset);
   }
 
   /** Records many assets in one transaction (one disk flush for a whole batch of downloads). */

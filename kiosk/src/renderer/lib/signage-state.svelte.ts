@@ -1,8 +1,6 @@
 import type { PlaylistV1 } from '@linli/content';
-import type { KioskItem } from '../../shared/kiosk-api';
 import type { SignageSnapshot } from '../../shared/signage-api';
 import type { HostConnection } from './host-connection';
-import type { PlayableEntry } from './playlist-player';
 
 /** The layout and playlists from the host, kept current (issue 4). */
 export class SignageState {
@@ -39,28 +37,4 @@ export class SignageState {
   recordTouch(record: Parameters<HostConnection['api']['recordTouch']>[0]): void {
     void this.connection?.api.recordTouch(record).catch(() => undefined);
   }
-}
-
-/**
- * The entries of a playlist the screen can show now: item entries only while the item is in the content
- * snapshot (valid now), asset entries always (their file is in the cache before the manifest was applied).
- */
-export function playableEntries(playlist: PlaylistV1 | null, items: readonly KioskItem[]): PlayableEntry[] {
-  if (!playlist) return [];
-  // a plain lookup, rebuilt on every call: not reactive state
-  // eslint-disable-next-line svelte/prefer-svelte-reactivity -- local to this pure function
-  const valid = new Set(items.map((item) => item.id));
-  return playlist.entries.flatMap((entry, position) =>
-    entry.itemId !== null && !valid.has(entry.itemId)
-      ? []
-      : [
-          {
-            key: `${position}:${entry.itemId ?? entry.assetSha256}`,
-            itemId: entry.itemId,
-            assetSha256: entry.assetSha256,
-            durationMs: entry.durationSeconds * 1000,
-            transition: entry.transition,
-          },
-        ],
-  );
 }

@@ -37,6 +37,7 @@ export const shell: Messages = {
     'validation.unitType': '类型应为 residential（住宅）、commercial（商铺）或 office（办公）。',
     'validation.residentRole': '身份应为 owner（业主）、tenant（租户）或 family（家属）。',
     'validation.phone': '电话号码无效：手机号为 11 位（1 开头），座机需带区号。',
+    'error.bodyTooLarge': '提交的内容太大（最大 {max}），未保存。',
   },
   en: {
     'nav.audit': 'Audit log',
@@ -76,5 +77,6 @@ export const shell: Messages = {
     'validation.residentRole': 'Role must be owner, tenant or family.',
     'validation.phone':
       'Not a valid phone number: mobiles have 11 digits starting with 1; landlines need the area code.',
+    'error.bodyTooLarge': 'What was sent is too large (at most {max}); nothing was saved.',
   },
 };

@@ -126,6 +126,14 @@ export const signage: Messages = {
     'stats.totals': '合计：播放 {plays} 次，触摸 {touches} 次',
     'stats.picture': '图片 {sha}',
     'stats.error.range': '日期格式应为 YYYY-MM-DD，且开始不晚于结束。',
+    'signagePreview.open': '预览',
+    'signagePreview.crumb': '预览',
+    'signagePreview.title': '预览：{name}',
+    'signagePreview.hint.playlist':
+      '按终端的实际分辨率全屏播放节目单（时长和转场与终端相同，组件也相同）；预览不计入播放统计。',
+    'signagePreview.hint.layout':
+      '按终端的实际分辨率播放布局的各个区域（时长和转场与终端相同，组件也相同）；预览不计入播放统计。',
+    'signagePreview.empty': '没有可播放的条目：节目单为空，或其中的内容尚未发布。',
   },
   en: {
     'nav.playlists': 'Playlists',
@@ -254,5 +262,13 @@ export const signage: Messages = {
     'stats.totals': 'Total: {plays} plays, {touches} touches',
     'stats.picture': 'Picture {sha}',
     'stats.error.range': 'Dates are YYYY-MM-DD, and the start is not after the end.',
+    'signagePreview.open': 'Preview',
+    'signagePreview.crumb': 'Preview',
+    'signagePreview.title': 'Preview: {name}',
+    'signagePreview.hint.playlist':
+      'The playlist full screen at the real resolution of a kiosk, played by the kiosk components with its durations and transitions. A preview is not counted as a play.',
+    'signagePreview.hint.layout':
+      'The zones of the layout at the real resolution of a kiosk, played by the kiosk components with their durations and transitions. A preview is not counted as a play.',
+    'signagePreview.empty': 'Nothing to play: the playlist is empty, or its items are not published yet.',
   },
 };

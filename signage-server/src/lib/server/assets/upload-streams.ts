@@ -61,7 +61,7 @@ export function drainingChunks(stream: Readable): AsyncIterableIterator<Buffer> 
 /**
  * The chunks of a request body. When the consumer stops early (a refused file), the rest is read and dropped
  * rather than cancelled: cancelling closes the connection under a client that is still sending, and it then
- * never reads our answer. What is dropped is bounded by the adapter's BODY_SIZE_LIMIT (and the caller's
+ * never reads our answer. What is dropped is bounded by the route's body limit (body-limit.ts; and the caller's
  * Content-Length check), and none of it is kept.
  */
 export async function* bodyChunks(body: ReadableStream<Uint8Array>): AsyncGenerator<Uint8Array> {
@@ -156,7 +156,7 @@ export async function ingestMultipart(
     parser.once('close', () => resolve('done'));
     parser.once('error', () => resolve('malformed'));
     source.once('error', (error) =>
-      // the adapter's outer bound (BODY_SIZE_LIMIT) ends the body with a 413
+      // the route's body limit (body-limit.ts) or the adapter's outer bound ends the body with a 413
       resolve((error as { status?: number }).status === 413 ? 'body-too-large' : 'malformed'),
     );
   });

@@ -79,6 +79,23 @@ describe('seedDemoContent', () => {
     const result = await seedDemoContent({ seedDemo: true }, signage, quiet);
     if (!result?.ok) throw new Error(result?.error.message ?? 'not imported');
     expect(result.value.items).toBeGreaterThanOrEqual(40);
+    // the kinds the pack brings besides notices reach kiosks with their payloads
+    const byId = new Map(
+      signage.manifests.scope('all').items.map((item) => [`${item.id} ${item.locale}`, item]),
+    );
+    expect(byId.get('health-station-card zh-CN')).toMatchObject({
+      kind: 'place',
+      payload: { placeKind: 'clinic', phone: '010-6231-5920' },
+    });
+    expect(byId.get('property-service-card en')).toMatchObject({
+      kind: 'provider',
+      payload: { contact: '010-6231-5899', rating: null },
+    });
+    expect(byId.get('service-ticker zh-CN')?.kind).toBe('ticker');
+    expect(byId.get('suggestions-qr en')).toMatchObject({
+      kind: 'qr',
+      payload: { url: 'https://xingfuli.example.org/yijian' },
+    });
   });
 });
 

@@ -7,10 +7,19 @@ export class RatingRepository {
   private readonly countSince;
   private readonly summaryOf;
   private readonly summaries;
+  private readonly insertKeyedStatement;
+  private readonly byKey;
 
   constructor(db: Db) {
     this.insertOne = db.prepare(
       'INSERT INTO provider_ratings (item_id, device_id, score, created_at) VALUES (?, ?, ?, ?)',
+    );
+    this.insertKeyedStatement = db.prepare(
+      `INSERT INTO provider_ratings (item_id, device_id, score, created_at, idempotency_key)
+       VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+    );
+    this.byKey = db.prepare<[string, string], { item_id: string; score: number }>(
+      'SELECT item_id, score FROM provider_ratings WHERE device_id = ? AND idempotency_key = ?',
     );
     this.countSince = db.prepare<[string, string], { n: number }>(
       'SELECT count(*) AS n FROM provider_ratings WHERE device_id = ? AND created_at > ?',
@@ -25,6 +34,17 @@ export class RatingRepository {
 
   insert(itemId: string, deviceId: string, score: number, at: string): void {
     this.insertOne.run(itemId, deviceId, score, at);
+  }
+
+  /** Stores a rating with its idempotency key; false when that device sent the key before (nothing written). */
+  insertKeyed(itemId: string, deviceId: string, score: number, at: string, key: string): boolean {
+    return this.insertKeyedStatement.run(itemId, deviceId, score, at, key).changes === 1;
+  }
+
+  /** The rating a device sent with `key`, if any. */
+  getByKey(deviceId: string, key: string): { itemId: string; score: number } | null {
+    const row = this.byKey.get(deviceId, key);
+    return row ? { itemId: row.item_id, score: row.score } : null;
   }
 
   /** How many ratings a device sent after `since`. */

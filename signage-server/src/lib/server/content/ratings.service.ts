@@ -6,9 +6,11 @@ import type { RatingRepository } from './ratings.repository';
 /** Why a rating was refused. */
 export type RatingError =
   | { kind: 'not-found'; message: string }
+  | { kind: 'idempotency-mismatch'; message: string }
   | { kind: 'rate-limited'; message: string; retryAfterSeconds: number };
 
-export type RatingResult = { ok: true; value: RatingSummary } | { ok: false; error: RatingError };
+export type RatingResult =
+  { ok: true; value: RatingSummary; replayed?: true } | { ok: false; error: RatingError };
 
 /** How many ratings one kiosk may send per window: a resident rates a card or two; a stuck finger does not count. */
 export interface RatingLimits {
@@ -38,7 +40,17 @@ export class RatingService {
     return () => this.listeners.delete(listener);
   }
 
-  rate(deviceId: string, request: RatingRequestV1): RatingResult {
+  /**
+   * Stores a rating. With an idempotency key (a kiosk's outbox sends one per rating and repeats it on every
+   * retry) a key seen before from this device stores nothing and answers as the first time did, with the
+   * current summary, `replayed`; the same key with another rating is refused. The replay is decided before the
+   * card and rate-limit checks: a rating that was stored stays counted, whatever changed since.
+   */
+  rate(deviceId: string, request: RatingRequestV1, idempotencyKey: string | null = null): RatingResult {
+    if (idempotencyKey !== null) {
+      const earlier = this.repository.getByKey(deviceId, idempotencyKey);
+      if (earlier) return this.replay(earlier, request);
+    }
     const card = this.published.listPublished().some((r) => r.id === request.itemId && r.kind === 'provider');
     if (!card) {
       return {
@@ -58,7 +70,12 @@ export class RatingService {
         },
       };
     }
-    this.repository.insert(request.itemId, deviceId, request.score, now.toISOString());
+    const at = now.toISOString();
+    if (idempotencyKey === null) this.repository.insert(request.itemId, deviceId, request.score, at);
+    else if (!this.repository.insertKeyed(request.itemId, deviceId, request.score, at, idempotencyKey)) {
+      // another connection stored the same key between the lookup and here: answer as that one did
+      return this.replay(this.repository.getByKey(deviceId, idempotencyKey)!, request);
+    }
     for (const listener of this.listeners) {
       try {
         listener();
@@ -67,6 +84,16 @@ export class RatingService {
       }
     }
     return { ok: true, value: this.repository.summary(request.itemId)! };
+  }
+
+  private replay(earlier: { itemId: string; score: number }, request: RatingRequestV1): RatingResult {
+    if (earlier.itemId !== request.itemId || earlier.score !== request.score) {
+      return {
+        ok: false,
+        error: { kind: 'idempotency-mismatch', message: 'this idempotency key was used for another rating' },
+      };
+    }
+    return { ok: true, value: this.repository.summary(request.itemId)!, replayed: true };
   }
 
   /**

@@ -45,7 +45,7 @@ export const POST: RequestHandler = async ({ locals, request }) => {
       accept: ['image'],
     });
   } catch (error) {
-    // the adapter's own limit (BODY_SIZE_LIMIT) ended the stream: far too large
+    // the route's body limit (body-limit.ts) ended the stream: far too large
     if ((error as { status?: number }).status === 413) return refuse('file-too-large');
     throw error;
   }

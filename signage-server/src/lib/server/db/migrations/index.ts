@@ -9,6 +9,7 @@ import { m0008 } from './0008-content-versions';
 import { m0009 } from './0009-media-library';
 import { m0010 } from './0010-content-kinds';
 import { m0011 } from './0011-playlists-layouts-stats';
+import { m0012 } from './0012-rating-keys';
 
 /** A numbered schema change. Append only: never edit a migration that has shipped. */
 export interface Migration {
@@ -30,4 +31,5 @@ export const migrations: readonly Migration[] = [
   m0009,
   m0010,
   m0011,
+  m0012,
 ];

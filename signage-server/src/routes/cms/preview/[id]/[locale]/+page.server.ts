@@ -1,16 +1,11 @@
 import { error } from '@sveltejs/kit';
 import { categoryInfo, ContentId, dropExternalImages, Locale, rewriteAssetUrls } from '@linli/content';
 import { cmsAssetUrl } from '$lib/cms/asset-url';
+import { DEVICE_SIZES, orientationOf } from '$lib/cms/signage/device-size';
 import { translate } from '$lib/i18n';
 import { requireRole } from '$lib/server/auth/guard';
 import { PERMISSIONS } from '$lib/server/auth/permissions';
 import type { PageServerLoad } from './$types';
-
-/** The device sizes a kiosk comes in (DESIGN.md: portrait 1080×1920 or landscape 1920×1080). */
-const ORIENTATIONS = {
-  portrait: { width: 1080, height: 1920 },
-  landscape: { width: 1920, height: 1080 },
-} as const;
 
 /**
  * One item in one language as a kiosk shows it, at the device's real resolution: the saved working version, with
@@ -27,7 +22,7 @@ export const load: PageServerLoad = ({ locals, params, url }) => {
   const stored = content.get(id.data as string, locale.data as Locale);
   if (!stored) notFound();
   const [record] = ratings.withRatings([stored!]);
-  const orientation = url.searchParams.get('orientation') === 'landscape' ? 'landscape' : 'portrait';
+  const orientation = orientationOf(url);
   return {
     item: {
       id: record!.id,
@@ -44,6 +39,6 @@ export const load: PageServerLoad = ({ locals, params, url }) => {
       images: record!.images,
     },
     orientation,
-    size: ORIENTATIONS[orientation],
+    size: DEVICE_SIZES[orientation],
   };
 };

@@ -1,6 +1,12 @@
-import type { PlayRecordV1 } from '@linli/content';
+import type { PlayRecordV1 } from '../protocol/signage.schema';
 import { describe, expect, it } from 'vitest';
-import { PlaylistPlayer, type NowPlaying, type PlayableEntry, type PlayerTimers } from './playlist-player';
+import {
+  playableEntries,
+  PlaylistPlayer,
+  type NowPlaying,
+  type PlayableEntry,
+  type PlayerTimers,
+} from './playlist-player';
 
 /** Timers moved by hand: `advance` fires whatever falls due on the way, in order. */
 function manualTimers(start = Date.UTC(2026, 10, 25, 2, 0, 0)) {
@@ -115,5 +121,29 @@ describe('playlist rotation', () => {
     timers.advance(30_000);
     expect(shown).toEqual(['a', null]);
     expect(plays).toEqual([expect.objectContaining({ itemId: 'a', durationMs: 2_500 })]);
+  });
+});
+
+describe('playableEntries', () => {
+  const sha = 'a'.repeat(64);
+  const playlist = {
+    id: 'pl-1',
+    name: 'Lobby',
+    entries: [
+      { itemId: 'notice', assetSha256: null, durationSeconds: 5, transition: 'fade' as const },
+      { itemId: 'expired', assetSha256: null, durationSeconds: 8, transition: 'slide' as const },
+      { itemId: null, assetSha256: sha, durationSeconds: 12, transition: 'none' as const },
+    ],
+  };
+
+  it('keeps asset entries and the items that are there, in order, with durations in ms', () => {
+    expect(playableEntries(playlist, (id) => id === 'notice')).toEqual([
+      { key: '0:notice', itemId: 'notice', assetSha256: null, durationMs: 5_000, transition: 'fade' },
+      { key: `2:${sha}`, itemId: null, assetSha256: sha, durationMs: 12_000, transition: 'none' },
+    ]);
+  });
+
+  it('gives nothing for no playlist', () => {
+    expect(playableEntries(null, () => true)).toEqual([]);
   });
 });

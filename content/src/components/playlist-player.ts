@@ -1,4 +1,4 @@
-import type { PlaylistTransition, PlayRecordV1, PlayZone } from '@linli/content';
+import type { PlaylistTransition, PlaylistV1, PlayRecordV1, PlayZone } from '../protocol/signage.schema';
 
 /** An entry the player can show now: its item or asset, and how long it stays. */
 export interface PlayableEntry {
@@ -122,4 +122,29 @@ export class PlaylistPlayer {
       console.error('recording a play failed', error);
     }
   }
+}
+
+/**
+ * The entries of a playlist a screen can show now: item entries only while `hasItem` says the item is there
+ * (the kiosk: in its content snapshot, so valid now; the CMS preview: published), asset entries always (a kiosk
+ * has their file before it applies the manifest).
+ */
+export function playableEntries(
+  playlist: PlaylistV1 | null,
+  hasItem: (id: string) => boolean,
+): PlayableEntry[] {
+  if (!playlist) return [];
+  return playlist.entries.flatMap((entry, position) =>
+    entry.itemId !== null && !hasItem(entry.itemId)
+      ? []
+      : [
+          {
+            key: `${position}:${entry.itemId ?? entry.assetSha256}`,
+            itemId: entry.itemId,
+            assetSha256: entry.assetSha256,
+            durationMs: entry.durationSeconds * 1000,
+            transition: entry.transition,
+          },
+        ],
+  );
 }
