@@ -8,6 +8,7 @@ import AxeBuilder from '@axe-core/playwright';
 import sharp from 'sharp';
 import { expect, test, type Page } from '@playwright/test';
 import { startServer } from '../../scripts/lib/processes.mjs';
+import { signInAsAdmin } from './sign-in';
 
 const ADMIN_PASSWORD = 'e2e-asset-picker-password';
 const SHOTS = process.env.LINLI_SCREENSHOT_DIR;
@@ -38,13 +39,7 @@ test.describe.serial('asset picker in the content editor', () => {
       dataDir: path.join(work, 'server'),
       env: { LINLI_ADMIN_PASSWORD: ADMIN_PASSWORD, LINLI_SEED_DEMO: 'false' },
     });
-    const context = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1366, height: 900 } });
-    page = await context.newPage();
-    await page.goto(`${server.url}/login?next=/cms/media`);
-    await page.getByLabel('用户名').fill('admin');
-    await page.getByLabel('密码').fill(ADMIN_PASSWORD);
-    await page.getByRole('button', { name: '登录' }).click();
-    await page.waitForURL((url) => url.pathname === '/cms/media');
+    page = await signInAsAdmin(browser, server.url, ADMIN_PASSWORD, '/cms/media');
   });
 
   test.afterAll(async () => {

@@ -8,6 +8,7 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { expect, test, type Page } from '@playwright/test';
 import { startServer } from '../../scripts/lib/processes.mjs';
+import { signInAsAdmin } from './sign-in';
 
 const ADMIN_PASSWORD = 'e2e-media-library-password';
 let server: Awaited<ReturnType<typeof startServer>>;
@@ -37,13 +38,7 @@ test.describe.serial('media library', () => {
       dataDir: path.join(work, 'server'),
       env: { LINLI_ADMIN_PASSWORD: ADMIN_PASSWORD },
     });
-    const context = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1366, height: 900 } });
-    page = await context.newPage();
-    await page.goto(`${server.url}/login?next=/cms/media`);
-    await page.getByLabel('用户名').fill('admin');
-    await page.getByLabel('密码').fill(ADMIN_PASSWORD);
-    await page.getByRole('button', { name: '登录' }).click();
-    await page.waitForURL((url) => url.pathname === '/cms/media');
+    page = await signInAsAdmin(browser, server.url, ADMIN_PASSWORD, '/cms/media');
   });
 
   test.afterAll(async () => {

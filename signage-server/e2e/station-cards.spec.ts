@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createPairingCode, enrollDevice, startServer } from '../../scripts/lib/processes.mjs';
+import { signInAsAdmin } from './sign-in';
 
 const ADMIN_PASSWORD = 'e2e-station-password';
 const UID = `E2E${crypto.randomBytes(3).toString('hex').toUpperCase()}0`.slice(0, 10);
@@ -27,13 +28,7 @@ test.afterAll(async () => {
 test('a clerk issues a card and tops up ¥500; two bills paid with PIN; balances, bills and daily close agree', async ({
   browser,
 }) => {
-  const context = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1366, height: 900 } });
-  const page = await context.newPage();
-  await page.goto(`${server.url}/login?next=/station`);
-  await page.getByLabel('用户名').fill('admin');
-  await page.getByLabel('密码').fill(ADMIN_PASSWORD);
-  await page.getByRole('button', { name: '登录' }).click();
-  await page.waitForURL((url) => url.pathname === '/station');
+  const page = await signInAsAdmin(browser, server.url, ADMIN_PASSWORD, '/station');
 
   // the drawer before: the demo cards were topped up in cash at first start
   await page.goto(`${server.url}/station/close`);
@@ -107,5 +102,5 @@ test('a clerk issues a card and tops up ¥500; two bills paid with PIN; balances
   await page.getByRole('button', { name: '日结', exact: true }).click();
   await expect(page.getByText('今日已日结')).toBeVisible();
   await expect(page.locator('tr[data-day]').first()).toContainText('¥0.00');
-  await context.close();
+  await page.context().close();
 });

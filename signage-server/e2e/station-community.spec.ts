@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
 import { startServer } from '../../scripts/lib/processes.mjs';
+import { signInAsAdmin } from './sign-in';
 
 const ADMIN_PASSWORD = 'e2e-station-community-password';
 let server: Awaited<ReturnType<typeof startServer>>;
@@ -25,13 +26,7 @@ test.afterAll(async () => {
 });
 
 test('a station serving two communities works on the one the clerk picked', async ({ browser }) => {
-  const context = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1366, height: 900 } });
-  const page = await context.newPage();
-  await page.goto(`${server.url}/login?next=/admin/registry`);
-  await page.getByLabel('用户名').fill('admin');
-  await page.getByLabel('密码').fill(ADMIN_PASSWORD);
-  await page.getByRole('button', { name: '登录' }).click();
-  await page.waitForURL((url) => url.pathname === '/admin/registry');
+  const page = await signInAsAdmin(browser, server.url, ADMIN_PASSWORD, '/admin/registry');
 
   // One community only (the demo): no picker, nothing to choose.
   await page.goto(`${server.url}/station`);
@@ -83,5 +78,5 @@ test('a station serving two communities works on the one the clerk picked', asyn
   await page.getByLabel('房屋（楼号/房号，如 1/0301）').fill('1/1-0502');
   await page.getByRole('button', { name: '查找住户' }).click();
   await expect(page.getByText('1号楼 1-0502')).toBeVisible();
-  await context.close();
+  await page.context().close();
 });

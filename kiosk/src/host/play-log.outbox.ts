@@ -9,6 +9,7 @@ import {
 import { fail, ok, type Result } from '../shared/result';
 import { backoffDelay, type Clock } from './clock';
 import type { Logger } from './logger';
+import { OutboxLoop } from './outbox-loop';
 import type { PlayLogRepository } from './play-log.repository';
 
 /** Timings and sizes of the proof-of-play outbox. */
@@ -102,9 +103,7 @@ export function httpStatsSender(
  * twice; rows survive restarts and outages on disk.
  */
 export class PlayLogOutbox {
-  private timer: unknown = null;
-  private running: Promise<void> | null = null;
-  private started = false;
+  private readonly loop: OutboxLoop;
   private readonly options: PlayLogOptions;
 
   constructor(
@@ -116,6 +115,12 @@ export class PlayLogOutbox {
     options: Partial<PlayLogOptions> = {},
   ) {
     this.options = { ...DEFAULT_PLAY_LOG_OPTIONS, ...options };
+    this.loop = new OutboxLoop(
+      clock,
+      () => this.deliverDue(),
+      () => this.nextInMs(),
+      (error) => this.log.error('stats outbox pass failed', { error: String(error) }),
+    );
   }
 
   /** Records a play (validated; a malformed record from the renderer is refused, not stored). */
@@ -137,15 +142,11 @@ export class PlayLogOutbox {
   }
 
   start(): void {
-    this.started = true;
-    this.schedule(0);
+    this.loop.start();
   }
 
   async stop(): Promise<void> {
-    this.started = false;
-    if (this.timer !== null) this.clock.clearTimeout(this.timer);
-    this.timer = null;
-    await this.running;
+    await this.loop.stop();
   }
 
   /** Records waiting for the server. */
@@ -154,79 +155,60 @@ export class PlayLogOutbox {
   }
 
   /** Sends every due batch now (tests, and the loop). Stops at the first failure: the server is away. */
-  async flush(): Promise<void> {
-    if (this.running) return this.running;
-    const pass = (async () => {
-      await Promise.resolve();
-      try {
-        for (;;) {
-          const credential = this.credential();
-          if (!credential) break;
-          const batch = this.repository.nextBatch(this.clock.now().toISOString(), this.options.batchSize);
-          if (!batch) break;
-          const body = DeviceStatsBatchV1.safeParse(batch);
-          if (!body.success) {
-            // written by this kiosk after the same checks: only a damaged file gets here
-            this.repository.discard(batch.batchId);
-            this.log.error('an unreadable stats batch was dropped', { batchId: batch.batchId });
-            continue;
-          }
-          const answer = await this.send(credential, body.data);
-          if (answer.ok) {
-            this.repository.delivered(batch.batchId);
-            continue;
-          }
-          if (answer.error.kind === 'refused') {
-            this.repository.discard(batch.batchId);
-            this.log.error('the server refused a stats batch; dropped', {
-              batchId: batch.batchId,
-              error: answer.error.message,
-            });
-            continue;
-          }
-          const delay = backoffDelay(batch.attempts, this.options.retryInitialMs, this.options.retryMaxMs);
-          this.repository.attemptFailed(
-            batch.batchId,
-            new Date(this.clock.now().getTime() + delay).toISOString(),
-            answer.error.message,
-          );
-          this.log.warn('stats batch queued for later delivery', {
-            batchId: batch.batchId,
-            retryInMs: delay,
-            reason: answer.error.message,
-          });
-          break;
-        }
-      } catch (error) {
-        this.log.error('stats outbox pass failed', { error: String(error) });
-      } finally {
-        this.running = null;
-        if (this.started) this.scheduleNext();
+  flush(): Promise<void> {
+    return this.loop.flush();
+  }
+
+  /** One delivery pass (run by the loop). */
+  private async deliverDue(): Promise<void> {
+    for (;;) {
+      const credential = this.credential();
+      if (!credential) break;
+      const batch = this.repository.nextBatch(this.clock.now().toISOString(), this.options.batchSize);
+      if (!batch) break;
+      const body = DeviceStatsBatchV1.safeParse(batch);
+      if (!body.success) {
+        // written by this kiosk after the same checks: only a damaged file gets here
+        this.repository.discard(batch.batchId);
+        this.log.error('an unreadable stats batch was dropped', { batchId: batch.batchId });
+        continue;
       }
-    })();
-    this.running = pass;
-    return pass;
+      const answer = await this.send(credential, body.data);
+      if (answer.ok) {
+        this.repository.delivered(batch.batchId);
+        continue;
+      }
+      if (answer.error.kind === 'refused') {
+        this.repository.discard(batch.batchId);
+        this.log.error('the server refused a stats batch; dropped', {
+          batchId: batch.batchId,
+          error: answer.error.message,
+        });
+        continue;
+      }
+      const delay = backoffDelay(batch.attempts, this.options.retryInitialMs, this.options.retryMaxMs);
+      this.repository.attemptFailed(
+        batch.batchId,
+        new Date(this.clock.now().getTime() + delay).toISOString(),
+        answer.error.message,
+      );
+      this.log.warn('stats batch queued for later delivery', {
+        batchId: batch.batchId,
+        retryInMs: delay,
+        reason: answer.error.message,
+      });
+      break;
+    }
   }
 
   /** A new record: send soon (after the flush interval), unless a retry is already due earlier. */
   private nudge(): void {
-    if (this.started && this.timer === null && !this.running) this.schedule(this.options.flushIntervalMs);
+    this.loop.nudge(this.options.flushIntervalMs);
   }
 
-  private scheduleNext(): void {
+  private nextInMs(): number | null {
     const due = this.repository.nextDue();
-    if (due !== null) {
-      this.schedule(Math.max(0, new Date(due).getTime() - this.clock.now().getTime()));
-    } else if (this.repository.pendingCount() > 0) {
-      this.schedule(this.options.flushIntervalMs);
-    }
-  }
-
-  private schedule(ms: number): void {
-    if (this.timer !== null) this.clock.clearTimeout(this.timer);
-    this.timer = this.clock.setTimeout(() => {
-      this.timer = null;
-      void this.flush();
-    }, ms);
+    if (due !== null) return this.loop.msUntil(due);
+    return this.repository.pendingCount() > 0 ? this.options.flushIntervalMs : null;
   }
 }

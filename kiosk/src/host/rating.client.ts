@@ -4,6 +4,7 @@ import { fail, ok, type Result } from '../shared/result';
 import { backoffDelay, type Clock } from './clock';
 import type { DeviceApiClient } from './device-api.client';
 import type { Logger } from './logger';
+import { OutboxLoop } from './outbox-loop';
 import type { PendingRating, RatingOutboxRepository } from './rating-outbox.repository';
 
 /** Retry timing of the ratings outbox. */
@@ -32,9 +33,7 @@ type SendOutcome =
  * dropped.
  */
 export class RatingOutbox {
-  private timer: unknown = null;
-  private running: Promise<void> | null = null;
-  private started = false;
+  private readonly loop: OutboxLoop;
   /** Ratings being sent right now (the first attempt runs beside the loop). */
   private readonly inFlight = new Set<string>();
   private readonly options: RatingOutboxOptions;
@@ -48,6 +47,12 @@ export class RatingOutbox {
     options: Partial<RatingOutboxOptions> = {},
   ) {
     this.options = { ...DEFAULT_RATING_OUTBOX_OPTIONS, ...options };
+    this.loop = new OutboxLoop(
+      clock,
+      () => this.deliverDue(),
+      () => this.nextInMs(),
+      (error) => this.log.error('ratings outbox pass failed', { error: String(error) }),
+    );
   }
 
   /**
@@ -74,15 +79,11 @@ export class RatingOutbox {
   }
 
   start(): void {
-    this.started = true;
-    this.schedule(0);
+    this.loop.start();
   }
 
   async stop(): Promise<void> {
-    this.started = false;
-    if (this.timer !== null) this.clock.clearTimeout(this.timer);
-    this.timer = null;
-    await this.running;
+    await this.loop.stop();
   }
 
   /** Ratings waiting for the server. */
@@ -91,27 +92,18 @@ export class RatingOutbox {
   }
 
   /** Sends every due rating now, oldest first; stops at the first that must wait (the server is away). */
-  async flush(): Promise<void> {
-    if (this.running) return this.running;
-    const pass = (async () => {
-      // yield first: `running` must be set before the pass can end and clear it
-      await Promise.resolve();
-      try {
-        for (const rating of this.repository.due(this.clock.now().toISOString(), 100)) {
-          if (!this.credential()) break;
-          if (this.inFlight.has(rating.clientRef)) continue;
-          const outcome = await this.deliver(rating);
-          if (outcome.kind === 'retry') break;
-        }
-      } catch (error) {
-        this.log.error('ratings outbox pass failed', { error: String(error) });
-      } finally {
-        this.running = null;
-        if (this.started) this.scheduleNext();
-      }
-    })();
-    this.running = pass;
-    return pass;
+  flush(): Promise<void> {
+    return this.loop.flush();
+  }
+
+  /** One delivery pass (run by the loop). */
+  private async deliverDue(): Promise<void> {
+    for (const rating of this.repository.due(this.clock.now().toISOString(), 100)) {
+      if (!this.credential()) break;
+      if (this.inFlight.has(rating.clientRef)) continue;
+      const outcome = await this.deliver(rating);
+      if (outcome.kind === 'retry') break;
+    }
   }
 
   /** One attempt for one stored rating, and what it means for its row. */
@@ -137,7 +129,7 @@ export class RatingOutbox {
           retryInMs: delay,
           reason: outcome.error,
         });
-        if (this.started && this.timer === null && !this.running) this.schedule(delay);
+        this.loop.nudge(delay);
       } else {
         this.repository.remove(rating.clientRef);
         if (outcome.kind === 'refused') {
@@ -182,16 +174,8 @@ export class RatingOutbox {
     return { kind: 'retry', error: `HTTP ${status}`, retryAfterMs: status === 429 ? 60_000 : null };
   }
 
-  private scheduleNext(): void {
+  private nextInMs(): number | null {
     const due = this.repository.nextDue();
-    if (due !== null) this.schedule(Math.max(0, new Date(due).getTime() - this.clock.now().getTime()));
-  }
-
-  private schedule(ms: number): void {
-    if (this.timer !== null) this.clock.clearTimeout(this.timer);
-    this.timer = this.clock.setTimeout(() => {
-      this.timer = null;
-      void this.flush();
-    }, ms);
+    return due === null ? null : this.loop.msUntil(due);
   }
 }

@@ -1,6 +1,7 @@
 import { VisitorRegistrationV1, type VisitStatusV1 } from '@linli/content';
 import { backoffDelay, type Clock } from './clock';
 import type { Logger } from './logger';
+import { OutboxLoop } from './outbox-loop';
 import type { VisitorApiClient } from './visitor-api.client';
 import type { VisitorOutboxRepository } from './visitor-outbox.repository';
 
@@ -37,9 +38,7 @@ export const DEFAULT_OUTBOX_OPTIONS: VisitorOutboxOptions = {
  */
 export class VisitorOutbox {
   private readonly inFlight = new Map<string, Promise<DeliveryOutcome>>();
-  private timer: unknown = null;
-  private running: Promise<void> | null = null;
-  private started = false;
+  private readonly loop: OutboxLoop;
   private readonly options: VisitorOutboxOptions;
 
   constructor(
@@ -51,6 +50,12 @@ export class VisitorOutbox {
     options: Partial<VisitorOutboxOptions> = {},
   ) {
     this.options = { ...DEFAULT_OUTBOX_OPTIONS, ...options };
+    this.loop = new OutboxLoop(
+      clock,
+      () => this.deliverDue(),
+      () => this.nextInMs(),
+      (error) => this.log.error('visitor outbox pass failed', { error: String(error) }),
+    );
   }
 
   /**
@@ -69,48 +74,35 @@ export class VisitorOutbox {
 
   /** Starts the background delivery of whatever waits (also what an earlier run left behind). */
   start(): void {
-    this.started = true;
-    this.schedule(0);
+    this.loop.start();
   }
 
   async stop(): Promise<void> {
-    this.started = false;
-    if (this.timer !== null) this.clock.clearTimeout(this.timer);
-    this.timer = null;
-    await this.running;
+    await this.loop.stop();
     await Promise.allSettled([...this.inFlight.values()]);
   }
 
   /** Delivers every due registration now (tests, and the loop). */
-  async flush(): Promise<void> {
-    if (this.running) return this.running;
-    const pass = (async () => {
-      // Yield first, so `running` is set before the pass can finish (an empty outbox finishes at once).
-      await Promise.resolve();
-      try {
-        this.repository.purgeDelivered(
-          new Date(this.clock.now().getTime() - this.options.keepDeliveredMs).toISOString(),
-        );
-        for (;;) {
-          const due = this.repository.due(this.clock.now().toISOString(), this.options.batchSize);
-          if (due.length === 0) break;
-          let progressed = false;
-          for (const clientRef of due) {
-            const outcome = await this.attempt(clientRef, true);
-            if (outcome.kind !== 'queued') progressed = true;
-          }
-          // Everything in this batch failed: the server is away, wait for the backoff instead of spinning.
-          if (!progressed) break;
-        }
-      } catch (error) {
-        this.log.error('visitor outbox pass failed', { error: String(error) });
-      } finally {
-        this.running = null;
-        if (this.started) this.scheduleNext();
+  flush(): Promise<void> {
+    return this.loop.flush();
+  }
+
+  /** One delivery pass (run by the loop). */
+  private async deliverDue(): Promise<void> {
+    this.repository.purgeDelivered(
+      new Date(this.clock.now().getTime() - this.options.keepDeliveredMs).toISOString(),
+    );
+    for (;;) {
+      const due = this.repository.due(this.clock.now().toISOString(), this.options.batchSize);
+      if (due.length === 0) break;
+      let progressed = false;
+      for (const clientRef of due) {
+        const outcome = await this.attempt(clientRef, true);
+        if (outcome.kind !== 'queued') progressed = true;
       }
-    })();
-    this.running = pass;
-    return pass;
+      // Everything in this batch failed: the server is away, wait for the backoff instead of spinning.
+      if (!progressed) break;
+    }
   }
 
   /** Entries still waiting for the server. */
@@ -118,18 +110,9 @@ export class VisitorOutbox {
     return this.repository.countPending();
   }
 
-  private scheduleNext(): void {
+  private nextInMs(): number | null {
     const next = this.repository.nextDue();
-    if (next === null) return;
-    this.schedule(Math.max(0, new Date(next).getTime() - this.clock.now().getTime()));
-  }
-
-  private schedule(ms: number): void {
-    if (this.timer !== null) this.clock.clearTimeout(this.timer);
-    this.timer = this.clock.setTimeout(() => {
-      this.timer = null;
-      void this.flush();
-    }, ms);
+    return next === null ? null : this.loop.msUntil(next);
   }
 
   /** One attempt for one clientRef; concurrent callers for the same clientRef share it. */
@@ -187,7 +170,7 @@ export class VisitorOutbox {
       error: reason,
     });
     this.log.warn('visitor registration queued for later delivery', { clientRef, retryInMs: delay, reason });
-    if (this.started) this.scheduleNext();
+    this.loop.reschedule();
     return { kind: 'queued', reason };
   }
 }
