@@ -161,9 +161,16 @@ test.describe.serial('XSS corpus: saved through the CMS, inert on the kiosk and 
       title: '拒绝',
       fields: {},
     });
+    // each save waits for its own answer: the refusal's text is the same every time, so the last one on screen
+    // would pass for the next, and a late answer re-renders the form over the next step's choices
+    const save = () =>
+      Promise.all([
+        editor.waitForResponse((response) => response.request().method() === 'POST'),
+        editor.getByRole('button', { name: '保存草稿' }).click(),
+      ]);
     for (const url of REFUSED_QR_URLS) {
       await editor.locator('[name="kf.qr.url"]').fill(url);
-      await editor.getByRole('button', { name: '保存草稿' }).click();
+      await save();
       await expect(editor.locator('[id="field-kf.qr.url-error"]')).toHaveText(
         '请输入以 http:// 或 https:// 开头的完整网址。',
       );
@@ -171,7 +178,7 @@ test.describe.serial('XSS corpus: saved through the CMS, inert on the kiosk and 
     await editor.getByLabel('类型', { exact: true }).selectOption('place');
     await editor.locator('[name="kf.place.name"]').fill('店');
     await editor.locator('[name="kf.place.phone"]').fill(LINE_PAYLOADS[1]!.slice(0, 30));
-    await editor.getByRole('button', { name: '保存草稿' }).click();
+    await save();
     await expect(editor.locator('[id="field-kf.place.phone-error"]')).toContainText('电话号码');
     // nothing was written
     const page = await editor.request.get(`${url()}/cms/items/xss-refused-${run}/zh-CN`);
