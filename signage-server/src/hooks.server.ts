@@ -43,9 +43,13 @@ export const handle: Handle = async ({ event, resolve }) => {
 
   // body limits by route: server.js lifts adapter-node's single limit so that the media library takes large videos
   if (request.body) {
-    const bodyLimit = bodyLimitFor(request.method, event.route.id, services.assets.limits);
-    const tooLarge = translate(event.locals.locale, 'error.bodyTooLarge', { max: formatBytes(bodyLimit) });
-    event.request = limitRequestBody(request, bodyLimit, tooLarge);
+    const { locale } = event.locals;
+    event.request = limitRequestBody(
+      request,
+      bodyLimitFor(request.method, event.route.id, services.assets.limits),
+      // translated only for a refusal: nearly every body is within its limit
+      (limit) => translate(locale, 'error.bodyTooLarge', { max: formatBytes(limit) }),
+    );
   }
 
   if (isCrossSiteWrite(request.method, url, request.headers.get('origin'))) {

@@ -49,8 +49,14 @@ export function bodyLimitFor(method: string, routeId: string | null, limits: Ass
  * its own, more precise limit checked first): the returned request's body fails with a 413 (`message`) on its
  * first read when the declared Content-Length is over the limit — no byte of it is read — and, without a declared
  * length (chunked), as soon as it passes the limit, so nothing downstream ever holds more than that.
+ * `message` may be a function: it runs only when a refusal is made, so that the translation of a message almost
+ * no request needs is not paid by every request that has a body.
  */
-export function limitRequestBody(request: Request, limit: number, message: string): Request {
+export function limitRequestBody(
+  request: Request,
+  limit: number,
+  message: string | ((limit: number) => string),
+): Request {
   if (!request.body) return request;
   const declared = request.headers.get('content-length');
   // the adapter refuses a body longer than it declared, so a declaration within the limit is a bound already
@@ -70,7 +76,7 @@ export function limitRequestBody(request: Request, limit: number, message: strin
         // the source is left unread rather than cancelled (which would destroy the socket before our 413 is
         // written); server.js drains or closes a connection whose request body was not read to its end
         reader.releaseLock();
-        controller.error(payloadTooLarge(message));
+        controller.error(payloadTooLarge(typeof message === 'string' ? message : message(limit)));
         return;
       }
       controller.enqueue(next!.value);
