@@ -22,7 +22,7 @@ import {
   type UploadError,
   type UploadResult,
 } from './asset.schema';
-import type { AssetStore, ByteRange } from './asset-store';
+import type { AssetReader, AssetStore, ByteRange } from './asset-store';
 import { isSha256 } from './asset-store';
 import { MediaProcessingError, type MediaInfo, type MediaProcessor } from './media-processor';
 
@@ -251,6 +251,12 @@ export class AssetService {
     if (!record) return null;
     const stream = await this.store.open(sha256, range);
     return stream ? { record, stream } : null;
+  }
+
+  /** `open` for a caller that reads into its own buffers (the asset fast path). */
+  async openReader(sha256: string, range?: ByteRange): Promise<AssetReader | null> {
+    if (!this.get(sha256)) return null;
+    return this.store.openReader(sha256, range);
   }
 
   /** The preview (WebP) of an asset, by the asset's hash. */
