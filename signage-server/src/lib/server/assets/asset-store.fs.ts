@@ -101,17 +101,9 @@ export class FsAssetStore implements AssetStore {
     });
   }
 
-  async openReader(sha256: string, range?: ByteRange): Promise<AssetReader | null> {
+  async openReader(sha256: string, range: ByteRange): Promise<AssetReader | null> {
     const handle = await this.openFile(sha256);
-    if (!handle) return null;
-    try {
-      const size = range ? null : (await handle.stat()).size;
-      const start = range?.start ?? 0;
-      return new FileRangeReader(handle, start, range ? range.end - range.start + 1 : size!);
-    } catch (error) {
-      await handle.close();
-      throw error;
-    }
+    return handle ? new FileRangeReader(handle, range.start, range.end - range.start + 1) : null;
   }
 
   private async openFile(sha256: string): Promise<fsp.FileHandle | null> {

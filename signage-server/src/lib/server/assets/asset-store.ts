@@ -38,8 +38,8 @@ export interface AssetStore {
   size(sha256: string): Promise<number | null>;
   /** A stream of the bytes (or of one inclusive range of them), or null when absent. */
   open(sha256: string, range?: ByteRange): Promise<Readable | null>;
-  /** The same bytes as `open`, read into the caller's buffers; null when absent. */
-  openReader(sha256: string, range?: ByteRange): Promise<AssetReader | null>;
+  /** One range of the bytes (the whole file is `0`…`size - 1`), read into the caller's buffers; null when absent. */
+  openReader(sha256: string, range: ByteRange): Promise<AssetReader | null>;
   /**
    * A fresh path for a file that will become an asset, on the store's own filesystem so `adopt` is a rename.
    * Large uploads are streamed there while hashed, never held in memory.

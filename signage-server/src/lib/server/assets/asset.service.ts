@@ -253,9 +253,11 @@ export class AssetService {
     return stream ? { record, stream } : null;
   }
 
-  /** `open` for a caller that reads into its own buffers (the asset fast path). */
-  async openReader(sha256: string, range?: ByteRange): Promise<AssetReader | null> {
-    if (!this.get(sha256)) return null;
+  /**
+   * `open` for a caller that reads into its own buffers and has already looked the record up (the asset fast
+   * path, after `planAssetAnswer`): the range is given, whole file or not, so nothing is read twice.
+   */
+  openReader(sha256: string, range: ByteRange): Promise<AssetReader | null> {
     return this.store.openReader(sha256, range);
   }
 
