@@ -114,7 +114,8 @@ export function stopProcess(child, graceMs = 5_000) {
  * @returns {Promise<{url: string, port: number, dataDir: string, child: import('node:child_process').ChildProcess,
  *   output: ReturnType<typeof watchOutput>, adminPassword: string | undefined, stop: (signal?: string) => Promise<void>}>}
  */
-export async function startServer({ dataDir, port, env = {}, echo = false }) {
+// LINLI_ECHO=1 echoes the server's and kiosk's output (diagnosing a benchmark or a test)
+export async function startServer({ dataDir, port, env = {}, echo = !!process.env.LINLI_ECHO }) {
   const serverEntry = path.join(repoRoot, 'signage-server/server.js');
   if (!fs.existsSync(path.join(repoRoot, 'signage-server/build/handler.js'))) {
     throw new Error('signage-server is not built: run `npm run build` first');
@@ -204,14 +205,17 @@ export async function startKiosk({
   port,
   shell = 'none',
   extraArgs = [],
-  echo = false,
+  echo = !!process.env.LINLI_ECHO,
 }) {
   buildKioskHost();
   const args = [kioskCli, '--server', serverUrl, '--data-dir', dataDir, '--shell', shell];
   if (pairingCode) args.push('--pairing-code', pairingCode);
   if (port) args.push('--port', String(port));
   args.push(...extraArgs);
-  const child = spawn(process.execPath, args, {
+  // LINLI_KIOSK_NODE_OPTIONS: node flags for the kiosk's supervisor, which its host inherits (fork passes
+  // execArgv on), e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` under a benchmark
+  const nodeFlags = (process.env.LINLI_KIOSK_NODE_OPTIONS ?? '').split(/\s+/).filter(Boolean);
+  const child = spawn(process.execPath, [...nodeFlags, ...args], {
     cwd: repoRoot,
     env: process.env,
     stdio: ['ignore', 'pipe', 'pipe'],

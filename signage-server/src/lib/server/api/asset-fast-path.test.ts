@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import http from 'node:http';
+import zlib from 'node:zlib';
 import type { AddressInfo } from 'node:net';
 import { apiPaths } from '@linli/content';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -108,6 +109,63 @@ describe('asset fast path (real HTTP, in process)', () => {
       const response = await fetch(`${url}${path}`, { method, headers: auth });
       expect(response.status, `${method} ${path}`).toBe(418);
     }
+  });
+
+  /** A PNG of random pixels: it does not compress, so it spans several of the fast path's 512 KB reads. */
+  function noisePng(width: number, height: number): Buffer {
+    const small = makePng(width, height);
+    const rows = Buffer.concat(
+      Array.from({ length: height }, () => Buffer.concat([Buffer.from([0]), crypto.randomBytes(width * 3)])),
+    );
+    const idat = zlib.deflateSync(rows, { level: 0 });
+    const chunk = (type: string, data: Buffer) => {
+      const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
+      const length = Buffer.alloc(4);
+      length.writeUInt32BE(data.length);
+      const crc = Buffer.alloc(4);
+      crc.writeUInt32BE(zlib.crc32(body));
+      return Buffer.concat([length, body, crc]);
+    };
+    // the signature and IHDR of a real PNG of that size, then the noise
+    return Buffer.concat([small.subarray(0, 33), chunk('IDAT', idat), chunk('IEND', Buffer.alloc(0))]);
+  }
+
+  it('sends every byte right when large files go out at once to fast and slow readers (reused buffers)', async () => {
+    const files = [noisePng(2000, 1000), noisePng(1800, 1100)];
+    const hashes = files.map((bytes) => crypto.createHash('sha256').update(bytes).digest('hex'));
+    for (const bytes of files) expect((await signage.assets.upload(bytes)).ok).toBe(true);
+    expect(files.every((bytes) => bytes.length > 3 * 512 * 1024)).toBe(true);
+    // a reader that stops for a while leaves the server's buffers queued on its socket; a buffer reused before
+    // the socket had sent it would put another file's bytes into this one
+    const download = (sha256: string, slow: boolean) =>
+      new Promise<Buffer>((resolve, reject) => {
+        http
+          .get(`${url}${apiPaths.asset(sha256)}`, { headers: auth }, (res) => {
+            const chunks: Buffer[] = [];
+            res.on('data', (chunk: Buffer) => {
+              chunks.push(chunk);
+              // a long stop first (the kernel's socket buffers fill up, then the server's writes queue), then
+              // short ones
+              if (slow && (chunks.length === 1 || chunks.length % 8 === 0)) {
+                res.pause();
+                setTimeout(() => res.resume(), chunks.length === 1 ? 150 : 10);
+              }
+            });
+            res.on('end', () => resolve(Buffer.concat(chunks)));
+            res.on('error', reject);
+          })
+          .on('error', reject);
+      });
+    const received = await Promise.all(
+      hashes.flatMap((sha256) => [download(sha256, true), download(sha256, false)]),
+    );
+    received.forEach((bytes, i) =>
+      expect(bytes.equals(files[Math.floor(i / 2)]!), `download ${i}`).toBe(true),
+    );
+    // a range across read boundaries
+    const range = await viaFastPath(apiPaths.asset(hashes[0]!), { range: 'bytes=524000-1100000' });
+    expect(range.status).toBe(206);
+    expect(Buffer.from(await range.arrayBuffer()).equals(files[0]!.subarray(524000, 1100001))).toBe(true);
   });
 
   it('survives a client that goes away mid-download', async () => {

@@ -19,7 +19,10 @@ export type AssetAnswer =
       kind: 'bytes';
       status: 200 | 206;
       headers: Record<string, string>;
+      /** The one range of a 206; none for the whole file. */
       range?: { start: number; end: number };
+      /** The whole file's size, from its record. */
+      size: number;
     };
 
 /**
@@ -61,6 +64,7 @@ export function planAssetAnswer(
         kind: 'bytes',
         status: 206,
         range,
+        size: record.size,
         headers: {
           ...headers,
           'content-range': `bytes ${range.start}-${range.end}/${record.size}`,
@@ -70,7 +74,12 @@ export function planAssetAnswer(
     }
     // -2 (malformed) or several ranges: ignore the header and send everything
   }
-  return { kind: 'bytes', status: 200, headers: { ...headers, 'content-length': String(record.size) } };
+  return {
+    kind: 'bytes',
+    status: 200,
+    size: record.size,
+    headers: { ...headers, 'content-length': String(record.size) },
+  };
 }
 
 /** Serves an asset by sha256 as a web Response (the SvelteKit route); see planAssetAnswer. */

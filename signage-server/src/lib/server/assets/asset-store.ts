@@ -13,6 +13,18 @@ export interface ByteRange {
 }
 
 /**
+ * Reads one stored file (or one range of it) into buffers the caller owns, so a server that streams hundreds of
+ * megabytes can reuse a few buffers instead of allocating one per read (see api/asset-fast-path.ts).
+ */
+export interface AssetReader {
+  /** How many bytes the file (or the range) holds. */
+  readonly length: number;
+  /** Fills `into` from where the last read stopped; 0 at the end. */
+  read(into: Buffer): Promise<number>;
+  close(): Promise<void>;
+}
+
+/**
  * Where asset bytes live. The filesystem store is the embedded default; an S3-compatible store can replace it
  * (DESIGN.md scale path) because nothing outside this interface knows about paths. Metadata (mime, who uploaded)
  * is the repository's business, not the store's: the store only keeps immutable bytes by hash.
@@ -26,6 +38,8 @@ export interface AssetStore {
   size(sha256: string): Promise<number | null>;
   /** A stream of the bytes (or of one inclusive range of them), or null when absent. */
   open(sha256: string, range?: ByteRange): Promise<Readable | null>;
+  /** One range of the bytes (the whole file is `0`…`size - 1`), read into the caller's buffers; null when absent. */
+  openReader(sha256: string, range: ByteRange): Promise<AssetReader | null>;
   /**
    * A fresh path for a file that will become an asset, on the store's own filesystem so `adopt` is a rename.
    * Large uploads are streamed there while hashed, never held in memory.

@@ -22,7 +22,7 @@ import {
   type UploadError,
   type UploadResult,
 } from './asset.schema';
-import type { AssetStore, ByteRange } from './asset-store';
+import type { AssetReader, AssetStore, ByteRange } from './asset-store';
 import { isSha256 } from './asset-store';
 import { MediaProcessingError, type MediaInfo, type MediaProcessor } from './media-processor';
 
@@ -251,6 +251,14 @@ export class AssetService {
     if (!record) return null;
     const stream = await this.store.open(sha256, range);
     return stream ? { record, stream } : null;
+  }
+
+  /**
+   * `open` for a caller that reads into its own buffers and has already looked the record up (the asset fast
+   * path, after `planAssetAnswer`): the range is given, whole file or not, so nothing is read twice.
+   */
+  openReader(sha256: string, range: ByteRange): Promise<AssetReader | null> {
+    return this.store.openReader(sha256, range);
   }
 
   /** The preview (WebP) of an asset, by the asset's hash. */

@@ -263,11 +263,11 @@ export function onceResult<T, K extends string>(
 export function onceResultBatched<T, K extends string>(
   ledger: LedgerService,
   context: IdempotencyContext,
-  request: unknown,
+  requestHash: string,
   work: () => Result<T, K>,
 ): Promise<Result<T, K | 'idempotency-mismatch'> & { replayed?: boolean }> {
-  // hashed before the batch: the batch holds the write lock, so work that needs none is done outside it
-  const requestHash = ledger.requestHash(request);
+  // the caller hashes the request (`requestHash`) before: the batch holds the write lock, so work that needs none
+  // is done outside it — for payments, on the main thread, not in the writer thread whose time bounds throughput
   return ledger.batched(() => onceResultInside(ledger, context, requestHash, work));
 }
 

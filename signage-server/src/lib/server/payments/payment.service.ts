@@ -74,6 +74,8 @@ export type PayBillsResult = Result<
 export interface CheckedPayment {
   request: PayBillsRequest;
   idempotency: IdempotencyContext;
+  /** The keyed hash of the request (`payRequestBody`), computed before the write half. */
+  requestHash: string;
   /** The PIN hash the PIN was checked against (the write half notices a change), or null without a PIN. */
   pinHashChecked: string | null;
   pinCheck: PinCheck;
@@ -182,12 +184,9 @@ export class PaymentService {
     // Without a PIN there is nothing slow to do first: the batch itself replays a key that was already used.
     let pinHashChecked: string | null = null;
     let pinCheck: PinCheck = 'not-given';
+    const requestHash = ledger.requestHash(payRequestBody(request));
     if (request.pin !== undefined) {
-      const earlier = ledger.lookup(
-        idempotency.scope,
-        idempotency.key,
-        ledger.requestHash(payRequestBody(request)),
-      );
+      const earlier = ledger.lookup(idempotency.scope, idempotency.key, requestHash);
       if (earlier) {
         if (!earlier.ok) return err('idempotency-mismatch', earlier.error.message);
         return { ...(earlier.answer.body as Result<PaymentReceiptV1, 'card-unknown'>), replayed: true };
@@ -198,7 +197,7 @@ export class PaymentService {
         pinCheck = await cards.checkPin(before, request.pin);
       }
     }
-    const checked = { request, idempotency, pinHashChecked, pinCheck };
+    const checked = { request, idempotency, requestHash, pinHashChecked, pinCheck };
     return this.writer ? this.writer.settle(checked) : this.settlePayment(checked);
   }
 
@@ -207,9 +206,15 @@ export class PaymentService {
    * Takes only plain data, so that it runs wherever the write connection lives: here, or in the payments writer
    * thread on its own connection (docs/ledger.md).
    */
-  settlePayment({ request, idempotency, pinHashChecked, pinCheck }: CheckedPayment): Promise<PayBillsResult> {
+  settlePayment({
+    request,
+    idempotency,
+    requestHash,
+    pinHashChecked,
+    pinCheck,
+  }: CheckedPayment): Promise<PayBillsResult> {
     const { ledger, cards, bills } = this.deps;
-    return onceResultBatched(ledger, idempotency, payRequestBody(request), () => {
+    return onceResultBatched(ledger, idempotency, requestHash, () => {
       const found = cards.getByUid(request.uid);
       if (!found) return err('card-unknown', 'unknown card');
       if (found.status !== 'active') return err('card-blocked', `card is ${found.status}`);
@@ -236,9 +241,7 @@ export class PaymentService {
       const perCategory = new Map<string, number>();
       for (const bill of selected)
         perCategory.set(bill.category, (perCategory.get(bill.category) ?? 0) + bill.amount);
-      for (const category of perCategory.keys()) {
-        ledger.ensureAccount(accountIds.payable(category), 'biller-payable', `payable ${category}`);
-      }
+      // every category's payable exists (migration 0013): no insert-if-missing on the hot path
       const posted = ledger.post({
         kind: 'bill-payment',
         actor: idempotency.scope,

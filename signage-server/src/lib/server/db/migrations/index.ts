@@ -10,6 +10,7 @@ import { m0009 } from './0009-media-library';
 import { m0010 } from './0010-content-kinds';
 import { m0011 } from './0011-playlists-layouts-stats';
 import { m0012 } from './0012-rating-keys';
+import { m0013 } from './0013-ledger-hot-path';
 
 /** A numbered schema change. Append only: never edit a migration that has shipped. */
 export interface Migration {
@@ -32,4 +33,5 @@ export const migrations: readonly Migration[] = [
   m0010,
   m0011,
   m0012,
+  m0013,
 ];
