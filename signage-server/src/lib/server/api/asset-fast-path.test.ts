@@ -1,10 +1,9 @@
 import crypto from 'node:crypto';
 import http from 'node:http';
-import zlib from 'node:zlib';
 import type { AddressInfo } from 'node:net';
 import { apiPaths } from '@linli/content';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createTestSignage, makePng } from '../testing/signage.fixture';
+import { createTestSignage, makeNoisePng, makePng } from '../testing/signage.fixture';
 import { assetResponse } from './asset-response';
 
 // The asset fast path (server.js, before SvelteKit) must answer exactly as the SvelteKit route does: both are
@@ -111,27 +110,9 @@ describe('asset fast path (real HTTP, in process)', () => {
     }
   });
 
-  /** A PNG of random pixels: it does not compress, so it spans several of the fast path's 512 KB reads. */
-  function noisePng(width: number, height: number): Buffer {
-    const small = makePng(width, height);
-    const rows = Buffer.concat(
-      Array.from({ length: height }, () => Buffer.concat([Buffer.from([0]), crypto.randomBytes(width * 3)])),
-    );
-    const idat = zlib.deflateSync(rows, { level: 0 });
-    const chunk = (type: string, data: Buffer) => {
-      const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
-      const length = Buffer.alloc(4);
-      length.writeUInt32BE(data.length);
-      const crc = Buffer.alloc(4);
-      crc.writeUInt32BE(zlib.crc32(body));
-      return Buffer.concat([length, body, crc]);
-    };
-    // the signature and IHDR of a real PNG of that size, then the noise
-    return Buffer.concat([small.subarray(0, 33), chunk('IDAT', idat), chunk('IEND', Buffer.alloc(0))]);
-  }
-
   it('sends every byte right when large files go out at once to fast and slow readers (reused buffers)', async () => {
-    const files = [noisePng(2000, 1000), noisePng(1800, 1100)];
+    // random pixels do not compress: each file spans several of the fast path's 512 KB reads
+    const files = [makeNoisePng(2000, 1000), makeNoisePng(1800, 1100)];
     const hashes = files.map((bytes) => crypto.createHash('sha256').update(bytes).digest('hex'));
     for (const bytes of files) expect((await signage.assets.upload(bytes)).ok).toBe(true);
     expect(files.every((bytes) => bytes.length > 3 * 512 * 1024)).toBe(true);
