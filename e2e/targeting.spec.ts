@@ -42,6 +42,9 @@ async function setGroup(admin: Page, name: string, group: string) {
   await detail.locator('summary').click();
   await detail.getByLabel('分组').fill(group);
   await detail.getByRole('button', { name: '保存' }).click();
+  // the server's answer: the field alone would show the typed value before the save is done, and the time the
+  // kiosk takes to follow must be counted from the save, not from the click
+  await expect(admin.getByText(`终端“${name}”已保存。`)).toBeVisible({ timeout: 15_000 });
   await expect(detailOf(admin, name).getByLabel('分组')).toHaveValue(group);
 }
 
