@@ -138,6 +138,9 @@ test.describe.serial('XSS corpus: saved through the CMS, inert on the kiosk and 
   const origins = () => [new URL(url()).host, new URL(system.kiosk.url).host];
 
   test.beforeAll(async ({ browser }) => {
+    // a server, a kiosk's first sync and three sign-ins: 30–40 s alone, past the default 90 s once when CI's other
+    // worker ran the sync-trust spec's large downloads beside it
+    test.setTimeout(150_000);
     system = await startSystem('xss', { seedDemo: false });
     editor = await signInAs(browser, system, 'zhao', ['editor']);
     reviewer = await signInAs(browser, system, 'qian', ['reviewer']);
