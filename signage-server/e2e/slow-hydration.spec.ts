@@ -1,13 +1,13 @@
 // A clerk on a slow station PC types and chooses before the page's JavaScript has run. Hydration must keep what they
 // entered: text inputs (Field passes its value as defaultValue), selects (defaultValue, never a forced value) and
 // checkboxes (defaultChecked); where a select drives what the page shows (the content type's fields, the layout's
-// zones), the page follows the choice it finds in the DOM. The page's scripts are held back until the form is
-// filled, so the order is certain, not a race.
+// zones, the alert form's buildings), the page follows the choice it finds in the DOM. The page's scripts are held
+// back until the form is filled, so the order is certain, not a race.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
-import { startServer } from '../../scripts/lib/processes.mjs';
+import { enrollDevice, startServer } from '../../scripts/lib/processes.mjs';
 import { signInAsAdmin } from './sign-in';
 
 const ADMIN_PASSWORD = 'e2e-slow-hydration-password';
@@ -36,6 +36,14 @@ async function holdScripts(page: Page) {
       await page.unrouteAll({ behavior: 'wait' });
     },
   };
+}
+
+/**
+ * Resolves once SvelteKit has hydrated the page and started its router: the router then takes over scroll
+ * restoration (a fresh page load starts at 'auto'). For pages where hydration changes nothing a test can see.
+ */
+async function hydrated(page: Page) {
+  await page.waitForFunction(() => history.scrollRestoration === 'manual', undefined, { timeout: 20_000 });
 }
 
 test.describe.serial('what is typed and chosen before hydration survives it', () => {
@@ -73,6 +81,12 @@ test.describe.serial('what is typed and chosen before hydration survives it', ()
     const schedule = page.getByRole('region', { name: '排期与投放' });
     const building = schedule.getByRole('group', { name: '楼栋' }).getByLabel(/2号楼/);
     await building.check();
+    // a time slot typed into the spare row, which gives way to an "add" button once hydrated
+    const spare = schedule.getByTestId('daypart').last();
+    await spare.getByLabel('周六').check();
+    await spare.getByLabel('周日').check();
+    await spare.getByLabel('开始').fill('08:00');
+    await spare.getByLabel('结束').fill('12:00');
     // the form was filled while the page's scripts were still held back
     expect(scripts.held).toBeGreaterThan(0);
     await scripts.release();
@@ -90,6 +104,16 @@ test.describe.serial('what is typed and chosen before hydration survives it', ()
     // the box stays ticked, and the summary, computed only once hydrated, counts it
     await expect(building).toBeChecked();
     await expect(schedule.getByTestId('schedule-summary')).toContainText('2号楼');
+    // the spare row's slot is a row of its own now, and the summary counts it
+    await expect(schedule.getByRole('button', { name: '添加时段' })).toBeVisible();
+    const slot = schedule.getByTestId('daypart');
+    await expect(slot).toHaveCount(1);
+    await expect(slot.getByLabel('周六')).toBeChecked();
+    await expect(slot.getByLabel('周日')).toBeChecked();
+    await expect(slot.getByLabel('周一')).not.toBeChecked();
+    await expect(slot.getByLabel('开始')).toHaveValue('08:00');
+    await expect(slot.getByLabel('结束')).toHaveValue('12:00');
+    await expect(schedule.getByTestId('schedule-summary')).toContainText('周末 08:00–12:00');
     // and the choice still works after hydration
     await page.locator('select[name="kind"]').selectOption('place');
     await expect(kinds).toHaveAttribute('data-kind', 'place');
@@ -124,5 +148,119 @@ test.describe.serial('what is typed and chosen before hydration survives it', ()
     await expect(page.getByText('布局已保存，终端将立即更新。')).toBeVisible();
     await expect(form.getByLabel('模板')).toHaveValue('main-column-clock');
     await expect(form.getByRole('group', { name: '楼栋' }).getByLabel('3号楼')).toBeChecked();
+  });
+
+  test("a saved item's time slots: their days, and one removed", async () => {
+    await page.goto(`${server.url}/cms/items/new`);
+    const schedule = page.getByRole('region', { name: '排期与投放' });
+    await schedule.getByRole('button', { name: '添加时段' }).click();
+    await schedule.getByRole('button', { name: '添加时段' }).click();
+    await page.locator('[name="id"]').fill('slow-station-hours');
+    await page.getByRole('textbox', { name: '标题', exact: true }).fill('物业办公时间');
+    await page.locator('[name="category"]').selectOption('services');
+    await page.locator('select[name="kind"]').selectOption('qr');
+    await page.locator('[name="kf.qr.url"]').fill('https://example.org/hours');
+    // a new slot is on weekdays
+    await schedule.getByTestId('daypart').first().getByLabel('开始').fill('08:00');
+    await schedule.getByTestId('daypart').first().getByLabel('结束').fill('12:00');
+    await schedule.getByTestId('daypart').last().getByLabel('开始').fill('14:00');
+    await schedule.getByTestId('daypart').last().getByLabel('结束').fill('18:00');
+    await page.getByRole('button', { name: '保存草稿' }).click();
+    await page.waitForURL((url) => url.pathname === '/cms/items/slow-station-hours/zh-CN');
+
+    const scripts = await holdScripts(page);
+    await page.reload({ waitUntil: 'domcontentloaded' });
+    const slot = schedule.getByTestId('daypart').first();
+    await expect(slot.getByLabel('周五')).toBeChecked();
+    await slot.getByLabel('周五').uncheck();
+    await slot.getByLabel('周六').check();
+    // without JavaScript a slot is dropped with its "remove" box, which becomes a button once hydrated
+    await schedule.getByTestId('daypart').nth(1).getByLabel('删除此时段').check();
+    expect(scripts.held).toBeGreaterThan(0);
+    await scripts.release();
+
+    // hydrated: the days stay as set, the slot ticked for removal is gone, and the summary (the server's says
+    // 工作日 twice) follows
+    const summary = schedule.getByTestId('schedule-summary');
+    await expect(summary).toContainText('周一、周二、周三、周四、周六 08:00–12:00，', { timeout: 20_000 });
+    await expect(schedule.getByTestId('daypart')).toHaveCount(1);
+    await expect(slot.getByLabel('周五')).not.toBeChecked();
+    await expect(slot.getByLabel('周六')).toBeChecked();
+    // and what was set is what is saved
+    await page.getByRole('button', { name: '保存草稿' }).click();
+    await expect(page.getByText('草稿已保存')).toBeVisible();
+    await page.reload();
+    await expect(slot.getByLabel('周五')).not.toBeChecked();
+    await expect(slot.getByLabel('周六')).toBeChecked();
+    await expect(schedule.getByTestId('daypart')).toHaveCount(1);
+  });
+
+  test('the alert form: the community', async () => {
+    // a second community to choose, posted to the registry form as a browser without JavaScript would (the HTML
+    // answer: SvelteKit answers other clients' form posts in JSON); it has no buildings yet. Named to
+    // sort after the demo community, so that the demo one (with buildings) is the form's default.
+    const created = await page.request.post(`${server.url}/admin/registry?/createCommunity`, {
+      form: { name: '长乐里社区' },
+      headers: { origin: server.url, accept: 'text/html' },
+      maxRedirects: 0,
+    });
+    expect(created.status()).toBe(303);
+    const communityId = created.headers()['location']?.split('/').pop();
+    expect(communityId).toBeTruthy();
+
+    const scripts = await holdScripts(page);
+    await page.goto(`${server.url}/cms/alerts`, { waitUntil: 'domcontentloaded' });
+    const form = page.locator('form[action="?/raise"]');
+    const community = form.getByLabel('小区', { exact: true });
+    const buildings = form.getByRole('group', { name: '楼栋（可选）' });
+    // the server renders the buildings of the default community, the demo one
+    await expect(buildings.getByLabel('2号楼')).toBeVisible();
+    await community.selectOption(communityId!);
+    expect(scripts.held).toBeGreaterThan(0);
+    await scripts.release();
+
+    // hydrated: the buildings follow the community chosen before (it has none), and the select keeps it
+    await expect(buildings).toHaveCount(0, { timeout: 20_000 });
+    await expect(community).toHaveValue(communityId!);
+    // and the choice still works after hydration
+    await community.selectOption('xingfuli');
+    await expect(buildings.getByLabel('2号楼')).toBeVisible();
+  });
+
+  test("the devices table: a device's community and building", async () => {
+    // a device enrolled over HTTP with a code from the devices page's own pairing form: no kiosk needed
+    const paired = await page.request.post(`${server.url}/admin/devices?/pair`, {
+      form: { communityId: '', deviceName: '' },
+      headers: { origin: server.url, accept: 'text/html' },
+    });
+    const pairingCode = (await paired.text()).match(/data-code="([^"]+)"/)?.[1];
+    expect(pairingCode).toBeTruthy();
+    const { deviceId } = (await enrollDevice(server.url, pairingCode, '慢速大堂终端')) as {
+      deviceId: string;
+    };
+
+    const scripts = await holdScripts(page);
+    await page.goto(`${server.url}/admin/devices`, { waitUntil: 'domcontentloaded' });
+    const edit = page
+      .locator('form[action="?/update"]')
+      .filter({ has: page.locator(`input[name="deviceId"][value="${deviceId}"]`) });
+    await page.locator('details').filter({ has: edit }).locator('summary').click();
+    await edit.getByLabel('小区', { exact: true }).selectOption('xingfuli');
+    await edit.getByLabel('楼栋', { exact: true }).selectOption({ label: '2号楼' });
+    expect(scripts.held).toBeGreaterThan(0);
+    await scripts.release();
+
+    await hydrated(page);
+    await expect(edit.getByLabel('小区', { exact: true })).toHaveValue('xingfuli');
+    await expect(edit.getByLabel('楼栋', { exact: true })).toHaveValue('xingfuli-b2');
+    // the edit panel opened before hydration stays open
+    await expect(edit).toBeVisible();
+    // and what was chosen is what is saved
+    await edit.getByRole('button', { name: '保存' }).click();
+    await expect(page.getByText('终端“慢速大堂终端”已保存。')).toBeVisible();
+    const row = page.getByTestId('device-row').filter({ hasText: '慢速大堂终端' });
+    await expect(row).toContainText('幸福里社区');
+    await page.reload();
+    await expect(edit.getByLabel('楼栋', { exact: true })).toHaveValue('xingfuli-b2');
   });
 });

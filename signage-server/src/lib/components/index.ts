@@ -7,3 +7,4 @@ export { default as Flash } from './Flash.svelte';
 export { default as PageHeader } from './PageHeader.svelte';
 export { default as SubNav } from './SubNav.svelte';
 export { default as Table } from './Table.svelte';
+export { default as Chip } from './Chip.svelte';
