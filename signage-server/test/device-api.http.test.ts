@@ -405,6 +405,7 @@ describe.skipIf(!BUILD_PRESENT)('device API over HTTP (built server, real proces
           apiPaths.manifest,
           apiPaths.events,
           apiPaths.asset('{sha256}'),
+          apiPaths.assetBundle,
           apiPaths.health,
           apiPaths.cardLookup,
           apiPaths.payBills,

@@ -11,3 +11,4 @@ export * from './station-bridge.schema';
 export * from './alerts.schema';
 export * from './signage.schema';
 export * from './ratings.schema';
+export * from './asset-bundle.schema';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ASSET_BUNDLE_MEDIA_TYPE, AssetBundleRequestV1 } from './asset-bundle.schema';
 import { AlertWebhookResponseV1, AlertWebhookV1, alertPaths, DeviceAlertsV1 } from './alerts.schema';
 import { EnrollRequestV1, EnrollResponseV1, ManifestChangedEventV1 } from './device.schema';
 import { ApiErrorBody } from './error.schema';
@@ -106,6 +107,7 @@ export function buildOpenApiDocument(serverVersion: string) {
         DeviceStatsBatchV1: inputSchema(DeviceStatsBatchV1),
         DeviceStatsResponseV1: schema(DeviceStatsResponseV1),
         AlertWebhookV1: inputSchema(AlertWebhookV1),
+        AssetBundleRequestV1: inputSchema(AssetBundleRequestV1),
         RatingRequestV1: inputSchema(RatingRequestV1),
         RatingResponseV1: schema(RatingResponseV1),
         AlertWebhookResponseV1: schema(AlertWebhookResponseV1),
@@ -161,6 +163,24 @@ export function buildOpenApiDocument(serverVersion: string) {
             '401': errors['401'],
             '404': { description: 'No such asset', ...json('ApiErrorBody') },
             '416': { description: 'Range not satisfiable', ...json('ApiErrorBody') },
+          },
+        },
+      },
+      [apiPaths.assetBundle]: {
+        post: {
+          summary:
+            'Many small assets in one answer: per asset held, in the order asked, a line `<sha256> <size>\\n` ' +
+            'then its bytes; assets not held are left out',
+          security: [{ device: [] }],
+          requestBody: { required: true, ...json('AssetBundleRequestV1') },
+          responses: {
+            '200': {
+              description: 'The frames',
+              content: { [ASSET_BUNDLE_MEDIA_TYPE]: { schema: { type: 'string', format: 'binary' } } },
+            },
+            '400': { description: 'Malformed request', ...json('ApiErrorBody') },
+            '401': errors['401'],
+            '413': { description: 'Request body too large', ...json('ApiErrorBody') },
           },
         },
       },

@@ -7,6 +7,7 @@ export const apiPaths = {
   manifest: `${API_V1}/device/manifest`,
   events: `${API_V1}/device/events`,
   asset: (sha256: string) => `${API_V1}/assets/${sha256}`,
+  assetBundle: `${API_V1}/assets/bundle`,
   openapi: `${API_V1}/openapi.json`,
   cardLookup: `${API_V1}/payments/card`,
   payBills: `${API_V1}/payments/pay`,

@@ -4,6 +4,7 @@ import { createParser } from 'eventsource-parser';
 import {
   alertPaths,
   ApiErrorBody,
+  ASSET_BUNDLE_MEDIA_TYPE,
   DeviceAlertsV1,
   EnrollResponseV1,
   MANIFEST_SIGNATURE_HEADER,
@@ -29,6 +30,9 @@ export interface AssetDownload {
   body: AsyncIterable<Uint8Array>;
   offset: number;
 }
+
+/** A bundle answer being received (its frames to read), or `unsupported` from a server without bundles. */
+export type BundleDownload = { status: 'frames'; body: IncomingMessage } | { status: 'unsupported' };
 
 /** One server-sent event. */
 export interface ServerEvent {
@@ -162,18 +166,53 @@ export class DeviceApiClient {
   }
 
   /**
-   * A GET on the asset agent. Resolves with the answer once its headers arrived; the timer keeps running over
-   * the body, which it destroys (an error for whoever reads it) when the time is up.
+   * Starts downloading many small assets in one answer (`POST /assets/bundle`); the caller reads its frames. A
+   * server that predates bundles answers 404 or 405: `unsupported`, and the kiosk fetches the assets one by one.
+   */
+  async fetchBundle(
+    credential: string,
+    sha256s: readonly string[],
+  ): Promise<Result<BundleDownload, DeviceApiErrorKind>> {
+    const body = JSON.stringify({ sha256: sha256s });
+    const answer = await this.getWithAgent(
+      apiPaths.assetBundle,
+      {
+        authorization: `Bearer ${credential}`,
+        'content-type': 'application/json',
+        'content-length': String(Buffer.byteLength(body)),
+      },
+      this.timeouts.asset,
+      body,
+    );
+    if (!answer.ok) return answer;
+    const res = answer.value;
+    if (res.statusCode === 200 && res.headers['content-type'] === ASSET_BUNDLE_MEDIA_TYPE) {
+      return ok({ status: 'frames', body: res });
+    }
+    if (res.statusCode === 404 || res.statusCode === 405) {
+      res.resume();
+      return ok({ status: 'unsupported' });
+    }
+    const text = await textOf(res);
+    if (res.statusCode === 200) return fail('invalid-response', 'the bundle answer is not an asset bundle');
+    return failureOfText(res.statusCode ?? 0, text, 'asset bundle');
+  }
+
+  /**
+   * A GET (or, with a body, a POST) on the asset agent. Resolves with the answer once its headers arrived; the
+   * timer keeps running over the body, which it destroys (an error for whoever reads it) when the time is up.
    */
   private getWithAgent(
     path: string,
     headers: Record<string, string>,
     timeoutMs: number,
+    body?: string,
   ): Promise<Result<IncomingMessage, DeviceApiErrorKind>> {
-    const get = this.base.startsWith('https:') ? https.get : http.get;
+    const send = this.base.startsWith('https:') ? https.request : http.request;
     return new Promise((resolve) => {
       let settled = false;
-      const request = get(this.base + path, { headers, agent: this.assetAgent }, (res) => {
+      const options = { method: body === undefined ? 'GET' : 'POST', headers, agent: this.assetAgent };
+      const request = send(this.base + path, options, (res) => {
         settled = true;
         this.noteServerTime(res.headers.date ?? null);
         res.once('close', () => clearTimeout(timer));
@@ -192,6 +231,7 @@ export class DeviceApiClient {
           resolve(fail('offline', `cannot reach the server at ${this.base}: ${messageOf(error)}`));
         }
       });
+      request.end(body);
     });
   }
 

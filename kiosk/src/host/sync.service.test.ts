@@ -317,6 +317,84 @@ describe('sync', () => {
   });
 });
 
+describe('asset bundles', () => {
+  const bundled = () => server.bundleRequests.flat();
+  const singles = (sha256: string) => server.assetRequests.filter((r) => r.sha256 === sha256);
+  async function expectStored(...images: { sha256: string }[]) {
+    for (const image of images) {
+      expect(await hashFile(assets.pathOf(image.sha256))).toBe(image.sha256);
+      expect(repository.getAsset(image.sha256)).not.toBeNull();
+    }
+  }
+
+  it('a cold sync fetches small assets in bundles, each checked and stored like a single download', async () => {
+    const images = Array.from({ length: 5 }, () => publishNotice().image);
+    const sync = makeSync();
+    await sync.enroll();
+    expect(await sync.syncNow()).toEqual({ ok: true, value: 'switched' });
+    expect(bundled().sort()).toEqual(images.map((image) => image.sha256).sort());
+    expect(server.assetRequests).toEqual([]);
+    await expectStored(...images);
+    // a lone new asset (a delta sync) is fetched alone: a bundle of one only adds framing
+    const { image } = publishNotice();
+    expect(await sync.syncNow()).toEqual({ ok: true, value: 'switched' });
+    expect(singles(image.sha256)).toHaveLength(1);
+    expect(server.bundleRequests).toHaveLength(1);
+  });
+
+  it('a bundle cut inside an asset: the rest come one by one, in the same sync', async () => {
+    const [first, cut, last] = [publishLargeImage(), publishLargeImage(), publishLargeImage()].map(
+      (published) => published.image,
+    );
+    server.faults.cutAsset.set(cut!.sha256, 1);
+    const sync = makeSync();
+    await sync.enroll();
+    expect(await sync.syncNow()).toEqual({ ok: true, value: 'switched' });
+    await expectStored(first!, cut!, last!);
+    expect(singles(first!.sha256)).toEqual([]);
+    expect(singles(cut!.sha256)).toHaveLength(1);
+    expect(singles(last!.sha256)).toEqual([{ sha256: last!.sha256, range: null }]);
+    // the cut asset resumed from what the bundle had delivered, if any of it reached the disk
+    expect(singles(cut!.sha256)[0]!.range ?? 'bytes=0-').toMatch(/^bytes=\d+-$/);
+  });
+
+  it('a frame whose bytes do not hash fails that asset only; the others are kept for the retry', async () => {
+    const [good, bad, other] = [publishNotice(), publishNotice(), publishNotice()].map((p) => p.image);
+    server.faults.corruptAsset.set(bad!.sha256, 1);
+    const sync = makeSync();
+    await sync.enroll();
+    expect(await sync.syncNow()).toMatchObject({ ok: false, error: { kind: 'asset-hash-mismatch' } });
+    expect(sync.currentManifest()).toBeNull();
+    await expectStored(good!, other!);
+    expect(existsSync(assets.pathOf(bad!.sha256))).toBe(false);
+    expect(await sync.syncNow()).toEqual({ ok: true, value: 'switched' });
+    expect(singles(bad!.sha256)).toHaveLength(1);
+  });
+
+  it('a bundle holding an asset nobody asked for is dropped; the assets come one by one', async () => {
+    server.faults.strayFrame = true;
+    const images = [publishNotice(), publishNotice(), publishNotice()].map((p) => p.image);
+    const sync = makeSync();
+    await sync.enroll();
+    expect(await sync.syncNow()).toEqual({ ok: true, value: 'switched' });
+    await expectStored(...images);
+    for (const image of images) expect(singles(image.sha256)).toHaveLength(1);
+  });
+
+  it('a server without bundles gets single downloads, and is not asked for a bundle again', async () => {
+    server.faults.noBundles = true;
+    const images = [publishNotice(), publishNotice()].map((p) => p.image);
+    const sync = makeSync();
+    await sync.enroll();
+    expect(await sync.syncNow()).toEqual({ ok: true, value: 'switched' });
+    const more = [publishNotice(), publishNotice()].map((p) => p.image);
+    expect(await sync.syncNow()).toEqual({ ok: true, value: 'switched' });
+    await expectStored(...images, ...more);
+    expect(server.seen.filter((r) => r.path === '/api/v1/assets/bundle')).toHaveLength(1);
+    expect(server.assetRequests).toHaveLength(4);
+  });
+});
+
 describe('sync loop', () => {
   it('reacts to manifest-changed hints at once, and reconnects the events stream after it drops', async () => {
     publishNotice('第一条');

@@ -7,6 +7,7 @@ import type { AssetRecord, CacheRepository, DeviceRecord, ManifestRecord } from 
 import { backoffDelay, type Clock } from './clock';
 import type { DeviceApiClient, ServerEvent } from './device-api.client';
 import type { Logger } from './logger';
+import { BundleReader } from './asset-bundle';
 import { loadPinnedKey, verifyManifestSignature, type PinnedKey } from './manifest-signature';
 import { searchEntriesOf } from './search.service';
 
@@ -26,6 +27,15 @@ export interface SyncOptions {
   /** Assets downloaded at the same time. */
   downloadConcurrency: number;
 }
+
+/**
+ * Assets up to this size are fetched in bundles (several in one answer); larger ones alone, so that an interrupted
+ * download of a big video resumes with Range instead of starting a bundle again.
+ */
+const BUNDLE_ASSET_MAX_BYTES = 2 * 1024 * 1024;
+/** One bundle asks for at most this many bytes and assets: bundles run side by side, a few at a time. */
+const BUNDLE_MAX_BYTES = 4 * 1024 * 1024;
+const BUNDLE_MAX_ASSETS = 64;
 
 /** What one sync did. */
 export type SyncOutcome = 'switched' | 'unchanged';
@@ -83,6 +93,8 @@ export class SyncService {
   private readonly manifestListeners = new Set<(current: CurrentManifest | null) => void>();
   private readonly statusListeners = new Set<(status: KioskStatus) => void>();
   private readonly serverEventListeners = new Set<(event: ServerEvent) => void>();
+  /** False once the server answered that it has no bundles (an older server): assets come one by one. */
+  private bundlesSupported = true;
 
   constructor(
     private readonly repository: CacheRepository,
@@ -477,9 +489,16 @@ export class SyncService {
     // Kept parts of interrupted downloads, listed once: most assets have none, and asking the disk about each
     // one in turn cost a failed lookup per asset of a cold sync.
     const partials = await this.assets.listPartials();
-    const results = await Promise.all(
-      missing.map((asset) => limit(() => this.download(device, asset, partials.has(asset.sha256)))),
-    );
+    const { singles, bundles } = this.planDownloads(missing, partials);
+    // the large single downloads first: started last, one of them would be the tail of the whole sync
+    const results = (
+      await Promise.all([
+        ...singles.map((asset) =>
+          limit(async () => [await this.download(device, asset, partials.has(asset.sha256))]),
+        ),
+        ...bundles.map((group) => limit(() => this.downloadBundle(device, group))),
+      ])
+    ).flat();
     // Even when some failed, the ones that arrived are kept for the retry: flushed to disk together, then
     // recorded in one transaction (a row means the bytes are durable). Flushing each file as it arrived, beside
     // the downloads still running, was measured and made the whole sync slower: every flush is a journal commit
@@ -498,6 +517,106 @@ export class SyncService {
       );
     }
     return ok(missing.length);
+  }
+
+  /**
+   * Which assets go in bundles: small ones without a kept part file, grouped in manifest order up to the bundle
+   * limits. A bundle of one would only add framing, so a lone small asset (a delta sync) is fetched alone.
+   */
+  private planDownloads(
+    missing: readonly AssetRef[],
+    partials: ReadonlySet<string>,
+  ): { singles: AssetRef[]; bundles: AssetRef[][] } {
+    const small = (asset: AssetRef) =>
+      this.bundlesSupported && asset.size <= BUNDLE_ASSET_MAX_BYTES && !partials.has(asset.sha256);
+    const bundled = missing.filter(small);
+    if (bundled.length < 2) return { singles: [...missing], bundles: [] };
+    const bundles: AssetRef[][] = [];
+    let group: AssetRef[] = [];
+    let bytes = 0;
+    for (const asset of bundled) {
+      if (group.length > 0 && (bytes + asset.size > BUNDLE_MAX_BYTES || group.length >= BUNDLE_MAX_ASSETS)) {
+        bundles.push(group);
+        group = [];
+        bytes = 0;
+      }
+      group.push(asset);
+      bytes += asset.size;
+    }
+    bundles.push(group);
+    return { singles: missing.filter((asset) => !small(asset)), bundles };
+  }
+
+  /**
+   * Fetches a group of small assets in one answer, each frame checked and stored like a single download (hash,
+   * size, part file, rename). Whatever the bundle did not deliver — left out by the server, or after the answer
+   * broke off (the asset it broke in keeps its part file) — is then fetched alone, so a bundle never fails an
+   * asset that a single download would have brought.
+   */
+  private async downloadBundle(
+    device: DeviceRecord,
+    group: readonly AssetRef[],
+  ): Promise<Result<AssetRecord, SyncErrorKind>[]> {
+    const results = new Map<string, Result<AssetRecord, SyncErrorKind>>();
+    const fetched = this.bundlesSupported
+      ? await this.api.fetchBundle(
+          device.credential,
+          group.map((asset) => asset.sha256),
+        )
+      : ok({ status: 'unsupported' as const });
+    if (!fetched.ok) return group.map(() => fetched);
+    if (fetched.value.status === 'unsupported') {
+      if (this.bundlesSupported)
+        this.logger.info('the server has no asset bundles; fetching assets one by one');
+      this.bundlesSupported = false;
+    } else {
+      const body = fetched.value.body;
+      const wanted = new Map(group.map((asset) => [asset.sha256, asset]));
+      const reader = new BundleReader(body);
+      try {
+        for (let frame = await reader.next(); frame; frame = await reader.next()) {
+          const asset = wanted.get(frame.sha256);
+          if (!asset || results.has(frame.sha256)) {
+            throw new Error(`the bundle holds ${frame.sha256}, which was not asked for (or twice)`);
+          }
+          if (frame.size !== asset.size) {
+            for await (const chunk of frame.bytes) void chunk;
+            results.set(
+              asset.sha256,
+              fail(
+                'asset-size-mismatch',
+                `asset ${asset.sha256} came with ${frame.size} bytes, not ${asset.size}`,
+              ),
+            );
+            continue;
+          }
+          const written = await this.assets.write(asset.sha256, asset.size, frame.bytes);
+          // broken off inside this asset: its part file stays, and the single download below resumes it
+          if (!reader.frameComplete) break;
+          if (!written.ok) this.logger.warn('asset refused', { error: written.error });
+          results.set(asset.sha256, written.ok ? ok(this.recordOf(asset)) : written);
+        }
+      } catch (error) {
+        this.logger.warn('an asset bundle broke off; fetching the rest one by one', {
+          error: error instanceof Error ? error.message : String(error),
+        });
+      } finally {
+        if (!body.complete) body.destroy();
+      }
+    }
+    const out: Result<AssetRecord, SyncErrorKind>[] = [];
+    for (const asset of group)
+      out.push(results.get(asset.sha256) ?? (await this.download(device, asset, true)));
+    return out;
+  }
+
+  private recordOf(asset: AssetRef): AssetRecord {
+    return {
+      sha256: asset.sha256,
+      size: asset.size,
+      mime: asset.mime,
+      storedAt: this.clock.now().toISOString(),
+    };
   }
 
   /**
@@ -520,12 +639,7 @@ export class SyncService {
       this.logger.warn('asset refused', { error: written.error });
       return written;
     }
-    return ok({
-      sha256: asset.sha256,
-      size: asset.size,
-      mime: asset.mime,
-      storedAt: this.clock.now().toISOString(),
-    });
+    return ok(this.recordOf(asset));
   }
 
   private async fetchInto(

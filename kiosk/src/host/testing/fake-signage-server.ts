@@ -3,6 +3,9 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import type { z } from 'zod';
 import {
+  ASSET_BUNDLE_MEDIA_TYPE,
+  AssetBundleRequestV1,
+  assetBundleFrameHeader,
   ContentItem,
   EnrollRequestV1,
   MANIFEST_SIGNATURE_HEADER,
@@ -99,6 +102,8 @@ export class FakeSignageServer {
   private readonly streams = new Set<ServerResponse>();
   /** Every asset request: its hash and its Range header (null when it asked for the whole file). */
   readonly assetRequests: { sha256: string; range: string | null }[] = [];
+  /** Every bundle request: the hashes it asked for. */
+  readonly bundleRequests: string[][] = [];
   /** Misbehaviour switches. */
   readonly faults = {
     /** Answer the manifest without the signature header. */
@@ -111,6 +116,10 @@ export class FakeSignageServer {
     corruptAsset: new Map<string, number>(),
     /** Answer 500 to every asset request. */
     assetsDown: false,
+    /** Answer bundle requests 404, as a server from before bundles does. */
+    noBundles: false,
+    /** Put a frame nobody asked for first in every bundle. */
+    strayFrame: false,
     /** Send half of these assets' bodies, then cut the connection, counting down per request. */
     cutAsset: new Map<string, number>(),
     /** Answer 503 to every visitor route. */
@@ -352,18 +361,15 @@ export class FakeSignageServer {
       return;
     }
 
+    if (req.method === 'POST' && path === apiPaths.assetBundle)
+      return void this.handleBundle(req, res, apiError);
+
     const asset = /^\/api\/v1\/assets\/([0-9a-f]{64})$/.exec(path);
     if (req.method === 'GET' && asset?.[1]) {
       if (this.faults.assetsDown) return apiError(500, 'internal', 'assets are down');
       const stored = this.assets.get(asset[1]);
       if (!stored) return apiError(404, 'not-found', 'no such asset');
-      let bytes = stored.bytes;
-      const corrupt = this.faults.corruptAsset.get(asset[1]) ?? 0;
-      if (corrupt > 0) {
-        this.faults.corruptAsset.set(asset[1], corrupt - 1);
-        bytes = Buffer.from(bytes);
-        bytes[bytes.length - 1] = bytes[bytes.length - 1]! ^ 0xff;
-      }
+      let bytes = this.servedBytes(asset[1], stored.bytes);
       const range = req.headers.range ?? null;
       this.assetRequests.push({ sha256: asset[1], range });
       // resumption as the real server does it: one open-ended range, guarded by If-Range
@@ -394,6 +400,67 @@ export class FakeSignageServer {
       return void res.end(bytes);
     }
     apiError(404, 'not-found', `no route ${req.method} ${path}`);
+  }
+
+  /** An asset's bytes as served this time: wrong ones while `corruptAsset` counts down for it. */
+  private servedBytes(sha256: string, bytes: Buffer): Buffer {
+    const corrupt = this.faults.corruptAsset.get(sha256) ?? 0;
+    if (corrupt === 0) return bytes;
+    this.faults.corruptAsset.set(sha256, corrupt - 1);
+    const wrong = Buffer.from(bytes);
+    wrong[wrong.length - 1] = wrong[wrong.length - 1]! ^ 0xff;
+    return wrong;
+  }
+
+  /**
+   * `POST /assets/bundle` as the real server answers it: the frames of the held assets in the order asked. The
+   * asset faults apply to frames too; `cutAsset` ends the answer halfway through that asset's bytes.
+   */
+  private async handleBundle(
+    req: IncomingMessage,
+    res: ServerResponse,
+    apiError: (status: number, kind: string, message: string) => void,
+  ): Promise<void> {
+    let text = '';
+    for await (const chunk of req) text += (chunk as Buffer).toString();
+    if (this.faults.noBundles) return apiError(404, 'not-found', 'no such route');
+    if (this.faults.assetsDown) return apiError(500, 'internal', 'assets are down');
+    let body: unknown = null;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      // refused below
+    }
+    const request = AssetBundleRequestV1.safeParse(body);
+    if (!request.success)
+      return apiError(400, 'invalid-body', request.error.issues[0]?.message ?? 'bad body');
+    this.bundleRequests.push(request.data.sha256);
+    const frames: Buffer[] = [];
+    if (this.faults.strayFrame) {
+      const stray = Buffer.from('not asked for');
+      frames.push(
+        Buffer.from(assetBundleFrameHeader(createHash('sha256').update(stray).digest('hex'), stray.length)),
+        stray,
+      );
+    }
+    let cutAt: number | null = null;
+    for (const sha256 of request.data.sha256) {
+      const stored = this.assets.get(sha256);
+      if (!stored) continue;
+      const bytes = this.servedBytes(sha256, stored.bytes);
+      frames.push(Buffer.from(assetBundleFrameHeader(sha256, bytes.length)), bytes);
+      const cut = this.faults.cutAsset.get(sha256) ?? 0;
+      if (cut > 0) {
+        this.faults.cutAsset.set(sha256, cut - 1);
+        cutAt = frames.reduce((sum, frame) => sum + frame.length, 0) - Math.ceil(bytes.length / 2);
+        break;
+      }
+    }
+    const answer = Buffer.concat(frames);
+    res.writeHead(200, { 'content-type': ASSET_BUNDLE_MEDIA_TYPE });
+    if (cutAt === null) return void res.end(answer);
+    // FIN, not RST: a reset could discard bytes the kiosk has not read yet
+    res.write(answer.subarray(0, cutAt), () => res.socket?.end());
   }
 
   private statusOf(visit: FakeVisit): VisitStatusV1 {

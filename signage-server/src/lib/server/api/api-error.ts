@@ -60,14 +60,16 @@ export function apiError(
 
 /** 400 `invalid-body` naming the first field at fault and listing every issue. */
 export function invalidBody(error: z.ZodError): Response {
+  return apiJson(invalidBodyOf(error), API_ERROR_STATUS['invalid-body']);
+}
+
+/** The `invalid-body` error of a schema failure: the first issue's field and message, and every issue. */
+export function invalidBodyOf(error: z.ZodError): ApiErrorBody {
   const issues = fieldIssues(error);
-  return apiError(
+  return apiErrorBody(
     'invalid-body',
     `invalid request body: ${issues[0]?.path || '(root)'} ${issues[0]?.message ?? ''}`.trim(),
-    {
-      field: issues[0]?.path ?? '',
-      issues,
-    },
+    { field: issues[0]?.path ?? '', issues },
   );
 }
 

@@ -1,9 +1,11 @@
 import crypto from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { apiPaths } from '@linli/content';
+import fs from 'node:fs';
+import { apiPaths, ASSET_BUNDLE_MAX_ASSETS, ASSET_BUNDLE_MEDIA_TYPE } from '@linli/content';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createTestSignage, makeNoisePng, makePng } from '../testing/signage.fixture';
+import { POST as bundleRoute } from '../../../routes/api/v1/assets/bundle/+server';
+import { createTestSignage, listFiles, makeNoisePng, makePng } from '../testing/signage.fixture';
 import { assetResponse } from './asset-response';
 
 // The asset fast path (server.js, before SvelteKit) must answer exactly as the SvelteKit route does: both are
@@ -164,5 +166,119 @@ describe('asset fast path (real HTTP, in process)', () => {
     // the server keeps serving
     const after = await viaFastPath(apiPaths.asset(sha));
     expect(Buffer.from(await after.arrayBuffer()).equals(png)).toBe(true);
+  });
+
+  describe('bundles', () => {
+    const bundle = (body: unknown, headers: Record<string, string> = auth) =>
+      fetch(`${url}${apiPaths.assetBundle}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: typeof body === 'string' ? body : JSON.stringify(body),
+      });
+    // the SvelteKit route (runs without server.js), called as SvelteKit calls it
+    const viaBundleRoute = (body: unknown) =>
+      (bundleRoute as unknown as (event: unknown) => Promise<Response>)({
+        request: new Request(`http://test${apiPaths.assetBundle}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', ...auth },
+          body: JSON.stringify(body),
+        }),
+        locals: { services: signage },
+      });
+    /** The frames of an answer: each header line's hash and size, then that many bytes. */
+    const framesOf = (answer: Buffer) => {
+      const frames: { sha256: string; bytes: Buffer }[] = [];
+      for (let at = 0; at < answer.length;) {
+        const newline = answer.indexOf(0x0a, at);
+        const [sha256, size] = answer.subarray(at, newline).toString('latin1').split(' ');
+        const end = newline + 1 + Number(size);
+        frames.push({ sha256: sha256!, bytes: answer.subarray(newline + 1, end) });
+        at = end;
+      }
+      return frames;
+    };
+
+    it('sends the assets held, in the order asked, and leaves unknown ones out; the route answers alike', async () => {
+      const noise = makeNoisePng(1200, 800); // several 512 KB reads
+      const noiseSha = crypto.createHash('sha256').update(noise).digest('hex');
+      expect((await signage.assets.upload(noise)).ok).toBe(true);
+      const asked = { sha256: [noiseSha, '0'.repeat(64), sha] };
+      const response = await bundle(asked);
+      expect(response.status).toBe(200);
+      expect(response.headers.get('content-type')).toBe(ASSET_BUNDLE_MEDIA_TYPE);
+      expect(response.headers.get('cache-control')).toBe('no-store');
+      const answer = Buffer.from(await response.arrayBuffer());
+      expect(Number(response.headers.get('content-length'))).toBe(answer.length);
+      const frames = framesOf(answer);
+      expect(frames.map((frame) => frame.sha256)).toEqual([noiseSha, sha]);
+      expect(frames[0]!.bytes.equals(noise)).toBe(true);
+      expect(frames[1]!.bytes.equals(png)).toBe(true);
+
+      const routed = await viaBundleRoute(asked);
+      expect(routed.status).toBe(200);
+      expect(routed.headers.get('content-length')).toBe(String(answer.length));
+      expect(Buffer.from(await routed.arrayBuffer()).equals(answer)).toBe(true);
+    });
+
+    it('refuses a missing credential with 401 and a malformed request with 400 invalid-body', async () => {
+      const anonymous = await bundle({ sha256: [sha] }, {});
+      expect(anonymous.status).toBe(401);
+      expect(await anonymous.json()).toMatchObject({ error: { kind: 'unauthorized' } });
+      for (const body of [
+        'not json',
+        {},
+        { sha256: [] },
+        { sha256: [sha, sha] },
+        { sha256: [sha.toUpperCase()] },
+        { sha256: [sha], extra: 1 },
+        {
+          sha256: Array.from({ length: ASSET_BUNDLE_MAX_ASSETS + 1 }, (_, i) =>
+            i.toString(16).padStart(64, '0'),
+          ),
+        },
+      ]) {
+        const refused = await bundle(body);
+        expect(refused.status, JSON.stringify(body).slice(0, 80)).toBe(400);
+        expect(await refused.json()).toMatchObject({ error: { kind: 'invalid-body' } });
+        const routed = await viaBundleRoute(body);
+        expect(routed.status).toBe(400);
+      }
+      const huge = await bundle({ sha256: [sha], pad: 'x'.repeat(100_000) });
+      expect(huge.status).toBe(413);
+      // only POST is a bundle: anything else goes on to SvelteKit (its route answers 405)
+      const get = await fetch(`${url}${apiPaths.assetBundle}`, { headers: auth });
+      expect(get.status).toBe(418);
+    });
+
+    it('cuts the answer when a file has gone from the store: the declared length is never met', async () => {
+      const other = makePng(300, 200, [10, 200, 30]);
+      const otherSha = crypto.createHash('sha256').update(other).digest('hex');
+      expect((await signage.assets.upload(other)).ok).toBe(true);
+      const file = listFiles(signage.dataDir).find((name) => name.endsWith(otherSha));
+      fs.rmSync(`${signage.dataDir}/${file}`);
+      const response = await bundle({ sha256: [sha, otherSha] });
+      expect(response.status).toBe(200);
+      await expect(response.arrayBuffer()).rejects.toThrow();
+      // the server keeps serving
+      const after = await viaFastPath(apiPaths.asset(sha));
+      expect(Buffer.from(await after.arrayBuffer()).equals(png)).toBe(true);
+    });
+
+    it('survives a client that goes away mid-bundle', async () => {
+      const big = makeNoisePng(1500, 1500);
+      const bigSha = crypto.createHash('sha256').update(big).digest('hex');
+      expect((await signage.assets.upload(big)).ok).toBe(true);
+      const controller = new AbortController();
+      const response = await fetch(`${url}${apiPaths.assetBundle}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...auth },
+        body: JSON.stringify({ sha256: [bigSha, sha] }),
+        signal: controller.signal,
+      });
+      await response.body!.getReader().read();
+      controller.abort();
+      const after = await bundle({ sha256: [sha] });
+      expect(framesOf(Buffer.from(await after.arrayBuffer()))[0]!.bytes.equals(png)).toBe(true);
+    });
   });
 });

@@ -1,13 +1,14 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { once } from 'node:events';
-import { apiPaths } from '@linli/content';
+import { apiPaths, ASSET_BUNDLE_MEDIA_TYPE, AssetBundleRequestV1 } from '@linli/content';
 import type { AssetReader, ByteRange } from '../assets/asset-store';
 import type { AssetService } from '../assets/asset.service';
 import type { DeviceService } from '../devices/device.service';
 import type { ApiErrorKind } from '@linli/content';
-import { API_JSON_HEADERS, apiErrorBody } from './api-error';
-import { planAssetAnswer } from './asset-response';
+import { API_JSON_HEADERS, apiErrorBody, MAX_JSON_BODY_BYTES } from './api-error';
+import { planAssetAnswer, planBundle } from './asset-response';
 import { UNAUTHORIZED_MESSAGE } from './device-api';
+import { parseNodeJson, readNodeBody } from './node-body';
 
 const SHA256 = /^[0-9a-f]{64}$/;
 
@@ -16,10 +17,16 @@ const SHA256 = /^[0-9a-f]{64}$/;
  * sync pulls hundreds of megabytes through here: piping the file to the socket skips SvelteKit's web-stream body,
  * which cost more per chunk than the copy itself (bench/sync-cold.mjs). Same answers as the SvelteKit route (both
  * use planAssetAnswer); anything that is not a well-formed asset GET returns false and goes to SvelteKit.
+ * `POST /api/v1/assets/bundle` (many small assets in one answer, content/src/protocol/asset-bundle.schema.ts) is
+ * answered here too, with the same buffers.
  */
 export function createAssetFastPath(devices: DeviceService, assets: AssetService) {
   const prefix = apiPaths.asset('');
   return function assetFastPath(req: IncomingMessage, res: ServerResponse): boolean {
+    if (req.method === 'POST' && req.url === apiPaths.assetBundle) {
+      bundle(devices, assets, req, res).catch((error: unknown) => failed(res, error));
+      return true;
+    }
     if (req.method !== 'GET') return false;
     const url = req.url ?? '';
     if (!url.startsWith(prefix)) return false;
@@ -78,7 +85,8 @@ async function stream(
     }
     try {
       res.writeHead(status, headers);
-      await pump(reader, res);
+      await pump(reader, res, closedOf(res));
+      if (!res.destroyed) res.end();
     } finally {
       await reader.close();
     }
@@ -101,8 +109,7 @@ const spare: Buffer[] = [];
  * sync-cold.mjs: the server's CPU per sync, profiled). Not `pipeline`: per chunk its stream plumbing cost more CPU
  * than the copy. Waits for the socket when it is full; stops when the kiosk goes away (it resumes with Range).
  */
-async function pump(reader: AssetReader, res: ServerResponse): Promise<void> {
-  const closed = once(res, 'close').catch(() => undefined);
+async function pump(reader: AssetReader, res: ServerResponse, closed: Promise<unknown>): Promise<void> {
   for (;;) {
     const buffer = spare.pop() ?? Buffer.allocUnsafeSlow(CHUNK_BYTES);
     const bytes = await reader.read(buffer);
@@ -116,7 +123,84 @@ async function pump(reader: AssetReader, res: ServerResponse): Promise<void> {
     });
     if (!written) await Promise.race([once(res, 'drain'), closed]);
   }
-  if (!res.destroyed) res.end();
+}
+
+/** Settles when the response closes (sent, or the client went away): one listener per answer, not per file. */
+function closedOf(res: ServerResponse): Promise<unknown> {
+  return once(res, 'close').catch(() => undefined);
+}
+
+/**
+ * A bundle: the frames of the assets asked for that the store holds, in the order asked. The length is known from
+ * the records, so the answer declares it; a file that turns out to be missing or short after the headers went out
+ * cannot keep that promise, and the connection is cut (the kiosk fetches what it lacks one by one). The next file
+ * is opened while the current one is sent, so a bundle of small files does not wait for an open per file.
+ */
+async function bundle(
+  devices: DeviceService,
+  assets: AssetService,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
+  const device = devices.authenticate(req.headers.authorization);
+  if (!device) {
+    sendError(res, 401, 'unauthorized', UNAUTHORIZED_MESSAGE, { 'www-authenticate': 'Bearer' });
+    req.resume();
+    return;
+  }
+  devices.touch(device);
+  const body = await readNodeBody(req, MAX_JSON_BODY_BYTES, () =>
+    sendError(res, 413, 'payload-too-large', `the body may have at most ${MAX_JSON_BODY_BYTES} bytes`),
+  );
+  if (body === null) return;
+  const parsed = parseNodeJson(body, AssetBundleRequestV1);
+  if (!parsed.ok) {
+    const text = JSON.stringify(parsed.error);
+    res.writeHead(400, { ...API_JSON_HEADERS, 'content-length': Buffer.byteLength(text) }).end(text);
+    return;
+  }
+  const { frames, length } = planBundle(assets, parsed.value.sha256);
+  res.writeHead(200, {
+    'content-type': ASSET_BUNDLE_MEDIA_TYPE,
+    'content-length': length,
+    'cache-control': 'no-store',
+    'x-content-type-options': 'nosniff',
+  });
+  const closed = closedOf(res);
+  const open = (index: number) => {
+    const frame = frames[index];
+    // an empty asset has nothing to read: no file to open
+    if (!frame || frame.size === 0) return Promise.resolve(null);
+    // a failure to open is the frame's own business, met when its turn comes
+    const reader = assets.openReader(frame.sha256, whole(frame.size));
+    reader.catch(() => undefined);
+    return reader;
+  };
+  let next = open(0);
+  try {
+    for (let index = 0; index < frames.length && !res.destroyed; index++) {
+      const frame = frames[index]!;
+      const reader = await next.catch(() => null);
+      next = open(index + 1);
+      if (!reader && frame.size > 0) {
+        console.error(`asset bundle: the file of ${frame.sha256} is missing; cutting the answer`);
+        res.destroy();
+        return;
+      }
+      res.write(frame.header, 'latin1');
+      if (!reader) continue;
+      try {
+        await pump(reader, res, closed);
+      } finally {
+        await reader.close();
+      }
+    }
+    if (!res.destroyed) res.end();
+  } finally {
+    // the client went away (or a file failed) with the next file already open
+    const left = await next.catch(() => null);
+    await left?.close();
+  }
 }
 
 /** All of a file: the size comes from its record, so the file need not be asked (a `stat` per download). */

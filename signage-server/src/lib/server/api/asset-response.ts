@@ -1,6 +1,7 @@
 import type { Readable } from 'node:stream';
 import parseRange from 'range-parser';
 import type { AssetService } from '../assets/asset.service';
+import { assetBundleFrameHeader } from '@linli/content';
 import { apiError } from './api-error';
 import { etagMatches } from './device-api';
 
@@ -148,4 +149,27 @@ function batchedBody(stream: Readable): ReadableStream<Uint8Array> {
     },
     { highWaterMark: 0 },
   );
+}
+
+/** One asset of a bundle answer: its frame header and how many bytes follow it. */
+export interface BundleFrame {
+  sha256: string;
+  size: number;
+  header: string;
+}
+
+/**
+ * The frames of a bundle answer: the assets asked for that are known, in the order asked (unknown ones are left
+ * out), and the answer's length. Shared by the SvelteKit route and the Node fast path.
+ */
+export function planBundle(
+  assets: AssetService,
+  hashes: readonly string[],
+): { frames: BundleFrame[]; length: number } {
+  const held = new Map(assets.getMany(hashes).map((record) => [record.sha256, record.size]));
+  const frames = hashes.flatMap((sha256) => {
+    const size = held.get(sha256);
+    return size === undefined ? [] : [{ sha256, size, header: assetBundleFrameHeader(sha256, size) }];
+  });
+  return { frames, length: frames.reduce((sum, frame) => sum + frame.header.length + frame.size, 0) };
 }

@@ -1,15 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import {
-  apiPaths,
-  fieldIssues,
-  IDEMPOTENCY_KEY_HEADER,
-  IdempotencyKey,
-  PayBillsRequestV1,
-} from '@linli/content';
+import { apiPaths, IDEMPOTENCY_KEY_HEADER, IdempotencyKey, PayBillsRequestV1 } from '@linli/content';
 import type { DeviceService } from '../devices/device.service';
 import type { PaymentService } from '../payments/payment.service';
 import { API_ERROR_STATUS, API_JSON_HEADERS, apiErrorBody, MAX_JSON_BODY_BYTES } from './api-error';
 import { UNAUTHORIZED_MESSAGE } from './device-api';
+import { parseNodeJson, readNodeBody } from './node-body';
 import { paymentErrorBody } from './payments-api';
 
 /**
@@ -26,36 +21,6 @@ export function createPaymentsFastPath(devices: DeviceService, payments: Payment
     const text = JSON.stringify(body);
     res.writeHead(status, [...headers, 'content-length', String(Buffer.byteLength(text))]).end(text);
   };
-
-  /** The body, or null when it passed MAX_JSON_BODY_BYTES (the 413 has been sent) or the client went away. */
-  const readBody = (req: IncomingMessage, res: ServerResponse) =>
-    new Promise<Buffer | null>((resolve, reject) => {
-      // events, not `for await`: the async iterator costs a promise and a generator step per chunk
-      let first: Buffer | null = null;
-      let chunks: Buffer[] | null = null;
-      let size = 0;
-      const onData = (chunk: Buffer) => {
-        size += chunk.length;
-        if (size > MAX_JSON_BODY_BYTES) {
-          req.off('data', onData);
-          send(
-            res,
-            413,
-            apiErrorBody('payload-too-large', `the body may have at most ${MAX_JSON_BODY_BYTES} bytes`),
-          );
-          req.destroy();
-          resolve(null);
-          return;
-        }
-        if (first === null) first = chunk;
-        else (chunks ??= [first]).push(chunk);
-      };
-      req.on('data', onData);
-      req.once('end', () => resolve(chunks ? Buffer.concat(chunks) : (first ?? Buffer.alloc(0))));
-      req.once('error', reject);
-      // a client gone before the end of its body: nobody is left to answer (after 'end' this changes nothing)
-      req.once('close', () => resolve(null));
-    });
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const device = devices.authenticate(req.headers.authorization);
@@ -81,33 +46,20 @@ export function createPaymentsFastPath(devices: DeviceService, payments: Payment
       req.resume();
       return;
     }
-    const body = await readBody(req, res);
-    if (body === null) return;
-    let raw: unknown;
-    try {
-      raw = JSON.parse(body.toString('utf8'));
-    } catch {
-      send(res, 400, apiErrorBody('invalid-body', 'the body is not valid JSON', { field: '' }));
-      return;
-    }
-    const parsed = PayBillsRequestV1.safeParse(raw);
-    if (!parsed.success) {
-      const issues = fieldIssues(parsed.error);
+    const body = await readNodeBody(req, MAX_JSON_BODY_BYTES, () =>
       send(
         res,
-        400,
-        apiErrorBody(
-          'invalid-body',
-          `invalid request body: ${issues[0]?.path || '(root)'} ${issues[0]?.message ?? ''}`.trim(),
-          {
-            field: issues[0]?.path ?? '',
-            issues,
-          },
-        ),
-      );
+        413,
+        apiErrorBody('payload-too-large', `the body may have at most ${MAX_JSON_BODY_BYTES} bytes`),
+      ),
+    );
+    if (body === null) return;
+    const parsed = parseNodeJson(body, PayBillsRequestV1);
+    if (!parsed.ok) {
+      send(res, 400, parsed.error);
       return;
     }
-    const result = await payments.payBills(parsed.data, { scope: `device:${device.id}`, key: key.data });
+    const result = await payments.payBills(parsed.value, { scope: `device:${device.id}`, key: key.data });
     const headers = result.replayed ? replayedHeaders : jsonHeaders;
     if (result.ok) send(res, 200, result.value, headers);
     else {
