@@ -186,6 +186,35 @@ export class AssetStore {
     return ok(undefined);
   }
 
+  /**
+   * Stores a small asset whose bytes are already in memory and were checked (`readChecked`): written to the part
+   * file in one call, then renamed into place. A bundle's frames go this way, so the stream they come from is read
+   * on while the disk works; a failure leaves no part behind (a small file is simply fetched again).
+   */
+  async writeChecked(
+    sha256: string,
+    chunks: readonly Uint8Array[],
+  ): Promise<Result<void, AssetWriteErrorKind>> {
+    const part = this.partOf(sha256);
+    try {
+      const file = await open(part, 'w', 0o644);
+      try {
+        await file.writev(chunks as Uint8Array[]);
+      } finally {
+        await file.close();
+      }
+      // not flushed here either: `sync` does it for the whole batch
+      await rename(part, this.pathOf(sha256));
+      return ok(undefined);
+    } catch (error) {
+      await this.discardPartial(sha256).catch(() => {});
+      return fail(
+        'asset-download-failed',
+        `asset ${sha256}: ${error instanceof Error ? error.message : error}`,
+      );
+    }
+  }
+
   /** Flushes asset files to disk, a few at a time, so that they survive a power cut once recorded. */
   async sync(sha256s: readonly string[]): Promise<void> {
     const queue = [...sha256s];
@@ -210,6 +239,35 @@ export class AssetStore {
   async list(): Promise<string[]> {
     return (await readdir(this.dir)).filter((name) => SHA256.test(name));
   }
+}
+
+/**
+ * Reads a small asset's body into memory while hashing it, and checks its size and hash: the bytes, or why they
+ * were refused. A body that breaks off throws (nothing was written, nothing is kept).
+ */
+export async function readChecked(
+  sha256: string,
+  expectedSize: number,
+  body: AsyncIterable<Uint8Array>,
+): Promise<Result<Uint8Array[], AssetWriteErrorKind>> {
+  const hash = createHash('sha256');
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    size += chunk.byteLength;
+    if (size > expectedSize) {
+      return fail('asset-size-mismatch', `asset ${sha256} is larger than the ${expectedSize} bytes listed`);
+    }
+    hash.update(chunk);
+    chunks.push(chunk);
+  }
+  if (size !== expectedSize) {
+    return fail('asset-size-mismatch', `asset ${sha256} has ${size} bytes, not the ${expectedSize} listed`);
+  }
+  const actual = hash.digest('hex');
+  if (actual !== sha256)
+    return fail('asset-hash-mismatch', `asset ${sha256} arrived with bytes hashing to ${actual}`);
+  return ok(chunks);
 }
 
 /** The sha256 of a file's bytes, streamed. */

@@ -352,10 +352,10 @@ describe('asset bundles', () => {
     expect(await sync.syncNow()).toEqual({ ok: true, value: 'switched' });
     await expectStored(first!, cut!, last!);
     expect(singles(first!.sha256)).toEqual([]);
-    expect(singles(cut!.sha256)).toHaveLength(1);
+    // a bundle's asset is small and held in memory until checked: a cut one is fetched again whole
+    expect(singles(cut!.sha256)).toEqual([{ sha256: cut!.sha256, range: null }]);
     expect(singles(last!.sha256)).toEqual([{ sha256: last!.sha256, range: null }]);
-    // the cut asset resumed from what the bundle had delivered, if any of it reached the disk
-    expect(singles(cut!.sha256)[0]!.range ?? 'bytes=0-').toMatch(/^bytes=\d+-$/);
+    expect(readdirSync(join(assets.dir, '.partial'))).toEqual([]);
   });
 
   it('a frame whose bytes do not hash fails that asset only; the others are kept for the retry', async () => {

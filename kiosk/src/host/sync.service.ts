@@ -2,7 +2,7 @@ import pLimit from 'p-limit';
 import { ManifestChangedEventV1, ManifestV1, PairingCode, type AssetRef } from '@linli/content';
 import type { KioskStatus } from '../shared/kiosk-api';
 import { fail, ok, type Failure, type Result } from '../shared/result';
-import type { AssetStore } from './asset-store';
+import { readChecked, type AssetStore } from './asset-store';
 import type { AssetRecord, CacheRepository, DeviceRecord, ManifestRecord } from './cache/cache.repository';
 import { backoffDelay, type Clock } from './clock';
 import type { DeviceApiClient, ServerEvent } from './device-api.client';
@@ -548,10 +548,10 @@ export class SyncService {
   }
 
   /**
-   * Fetches a group of small assets in one answer, each frame checked and stored like a single download (hash,
-   * size, part file, rename). Whatever the bundle did not deliver — left out by the server, or after the answer
-   * broke off (the asset it broke in keeps its part file) — is then fetched alone, so a bundle never fails an
-   * asset that a single download would have brought.
+   * Fetches a group of small assets in one answer, each frame checked as a single download is (size and hash of
+   * every byte before the file gets its name). Whatever the bundle did not deliver — left out by the server, or
+   * after the answer broke off — is then fetched alone, so a bundle never fails an asset that a single download
+   * would have brought.
    */
   private async downloadBundle(
     device: DeviceRecord,
@@ -573,6 +573,7 @@ export class SyncService {
       const body = fetched.value.body;
       const wanted = new Map(group.map((asset) => [asset.sha256, asset]));
       const reader = new BundleReader(body);
+      const writes: Promise<void>[] = [];
       try {
         for (let frame = await reader.next(); frame; frame = await reader.next()) {
           const asset = wanted.get(frame.sha256);
@@ -580,6 +581,7 @@ export class SyncService {
             throw new Error(`the bundle holds ${frame.sha256}, which was not asked for (or twice)`);
           }
           if (frame.size !== asset.size) {
+            // read past, so that the next frame starts where it should
             for await (const chunk of frame.bytes) void chunk;
             results.set(
               asset.sha256,
@@ -590,11 +592,20 @@ export class SyncService {
             );
             continue;
           }
-          const written = await this.assets.write(asset.sha256, asset.size, frame.bytes);
-          // broken off inside this asset: its part file stays, and the single download below resumes it
-          if (!reader.frameComplete) break;
-          if (!written.ok) this.logger.warn('asset refused', { error: written.error });
-          results.set(asset.sha256, written.ok ? ok(this.recordOf(asset)) : written);
+          // the bytes in memory (a bundle's assets are small), checked, then handed to the disk without waiting
+          // for it: the next frame is read while this one is written
+          const checked = await readChecked(asset.sha256, asset.size, frame.bytes);
+          if (!checked.ok) {
+            this.logger.warn('asset refused', { error: checked.error });
+            results.set(asset.sha256, checked);
+            continue;
+          }
+          writes.push(
+            this.assets.writeChecked(asset.sha256, checked.value).then((written) => {
+              if (!written.ok) this.logger.warn('asset not stored', { error: written.error });
+              results.set(asset.sha256, written.ok ? ok(this.recordOf(asset)) : written);
+            }),
+          );
         }
       } catch (error) {
         this.logger.warn('an asset bundle broke off; fetching the rest one by one', {
@@ -602,11 +613,12 @@ export class SyncService {
         });
       } finally {
         if (!body.complete) body.destroy();
+        await Promise.all(writes);
       }
     }
     const out: Result<AssetRecord, SyncErrorKind>[] = [];
     for (const asset of group)
-      out.push(results.get(asset.sha256) ?? (await this.download(device, asset, true)));
+      out.push(results.get(asset.sha256) ?? (await this.download(device, asset, false)));
     return out;
   }
 
