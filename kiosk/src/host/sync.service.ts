@@ -1,5 +1,6 @@
 import pLimit from 'p-limit';
-import { ManifestChangedEventV1, ManifestV1, PairingCode, type AssetRef } from '@linli/content';
+import { AssetRef, ManifestChangedEventV1, ManifestV1, PairingCode } from '@linli/content';
+import { z } from 'zod';
 import type { KioskStatus } from '../shared/kiosk-api';
 import { fail, ok, type Failure, type Result } from '../shared/result';
 import { readChecked, type AssetStore } from './asset-store';
@@ -36,6 +37,13 @@ const BUNDLE_ASSET_MAX_BYTES = 2 * 1024 * 1024;
 /** One bundle asks for at most this many bytes and assets: bundles run side by side, a few at a time. */
 const BUNDLE_MAX_BYTES = 4 * 1024 * 1024;
 const BUNDLE_MAX_ASSETS = 64;
+
+/** The part of a manifest its downloads need: checked before they start, the rest beside them. */
+const ManifestHead = z.object({
+  deviceId: z.string().min(1),
+  version: z.string().min(1),
+  assets: z.array(AssetRef),
+});
 
 /** What one sync did. */
 export type SyncOutcome = 'switched' | 'unchanged';
@@ -405,22 +413,34 @@ export class SyncService {
     if (fetched.value.status === 'not-modified') return this.repairCurrent();
 
     const { body, signature, etag } = fetched.value;
-    const checked = this.checkManifest(body, signature);
-    if (!checked.ok) return checked;
-    const manifest = checked.value;
-    if (manifest.deviceId !== device.deviceId) {
+    const signed = this.readSigned(body, signature);
+    if (!signed.ok) return signed;
+    // What the downloads need first — whose manifest it is, its version and its assets — is checked at once; the
+    // whole manifest's check and the search index's rows are CPU work (tens of ms in a fresh kiosk process, most
+    // of it the first run of the schemas and of the Markdown parser) done while the downloads are in flight.
+    const head = ManifestHead.safeParse(signed.value);
+    if (!head.success) return this.invalidManifest(head.error);
+    if (head.data.deviceId !== device.deviceId) {
       return fail(
         'invalid-manifest',
-        `the manifest is for device ${manifest.deviceId}, not ${device.deviceId}`,
+        `the manifest is for device ${head.data.deviceId}, not ${device.deviceId}`,
       );
     }
-    if (this.current && manifest.version === this.current.manifest.version) {
+    if (this.current && head.data.version === this.current.manifest.version) {
       this.repository.updateManifestEtag(etag);
       this.current = { ...this.current, record: { ...this.current.record, etag } };
       return this.repairCurrent();
     }
 
-    const downloaded = await this.ensureAssets(manifest.assets);
+    const downloading = this.ensureAssets(head.data.assets);
+    // a timer's turn: the first requests leave before the event loop is held by the checks below
+    await new Promise((resolve) => setTimeout(resolve, 1));
+    const checked = this.parseManifest(signed.value);
+    const searchEntries = checked.ok ? searchEntriesOf(checked.value) : [];
+    // assets of a manifest refused below stay unreferenced and are collected at the next switch
+    const downloaded = await downloading;
+    if (!checked.ok) return checked;
+    const manifest = checked.value;
     if (!downloaded.ok) return downloaded;
     const record: ManifestRecord = {
       version: manifest.version,
@@ -433,7 +453,7 @@ export class SyncService {
     const switched = this.repository.switchManifest(
       record,
       manifest.assets.map((a) => a.sha256),
-      searchEntriesOf(manifest),
+      searchEntries,
     );
     if (!switched.ok)
       return fail('asset-missing', `assets vanished before the switch: ${switched.missing.join(', ')}`);
@@ -448,24 +468,33 @@ export class SyncService {
   }
 
   private checkManifest(body: Buffer, signature: string | null): Result<ManifestV1, SyncErrorKind> {
+    const signed = this.readSigned(body, signature);
+    return signed.ok ? this.parseManifest(signed.value) : signed;
+  }
+
+  /** The manifest's JSON, once its signature checked out against the pinned key. */
+  private readSigned(body: Buffer, signature: string | null): Result<unknown, SyncErrorKind> {
     if (!this.key) return fail('not-enrolled', 'no pinned server key');
     const verified = verifyManifestSignature(body, signature, this.key);
     if (!verified.ok) return verified;
-    let json: unknown;
     try {
-      json = JSON.parse(body.toString('utf8'));
+      return ok(JSON.parse(body.toString('utf8')) as unknown);
     } catch {
       return fail('invalid-manifest', 'the manifest is not JSON');
     }
+  }
+
+  private parseManifest(json: unknown): Result<ManifestV1, SyncErrorKind> {
     const parsed = ManifestV1.safeParse(json);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      return fail(
-        'invalid-manifest',
-        `the manifest does not match ManifestV1 at ${issue?.path.join('.')}: ${issue?.message}`,
-      );
-    }
-    return ok(parsed.data);
+    return parsed.success ? ok(parsed.data) : this.invalidManifest(parsed.error);
+  }
+
+  private invalidManifest(error: z.ZodError): { ok: false; error: Failure<SyncErrorKind> } {
+    const issue = error.issues[0];
+    return fail(
+      'invalid-manifest',
+      `the manifest does not match ManifestV1 at ${issue?.path.join('.')}: ${issue?.message}`,
+    );
   }
 
   /** After a 304: fetch assets of the current manifest that went missing (e.g. a damaged file was dropped). */
@@ -480,7 +509,11 @@ export class SyncService {
     const device = this.device;
     if (!device) return fail('not-enrolled', 'this kiosk is not enrolled');
     const missing: AssetRef[] = [];
+    const seen = new Set<string>();
     for (const asset of assets) {
+      // a hash listed twice is one file (and a bundle may ask for each asset once)
+      if (seen.has(asset.sha256)) continue;
+      seen.add(asset.sha256);
       const known = this.repository.getAsset(asset.sha256);
       if (!known || !(await this.assets.isPresent(asset.sha256, asset.size))) missing.push(asset);
     }
