@@ -117,7 +117,9 @@ async function kioskColdSync(round) {
     const line = kiosk.output.lines.find((l) => pattern.test(l));
     return line ? Date.parse(line.split(' ')[0]) : NaN;
   };
-  const kioskMs = at(/switched to a new manifest/) - at(/\benrolled\b/);
+  // the sync's own log lines: `\benrolled\b` alone also matched the host's start line (`"enrolled":false`), which
+  // put the enrolment's round trip into the sync's time
+  const kioskMs = at(/ \[sync\] switched to a new manifest/) - at(/ \[sync\] enrolled /);
   const stored = fs.readdirSync(path.join(kioskDir, 'assets')).filter((n) => /^[0-9a-f]{64}$/.test(n));
   if (stored.length !== pack.images.length) throw new Error(`the kiosk holds ${stored.length} assets`);
   await kiosk.stop();
