@@ -79,6 +79,17 @@ test.describe.serial('sync you can trust', () => {
     if (work) fs.rmSync(work, { recursive: true, force: true });
   });
 
+  test('the first sync brought the small assets in bundles from the real server', () => {
+    const bundles = proxy.log.filter((e) => e.path === '/api/v1/assets/bundle');
+    expect(bundles.length).toBeGreaterThanOrEqual(1);
+    expect(bundles.every((e) => e.method === 'POST' && e.status === 200 && !e.cut)).toBe(true);
+    // every asset the kiosk holds arrived, and was checked, whichever way it came
+    const held = fs.readdirSync(path.join(kioskDir, 'assets')).filter((name) => /^[0-9a-f]{64}$/.test(name));
+    for (const sha of held) expect(sha256Of(fs.readFileSync(path.join(kioskDir, 'assets', sha)))).toBe(sha);
+    const singles = proxy.log.filter((e) => e.path.startsWith('/api/v1/assets/') && e.method === 'GET');
+    expect(singles.length).toBeLessThan(held.length);
+  });
+
   test('a damaged asset file is found at start-up and fetched again', async ({ browser }) => {
     const page = await openItem(browser, kiosk.url, DEMO_ITEM.category, DEMO_ITEM.id);
     await expectImagesShown(page);
