@@ -5,10 +5,10 @@ import type { AssetReader, ByteRange } from '../assets/asset-store';
 import type { AssetService } from '../assets/asset.service';
 import type { DeviceService } from '../devices/device.service';
 import type { ApiErrorKind } from '@linli/content';
-import { API_JSON_HEADERS, apiErrorBody, MAX_JSON_BODY_BYTES } from './api-error';
+import { API_JSON_HEADERS, apiErrorBody, MAX_JSON_BODY_BYTES, parseJsonText } from './api-error';
 import { planAssetAnswer, planBundle } from './asset-response';
 import { UNAUTHORIZED_MESSAGE } from './device-api';
-import { parseNodeJson, readNodeBody } from './node-body';
+import { readNodeBody } from './node-body';
 
 const SHA256 = /^[0-9a-f]{64}$/;
 
@@ -153,7 +153,7 @@ async function bundle(
     sendError(res, 413, 'payload-too-large', `the body may have at most ${MAX_JSON_BODY_BYTES} bytes`),
   );
   if (body === null) return;
-  const parsed = parseNodeJson(body, AssetBundleRequestV1);
+  const parsed = parseJsonText(body.toString('utf8'), AssetBundleRequestV1);
   if (!parsed.ok) {
     const text = JSON.stringify(parsed.error);
     res.writeHead(400, { ...API_JSON_HEADERS, 'content-length': Buffer.byteLength(text) }).end(text);

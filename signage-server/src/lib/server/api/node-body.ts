@@ -1,6 +1,4 @@
 import type { IncomingMessage } from 'node:http';
-import type { z } from 'zod';
-import { apiErrorBody, invalidBodyOf } from './api-error';
 
 /**
  * The body of a request the Node fast paths answer (outside SvelteKit), up to `maxBytes`. Null when it was longer
@@ -34,21 +32,4 @@ export function readNodeBody(
     // a client gone before the end of its body: nobody is left to answer (after 'end' this changes nothing)
     req.once('close', () => resolve(null));
   });
-}
-
-/** A JSON body checked with `schema`, or the 400 `invalid-body` answer the SvelteKit routes give for it. */
-export function parseNodeJson<S extends z.ZodType>(
-  body: Buffer,
-  schema: S,
-): { ok: true; value: z.output<S> } | { ok: false; error: ReturnType<typeof apiErrorBody> } {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(body.toString('utf8'));
-  } catch {
-    return { ok: false, error: apiErrorBody('invalid-body', 'the body is not valid JSON', { field: '' }) };
-  }
-  const parsed = schema.safeParse(raw);
-  return parsed.success
-    ? { ok: true, value: parsed.data }
-    : { ok: false, error: invalidBodyOf(parsed.error) };
 }

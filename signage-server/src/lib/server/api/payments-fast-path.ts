@@ -2,9 +2,15 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { apiPaths, IDEMPOTENCY_KEY_HEADER, IdempotencyKey, PayBillsRequestV1 } from '@linli/content';
 import type { DeviceService } from '../devices/device.service';
 import type { PaymentService } from '../payments/payment.service';
-import { API_ERROR_STATUS, API_JSON_HEADERS, apiErrorBody, MAX_JSON_BODY_BYTES } from './api-error';
+import {
+  API_ERROR_STATUS,
+  API_JSON_HEADERS,
+  apiErrorBody,
+  MAX_JSON_BODY_BYTES,
+  parseJsonText,
+} from './api-error';
 import { UNAUTHORIZED_MESSAGE } from './device-api';
-import { parseNodeJson, readNodeBody } from './node-body';
+import { readNodeBody } from './node-body';
 import { paymentErrorBody } from './payments-api';
 
 /**
@@ -54,7 +60,7 @@ export function createPaymentsFastPath(devices: DeviceService, payments: Payment
       ),
     );
     if (body === null) return;
-    const parsed = parseNodeJson(body, PayBillsRequestV1);
+    const parsed = parseJsonText(body.toString('utf8'), PayBillsRequestV1);
     if (!parsed.ok) {
       send(res, 400, parsed.error);
       return;
