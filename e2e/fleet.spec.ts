@@ -136,7 +136,11 @@ test.describe.serial('fleet: heartbeats, offline alert and remote commands', () 
     // before the kill), a page load must show the kiosk offline. Before the kill all three were online (above).
     const windowMs = MISSED * HEARTBEAT_MS;
     const deadline = killedAt + windowMs + HEARTBEAT_MS;
-    await expect.poll(() => Date.now() >= deadline, { timeout: deadline - Date.now() + 1_000 }).toBe(true);
+    // polled often and with room: on two loaded cores a 1 s margin over default intervals timed out before the
+    // deadline's poll ran; what is asserted is the page after the deadline, not how soon after it this wakes
+    await expect
+      .poll(() => Date.now() >= deadline, { timeout: deadline - Date.now() + 10_000, intervals: [100] })
+      .toBe(true);
     await admin.reload();
     await expect(rowOf(admin, 'Gate C').getByTestId('device-status')).toHaveAttribute(
       'data-connectivity',

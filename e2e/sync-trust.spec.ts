@@ -113,7 +113,10 @@ test.describe.serial('sync you can trust', () => {
           .some((e) => e.path === `/api/v1/assets/${DEMO_IMAGE}` && e.status === 200 && !e.cut),
       )
       .toBe(true);
-    await expect.poll(() => sha256Of(fs.readFileSync(file))).toBe(DEMO_IMAGE);
+    // the proxy logs the answer when its headers pass; the file gets its name only once its bytes were checked
+    await expect
+      .poll(() => (fs.existsSync(file) ? sha256Of(fs.readFileSync(file)) : 'not there yet'))
+      .toBe(DEMO_IMAGE);
     const again = await openItem(browser, kiosk.url, DEMO_ITEM.category, DEMO_ITEM.id);
     await expectImagesShown(again);
     await again.context().close();
