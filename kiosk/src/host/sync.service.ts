@@ -433,6 +433,8 @@ export class SyncService {
     }
 
     const downloading = this.ensureAssets(head.data.assets);
+    // awaited below; marked handled now, or a failure during the turn below would count as unhandled
+    downloading.catch(() => undefined);
     // a timer's turn: the first requests leave before the event loop is held by the checks below
     await new Promise((resolve) => setTimeout(resolve, 1));
     const checked = this.parseManifest(signed.value);
