@@ -145,7 +145,10 @@ export async function startServer({ dataDir, port, env = {}, echo = !!process.en
     ),
   );
   exited.catch(() => {});
-  await Promise.race([waitForHttp(`${url}/healthz`), exited]);
+  // 60 s: a first start migrates and seeds, and on two cores loaded by a whole test run 30 s was once not enough
+  await Promise.race([waitForHttp(`${url}/healthz`, 60_000), exited]).catch((error) =>
+    abandon(child, error, output),
+  );
   const passwordLine = output.lines.map((l) => l.match(/LINLI_ADMIN_PASSWORD=(\S+)/)).find(Boolean);
   return {
     url,
@@ -159,6 +162,16 @@ export async function startServer({ dataDir, port, env = {}, echo = !!process.en
         ? (child.kill('SIGKILL'), new Promise((r) => child.once('exit', r)))
         : stopProcess(child),
   };
+}
+
+/**
+ * A process that never became ready is stopped before the error goes up: the caller gets no handle to stop it with,
+ * and a server left running (it was, once, after a timed-out start) loads every later test on the machine.
+ */
+async function abandon(child, error, output) {
+  // SIGTERM first (a kiosk's supervisor then stops its host; SIGKILL would orphan it), SIGKILL after the grace
+  await stopProcess(child);
+  throw new Error(`${error instanceof Error ? error.message : error}\n${output.lines.slice(-20).join('\n')}`);
 }
 
 /** Makes a fresh single-use pairing code with the server's CLI (works while the server runs: SQLite WAL). */
@@ -227,7 +240,9 @@ export async function startKiosk({
     ),
   );
   exited.catch(() => {});
-  const [, url] = await Promise.race([output.waitFor(/KIOSK_URL=(\S+)/, 60_000), exited]);
+  const [, url] = await Promise.race([output.waitFor(/KIOSK_URL=(\S+)/, 60_000), exited]).catch((error) =>
+    abandon(child, error, output),
+  );
   return { url, child, output, stop: () => stopProcess(child) };
 }
 
