@@ -13,8 +13,8 @@ packages=(
   pcscd libpcsclite-dev vsmartcard-vpcd libusb-1.0-0
   # benchmarks compare against nginx and load with wrk
   nginx-light wrk
-  # test fixtures and OCR baselines
-  imagemagick fonts-ocr-b tesseract-ocr tesseract-ocr-eng tesseract-ocr-chi-sim
+  # test fixtures and OCR baselines (openssl: a throwaway certificate for the kiosk's TLS client test)
+  openssl imagemagick fonts-ocr-b tesseract-ocr tesseract-ocr-eng tesseract-ocr-chi-sim
   # kiosk read-aloud: speech synthesis with a Mandarin voice (cmn); the host plays it with aplay when present
   espeak-ng
   # media library: video metadata and poster frames (ffprobe/ffmpeg), PDF first-page thumbnails (pdftoppm)

@@ -15,6 +15,7 @@ import {
   type HeartbeatV1,
 } from '@linli/content';
 import { fail, ok, type Result } from '../shared/result';
+import { RawHttpClient, type RawAnswer, type RawBody } from './raw-http';
 
 /** Why a call to the server failed. `offline` and `server-error` are worth retrying; the others need a person. */
 export type DeviceApiErrorKind =
@@ -31,8 +32,11 @@ export interface AssetDownload {
   offset: number;
 }
 
-/** A bundle answer being received (its frames to read), or `unsupported` from a server without bundles. */
-export type BundleDownload = { status: 'frames'; body: IncomingMessage } | { status: 'unsupported' };
+/**
+ * A bundle answer being received (its frames to read), or `unsupported`: a server without bundles, or a bundle
+ * that lost its declared length on the way (`reason` says which, for the log).
+ */
+export type BundleDownload = { status: 'frames'; body: RawBody } | { status: 'unsupported'; reason: string };
 
 /** One server-sent event. */
 export interface ServerEvent {
@@ -55,6 +59,8 @@ export class DeviceApiClient {
    * CPU of the bytes themselves (bench/sync-cold.mjs). An IncomingMessage yields the socket's own Buffers.
    */
   private readonly assetAgent: http.Agent;
+  /** Bundle answers, the bulk of a cold sync's bytes, come through a client that does not copy them (raw-http.ts). */
+  private bundleClient: RawHttpClient | null = null;
 
   /** Called with the server's time (its `Date` header) on every answer, so the kiosk notices a wrong clock. */
   onServerTime: ((serverTime: Date) => void) | null = null;
@@ -75,6 +81,7 @@ export class DeviceApiClient {
   /** Closes the kept-alive sockets of asset downloads (the host is stopping). */
   close(): void {
     this.assetAgent.destroy();
+    this.bundleClient?.close();
   }
 
   /** Exchanges a pairing code for a device credential and the server's public key. */
@@ -168,34 +175,43 @@ export class DeviceApiClient {
   /**
    * Starts downloading many small assets in one answer (`POST /assets/bundle`); the caller reads its frames. A
    * server that predates bundles answers 404 or 405: `unsupported`, and the kiosk fetches the assets one by one.
+   * So does a bundle without a declared length (see below).
    */
   async fetchBundle(
     credential: string,
     sha256s: readonly string[],
   ): Promise<Result<BundleDownload, DeviceApiErrorKind>> {
-    const body = JSON.stringify({ sha256: sha256s });
-    const answer = await this.getWithAgent(
-      apiPaths.assetBundle,
-      {
-        authorization: `Bearer ${credential}`,
-        'content-type': 'application/json',
-        'content-length': String(Buffer.byteLength(body)),
-      },
-      this.timeouts.asset,
-      body,
-    );
-    if (!answer.ok) return answer;
-    const res = answer.value;
-    if (res.statusCode === 200 && res.headers['content-type'] === ASSET_BUNDLE_MEDIA_TYPE) {
-      return ok({ status: 'frames', body: res });
+    let answer: RawAnswer;
+    try {
+      this.bundleClient ??= new RawHttpClient(this.base);
+      answer = await this.bundleClient.request(
+        'POST',
+        apiPaths.assetBundle,
+        { authorization: `Bearer ${credential}`, 'content-type': 'application/json' },
+        JSON.stringify({ sha256: sha256s }),
+        this.timeouts.asset,
+      );
+    } catch (error) {
+      return fail('offline', `cannot reach the server at ${this.base}: ${messageOf(error)}`);
     }
-    if (res.statusCode === 404 || res.statusCode === 405) {
-      res.resume();
-      return ok({ status: 'unsupported' });
+    const { head, body } = answer;
+    this.noteServerTime(head.headers.get('date') ?? null);
+    const isBundle = head.headers.get('content-type') === ASSET_BUNDLE_MEDIA_TYPE;
+    if (head.status === 200 && isBundle && body) return ok({ status: 'frames', body });
+    // 404/405: a server from before bundles. A bundle without a declared length: something between kiosk and
+    // server re-framed it (a proxy that chunks), which the bundle client does not read. Either way the assets
+    // come one by one, as they can.
+    if (head.status === 404 || head.status === 405 || (head.status === 200 && isBundle)) {
+      if (body) await textOf(body);
+      const reason =
+        head.status === 200
+          ? 'an asset bundle came without its length (re-chunked on the way)'
+          : 'the server has no asset bundles';
+      return ok({ status: 'unsupported', reason });
     }
-    const text = await textOf(res);
-    if (res.statusCode === 200) return fail('invalid-response', 'the bundle answer is not an asset bundle');
-    return failureOfText(res.statusCode ?? 0, text, 'asset bundle');
+    const text = body ? await textOf(body) : '';
+    if (head.status === 200) return fail('invalid-response', 'the bundle answer is not an asset bundle');
+    return failureOfText(head.status, text, 'asset bundle');
   }
 
   /**
@@ -393,18 +409,19 @@ async function errorOf(res: Response): Promise<{ kind: string; message: string }
 }
 
 /** The body of an error answer, as text (at most 64 KB: enough for any error body, bounded for a broken one). */
-async function textOf(res: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
+async function textOf(res: IncomingMessage | RawBody): Promise<string> {
+  const chunks: Uint8Array[] = [];
   let size = 0;
   try {
     for await (const chunk of res) {
-      chunks.push(chunk as Buffer);
-      size += (chunk as Buffer).byteLength;
+      chunks.push(chunk as Uint8Array);
+      size += (chunk as Uint8Array).byteLength;
       if (size > 65_536) break;
     }
   } catch {
     // a broken error body: the status still tells enough
   }
+  if (!res.complete) res.destroy();
   return Buffer.concat(chunks).toString('utf8');
 }
 

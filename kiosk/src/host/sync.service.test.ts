@@ -393,6 +393,17 @@ describe('asset bundles', () => {
     expect(server.seen.filter((r) => r.path === '/api/v1/assets/bundle')).toHaveLength(1);
     expect(server.assetRequests).toHaveLength(4);
   });
+
+  it('a bundle that comes without its length (re-chunked on the way) is not read: single downloads instead', async () => {
+    server.faults.unframedBundles = true;
+    const images = [publishNotice(), publishNotice()].map((p) => p.image);
+    const sync = makeSync();
+    await sync.enroll();
+    expect(await sync.syncNow()).toEqual({ ok: true, value: 'switched' });
+    await expectStored(...images);
+    expect(server.bundleRequests).toHaveLength(1);
+    expect(server.assetRequests.map((r) => r.sha256).sort()).toEqual(images.map((i) => i.sha256).sort());
+  });
 });
 
 describe('sync loop', () => {

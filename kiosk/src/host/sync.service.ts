@@ -598,11 +598,10 @@ export class SyncService {
           device.credential,
           group.map((asset) => asset.sha256),
         )
-      : ok({ status: 'unsupported' as const });
+      : ok({ status: 'unsupported' as const, reason: 'bundles are off' });
     if (!fetched.ok) return group.map(() => fetched);
     if (fetched.value.status === 'unsupported') {
-      if (this.bundlesSupported)
-        this.logger.info('the server has no asset bundles; fetching assets one by one');
+      if (this.bundlesSupported) this.logger.info(`${fetched.value.reason}; fetching assets one by one`);
       this.bundlesSupported = false;
     } else {
       const body = fetched.value.body;

@@ -120,6 +120,8 @@ export class FakeSignageServer {
     noBundles: false,
     /** Put a frame nobody asked for first in every bundle. */
     strayFrame: false,
+    /** Send bundles chunked, without their length (as a re-framing proxy would). */
+    unframedBundles: false,
     /** Send half of these assets' bodies, then cut the connection, counting down per request. */
     cutAsset: new Map<string, number>(),
     /** Answer 503 to every visitor route. */
@@ -457,7 +459,11 @@ export class FakeSignageServer {
       }
     }
     const answer = Buffer.concat(frames);
-    res.writeHead(200, { 'content-type': ASSET_BUNDLE_MEDIA_TYPE });
+    // the real server declares the whole answer's length, also when it then has to cut it short
+    res.writeHead(200, {
+      'content-type': ASSET_BUNDLE_MEDIA_TYPE,
+      ...(this.faults.unframedBundles ? {} : { 'content-length': String(answer.length) }),
+    });
     if (cutAt === null) return void res.end(answer);
     // FIN, not RST: a reset could discard bytes the kiosk has not read yet
     res.write(answer.subarray(0, cutAt), () => res.socket?.end());
