@@ -58,8 +58,12 @@ try {
   const sha = sha256Of(image);
   if (!fs.existsSync(path.join(kioskDir, 'assets', sha)))
     throw new Error('the new image is not on the kiosk');
-  if (fs.existsSync(path.join(kioskDir, 'assets', old.sha256)))
-    throw new Error('the old image was not collected');
+  // unreferenced assets are collected just after the switch, not before its log line
+  const collectBy = Date.now() + 10_000;
+  while (fs.existsSync(path.join(kioskDir, 'assets', old.sha256))) {
+    if (Date.now() > collectBy) throw new Error('the old image was not collected within 10 s of the switch');
+    await new Promise((r) => setTimeout(r, 50));
+  }
 
   const after = proxy.log.slice(mark);
   const assetBytes = after
