@@ -233,6 +233,28 @@ describe('RawHttpClient', () => {
     await expect(raw.request('GET', '/', { 'x-bad': 'a\r\nx-injected: 1' })).rejects.toThrow(/line break/);
   });
 
+  it('skips interim answers, and reads 204, 304 and HEAD answers as bodiless whatever their length says', async () => {
+    const { port, stats } = await serveRaw((socket, request) => {
+      if (request.startsWith('GET /early'))
+        socket.write(
+          'HTTP/1.1 103 Early Hints\r\nlink: </a.css>\r\n\r\nHTTP/1.1 200 OK\r\ncontent-length: 3\r\n\r\nyes',
+        );
+      else if (request.startsWith('GET /none'))
+        socket.write('HTTP/1.1 304 Not Modified\r\ncontent-length: 99\r\n\r\n');
+      else socket.write('HTTP/1.1 200 OK\r\ncontent-length: 99\r\n\r\n');
+    });
+    const raw = client(`http://127.0.0.1:${port}`);
+    const early = await raw.request('GET', '/early', {});
+    expect(early.head.status).toBe(200);
+    expect((await bytesOf(early.body!)).toString()).toBe('yes');
+    const none = await raw.request('GET', '/none', {});
+    expect(none.head.status).toBe(304);
+    expect((await bytesOf(none.body!)).byteLength).toBe(0);
+    const head = await raw.request('HEAD', '/', {});
+    expect((await bytesOf(head.body!)).byteLength).toBe(0);
+    expect(stats.connections).toBe(1);
+  });
+
   it('honours connection: close and HTTP/1.0 answers by not reusing their sockets', async () => {
     const { port, stats } = await serveRaw((socket, request) => {
       if (request.startsWith('GET /close'))

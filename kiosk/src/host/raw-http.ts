@@ -78,12 +78,12 @@ export class RawHttpClient {
     const reused = this.takeIdle();
     if (reused) {
       try {
-        return await this.exchange(reused, true, head, payload, timeoutMs);
+        return await this.exchange(reused, true, method, head, payload, timeoutMs);
       } catch (error) {
         if (!(error instanceof StaleSocketError)) throw error;
       }
     }
-    return this.exchange(await this.connect(), false, head, payload, timeoutMs);
+    return this.exchange(await this.connect(), false, method, head, payload, timeoutMs);
   }
 
   /** Closes the kept-alive sockets; later requests open new ones. */
@@ -160,6 +160,7 @@ export class RawHttpClient {
   private exchange(
     socket: net.Socket,
     reused: boolean,
+    method: string,
     head: Buffer,
     payload: Buffer,
     timeoutMs: number,
@@ -211,13 +212,23 @@ export class RawHttpClient {
           return;
         }
         const rest = headBytes.subarray(end + 4);
+        const { status, headers } = parsed.head;
+        if (status >= 100 && status < 200) {
+          // an interim answer (100 Continue, 103 Early Hints): the real one follows on the same socket
+          headBytes = Buffer.alloc(0);
+          if (rest.byteLength > 0) onData(rest);
+          return;
+        }
         headBytes = null;
-        const length = Number(parsed.head.headers.get('content-length'));
+        // these answers never have a body, whatever their content-length says
+        const bodiless = status === 204 || status === 304 || method === 'HEAD';
+        const length = bodiless ? 0 : Number(headers.get('content-length'));
         const framed =
-          parsed.head.headers.has('content-length') &&
-          Number.isSafeInteger(length) &&
-          length >= 0 &&
-          !parsed.head.headers.has('transfer-encoding');
+          bodiless ||
+          (headers.has('content-length') &&
+            Number.isSafeInteger(length) &&
+            length >= 0 &&
+            !headers.has('transfer-encoding'));
         answered = true;
         if (!framed) {
           // chunked or close-delimited: not for this client; the caller is told by `body: null`
