@@ -42,6 +42,8 @@ const toRecord = (row: AssetRow): AssetRecord => ({
 });
 
 const SHA256_IN_TEXT = /[0-9a-f]{64}/g;
+/** Version states whose content is on screens or may still get there: their assets must not be deleted. */
+const LIVE_VERSION_STATES = "'draft', 'submitted', 'approved', 'published'";
 
 /**
  * SQL for the `assets` table (metadata of content-addressed bytes) and the questions about who uses an asset.
@@ -125,14 +127,24 @@ export class AssetRepository {
     return row?.display_name ?? null;
   }
 
-  /** Everything that uses this asset: content items (any locale, any status) and playlists. */
+  /**
+   * Everything that uses this asset: content items (any locale, any status) and playlists. An item counts when its
+   * working row names the asset, and also when a version that is on screens or on its way there does (published,
+   * approved, submitted, draft): an editor's new draft may drop an image that the published version still shows.
+   * Superseded, rejected and archived versions do not hold an asset; rolling back to one whose asset was deleted
+   * is refused.
+   */
   usage(sha256: string): AssetUser[] {
     const columns = this.contentColumns();
+    const live = this.hasTable('content_versions')
+      ? ` OR EXISTS (SELECT 1 FROM content_versions v WHERE v.id = c.id AND v.locale = c.locale
+           AND v.state IN (${LIVE_VERSION_STATES}) AND instr(v.snapshot, @sha) > 0)`
+      : '';
     const users: AssetUser[] = this.db
       .prepare<{ sha: string }, { id: string; locale: string; title: string; status: string }>(
-        `SELECT id, locale, title, status FROM content_items
-         WHERE ${columns.map((column) => `instr(${column}, @sha) > 0`).join(' OR ')}
-         ORDER BY id, locale`,
+        `SELECT c.id, c.locale, c.title, c.status FROM content_items c
+         WHERE ${columns.map((column) => `instr(c.${column}, @sha) > 0`).join(' OR ')}${live}
+         ORDER BY c.id, c.locale`,
       )
       .all({ sha: sha256 })
       .map((row) => ({ kind: 'content' as const, ...row }));
@@ -169,6 +181,16 @@ export class AssetRepository {
       .iterate();
     for (const row of rows) {
       for (const match of row.text.matchAll(SHA256_IN_TEXT)) add(match[0], `c:${row.id}/${row.locale}`);
+    }
+    if (this.hasTable('content_versions')) {
+      const versions = this.db
+        .prepare<[], { id: string; locale: string; snapshot: string }>(
+          `SELECT id, locale, snapshot FROM content_versions WHERE state IN (${LIVE_VERSION_STATES})`,
+        )
+        .iterate();
+      for (const row of versions) {
+        for (const match of row.snapshot.matchAll(SHA256_IN_TEXT)) add(match[0], `c:${row.id}/${row.locale}`);
+      }
     }
     if (this.hasTable('playlist_entries')) {
       const entries = this.db

@@ -251,6 +251,36 @@ describe('media library: usage, edit and safe delete', () => {
     expect(listFiles(dir('assets'))).toHaveLength(1);
   });
 
+  it('an asset the published version still shows is in use, though the working draft dropped it', async () => {
+    const png = makePng(4, 4, [7, 8, 9]);
+    const stored = await assets.ingest([png], { originalName: 'live.png' });
+    if (!stored.ok) throw new Error('upload failed');
+    const hash = stored.value.sha256;
+    insertItem('live', {});
+    const snapshot = (state: string, images: string) =>
+      env.db
+        .prepare(
+          `INSERT INTO content_versions (id, locale, version, state, snapshot, created_at, updated_at)
+           VALUES ('live', 'zh-CN', @version, @state, @snapshot, 'x', 'x')`,
+        )
+        .run({
+          version: state === 'published' ? 1 : 2,
+          state,
+          snapshot: JSON.stringify({ id: 'live', images }),
+        });
+    // version 1 is on screens with the image; version 2, the working draft, has none
+    snapshot('published', JSON.stringify([{ sha256: hash, alt: '' }]));
+    snapshot('draft', '[]');
+    expect(assets.usage(hash).map((user) => user.id)).toEqual(['live']);
+    expect(assets.library({}).find((entry) => entry.sha256 === hash)?.usageCount).toBe(1);
+    expect(await assets.delete(hash, actor)).toMatchObject({ ok: false, reason: 'in-use' });
+
+    // once that version is superseded (a newer one without the image went live), the image is free
+    env.db.prepare("UPDATE content_versions SET state = 'superseded' WHERE version = 1").run();
+    expect(assets.usage(hash)).toEqual([]);
+    expect(await assets.delete(hash, actor)).toEqual({ ok: true });
+  });
+
   it('deletes an unused asset: row, bytes and preview, audited', async () => {
     const stored = await assets.ingest([makePng(5, 5, [1, 1, 1])], { originalName: 'old.png' });
     if (!stored.ok) throw new Error('upload failed');

@@ -51,6 +51,31 @@ describe('ManifestService', () => {
     expect(manifest.assets.every((a) => a.mime === 'image/png' && a.size > 0)).toBe(true);
   });
 
+  it('leaves out an item whose payload file is gone, so the manifest stays valid for every screen', async () => {
+    const map = await signage.assets.upload(makePng(4, 4, [10, 120, 40]));
+    const photo = await signage.assets.upload(makePng(3, 3, [1, 1, 1]));
+    if (!map.ok || !photo.ok) throw new Error('upload');
+    publish({
+      id: 'clinic',
+      kind: 'place',
+      payload: { name: '卫生站', placeKind: 'clinic', map: map.value.sha256 },
+    });
+    publish({ id: 'notice', images: [{ sha256: photo.value.sha256, alt: '' }] });
+    expect(
+      parse(signage.manifests.forDevice(deviceA).body)
+        .items.map((i) => i.id)
+        .sort(),
+    ).toEqual(['clinic', 'notice']);
+    // removed behind the CMS's back (the library refuses to delete a file in use)
+    signage.db.prepare('DELETE FROM assets WHERE sha256 = ?').run(map.value.sha256);
+    signage.db.prepare('DELETE FROM assets WHERE sha256 = ?').run(photo.value.sha256);
+    signage.manifests.invalidate();
+    const manifest = parse(signage.manifests.forDevice(deviceA).body);
+    expect(manifest.items.map((i) => i.id)).toEqual(['notice']);
+    expect(manifest.items[0]!.images).toEqual([]);
+    expect(manifest.assets).toEqual([]);
+  });
+
   it('signs the exact body bytes with the key kiosks pin at enrolment', () => {
     publish({});
     const signed = signage.manifests.forDevice(deviceA);

@@ -144,28 +144,41 @@ export function resolveContent(
     now.getTime(),
   );
 
+  const payloadRefs = new Map<ContentRecord, string[]>();
   const wanted = new Set<string>();
   for (const record of visible) {
     for (const image of record.images) wanted.add(image.sha256);
     for (const sha of bodyAssetRefs(record.body)) wanted.add(sha);
     const kinded = parseKindPayload(record.kind, record.payload);
-    if (kinded.success) for (const sha of payloadAssetRefs(kinded.data)) wanted.add(sha);
+    const refs = kinded.success ? payloadAssetRefs(kinded.data) : [];
+    payloadRefs.set(record, refs);
+    for (const sha of refs) wanted.add(sha);
   }
   const known = new Map(assetSource.getMany([...wanted]).map((a) => [a.sha256, a]));
+  // The CMS refuses unknown files and will not delete one in use, so this guards against a file removed by hand:
+  // an item whose video, PDF or map is gone cannot play, and left in it would make the whole manifest invalid for
+  // every screen (ManifestV1 checks that a payload's files are listed). It is left out; the rest still goes.
+  const playable = visible.filter((record) => payloadRefs.get(record)!.every((sha) => known.has(sha)));
+  const used = new Set<string>();
+  for (const record of playable) {
+    for (const image of record.images) used.add(image.sha256);
+    for (const sha of bodyAssetRefs(record.body)) used.add(sha);
+    for (const sha of payloadRefs.get(record)!) used.add(sha);
+  }
   const assets: AssetRef[] = [...known.values()]
+    .filter(({ sha256 }) => used.has(sha256))
     .map(({ sha256, size, mime }) => ({ sha256, size, mime }))
     .sort((a, b) => a.sha256.localeCompare(b.sha256));
 
   // highest priority first (the resolver's order)
-  const items: ContentItem[] = visible.map((record) => ({
+  const items: ContentItem[] = playable.map((record) => ({
     id: record.id,
     category: record.category,
     locale: record.locale,
     title: record.title,
     summary: record.summary,
     body: record.body,
-    // The CMS refuses unknown images; filtering here only guards against a file removed by hand, so one broken
-    // item cannot make the whole manifest invalid for every screen.
+    // likewise a missing image is dropped from its item (the item still has its text)
     images: record.images.filter((image) => known.has(image.sha256)),
     kind: record.kind,
     payload: record.payload,
