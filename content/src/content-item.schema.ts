@@ -39,6 +39,11 @@ export const ContentItem = z
     payload: RawPayload.default({}),
     validFrom: IsoInstant.nullable().default(null),
     validUntil: IsoInstant.nullable().default(null),
+    /**
+     * The schedule's priority (0–100, schedule.schema.ts): screens list higher ones first, newest first among
+     * equals. Manifests from before it carry none: every item is then the default 50.
+     */
+    priority: z.number().int().min(0).max(100).default(50),
     /** Increases with every published change. */
     version: z.number().int().positive(),
     updatedAt: IsoInstant,

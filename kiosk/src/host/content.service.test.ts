@@ -38,6 +38,30 @@ describe('buildSnapshot', () => {
     expect(snapshot.assetUrlTemplate).toBe(template);
   });
 
+  it("lists the editor's higher priority first, the newest first among equals; old manifests are all equal", () => {
+    const item = (id: string, updatedAt: string, priority?: number) => ({
+      ...fixtureItem({ ...notice, id }, 'zh-CN', { title: id, summary: '', body: '' }),
+      updatedAt,
+      ...(priority === undefined ? {} : { priority }),
+    });
+    const at = new Date('2026-11-21T00:00:00.000Z');
+    const ids = (items: unknown[]) =>
+      buildSnapshot(manifest(items), at, template).snapshot.items.map((i) => i.id);
+    expect(
+      ids([
+        item('new', '2026-11-20T00:00:00.000Z', 50),
+        item('urgent-old', '2026-11-01T00:00:00.000Z', 90),
+        item('newer', '2026-11-20T06:00:00.000Z', 50),
+        item('filler', '2026-11-20T12:00:00.000Z', 10),
+      ]),
+    ).toEqual(['urgent-old', 'newer', 'new', 'filler']);
+    // a manifest from a server before priorities: newest first, as always
+    expect(ids([item('a', '2026-11-01T00:00:00.000Z'), item('b', '2026-11-02T00:00:00.000Z')])).toEqual([
+      'b',
+      'a',
+    ]);
+  });
+
   it('shows only items inside their validity window and says when that changes next', () => {
     const items = [
       {

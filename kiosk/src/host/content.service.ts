@@ -34,8 +34,10 @@ export function buildSnapshot(
     byId.set(item.id, [...(byId.get(item.id) ?? []), item]);
   }
   const items: KioskItem[] = [];
+  const priority = new Map<string, number>();
   for (const [id, versions] of byId) {
     const primary = versions.find((v) => v.locale === DEFAULT_LOCALE) ?? versions[0]!;
+    priority.set(id, primary.priority);
     const translations: KioskItem['translations'] = {};
     for (const version of versions) translations[version.locale] = textOf(version, render);
     items.push({
@@ -46,7 +48,12 @@ export function buildSnapshot(
       translations,
     });
   }
-  items.sort((a, b) => (a.date === b.date ? a.id.localeCompare(b.id) : a.date < b.date ? 1 : -1));
+  // the editor's priority first (an urgent notice stays on top), then the newest
+  items.sort(
+    (a, b) =>
+      priority.get(b.id)! - priority.get(a.id)! ||
+      (a.date === b.date ? a.id.localeCompare(b.id) : a.date < b.date ? 1 : -1),
+  );
   return {
     snapshot: { manifestVersion: manifest.version, items, assetUrlTemplate },
     nextChangeAt: next ? new Date(next) : null,

@@ -184,6 +184,7 @@ export function resolveContent(
     payload: record.payload,
     validFrom: record.validFrom,
     validUntil: record.validUntil,
+    priority: record.priority,
     version: record.version,
     updatedAt: record.updatedAt,
   }));
