@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { CategoryId, Locale } from './categories';
 import { ContentKind, DEFAULT_CONTENT_KIND, parseKindPayload, RawPayload } from './content-kind.schema';
+import { Daypart } from './schedule/schedule.schema';
 
 /** Lower-case hex sha256: how every asset is named. */
 export const Sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'expected a lower-case hex sha256');
@@ -44,6 +45,11 @@ export const ContentItem = z
      * equals. Manifests from before it carry none: every item is then the default 50.
      */
     priority: z.number().int().min(0).max(100).default(50),
+    /**
+     * When in the week it plays, in the manifest's `timeZone` (empty: whenever valid). The server sends only items
+     * playing now; the kiosk applies the same schedule so an item leaves the screen on time while offline too.
+     */
+    dayparts: z.array(Daypart).max(20).default([]),
     /** Increases with every published change. */
     version: z.number().int().positive(),
     updatedAt: IsoInstant,

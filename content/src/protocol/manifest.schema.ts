@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { ContentItem, IsoInstant, Sha256 } from '../content-item.schema';
 import { parseKindPayload, payloadAssetRefs } from '../content-kind.schema';
+import { TimeZoneName } from '../schedule/schedule.schema';
+import { DEFAULT_TIME_ZONE } from '../time/zoned';
 import { LayoutV1, PlaylistV1 } from './signage.schema';
 
 /** MIME types an asset may have. Uploads are checked against these by magic bytes on the server. */
@@ -35,6 +37,8 @@ export const ManifestV1 = z
     deviceId: z.string().min(1),
     version: z.string().min(1).max(128),
     generatedAt: IsoInstant,
+    /** The device's community clock, which the items' dayparts follow (older servers: Asia/Shanghai). */
+    timeZone: TimeZoneName.default(DEFAULT_TIME_ZONE),
     items: z.array(ContentItem),
     assets: z.array(AssetRef),
     /** The device's signage layout (issue 4); optional, so kiosks older than layouts still parse the manifest. */

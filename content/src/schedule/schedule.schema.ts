@@ -5,6 +5,20 @@ export const WallTime = z
   .string()
   .regex(/^(?:[01]\d|2[0-3]):[0-5]\d$/, 'a time of day is HH:MM, 00:00 to 23:59');
 
+/** An IANA time zone the runtime knows, e.g. Asia/Shanghai (a community's clock: dayparts are in it). */
+export const TimeZoneName = z
+  .string()
+  .min(1)
+  .max(64)
+  .refine((zone) => {
+    try {
+      new Intl.DateTimeFormat('en', { timeZone: zone });
+      return true;
+    } catch {
+      return false;
+    }
+  }, 'an IANA time zone such as Asia/Shanghai');
+
 /** ISO weekday: Monday = 1 … Sunday = 7. */
 export const IsoWeekday = z.number().int().min(1).max(7);
 

@@ -62,6 +62,42 @@ describe('buildSnapshot', () => {
     ]);
   });
 
+  it("follows the items' dayparts in the manifest's time zone, offline too, and says when the next one ends", () => {
+    // Thursday 2026-11-26; weekdays 08:00-12:00 and Friday 22:00-02:00 (across midnight)
+    const items = [
+      {
+        ...fixtureItem({ ...notice, id: 'morning' }, 'zh-CN', { title: '上午', summary: '', body: '' }),
+        dayparts: [{ days: [1, 2, 3, 4, 5], start: '08:00', end: '12:00' }],
+      },
+      {
+        ...fixtureItem({ ...notice, id: 'late' }, 'zh-CN', { title: '深夜', summary: '', body: '' }),
+        dayparts: [{ days: [5], start: '22:00', end: '02:00' }],
+      },
+      fixtureItem({ ...notice, id: 'always' }, 'zh-CN', { title: '全天', summary: '', body: '' }),
+    ];
+    const at = (iso: string, timeZone?: string) => {
+      const parsed = manifest(items);
+      return buildSnapshot(timeZone ? { ...parsed, timeZone } : parsed, new Date(iso), template);
+    };
+    const ids = (result: ReturnType<typeof at>) => result.snapshot.items.map((i) => i.id).sort();
+    // 11:00 in Shanghai (UTC+8)
+    const morning = at('2026-11-26T03:00:00.000Z');
+    expect(ids(morning)).toEqual(['always', 'morning']);
+    expect(morning.nextChangeAt?.toISOString()).toBe('2026-11-26T04:00:00.000Z');
+    // 12:30: the morning notice has left the screen without any new manifest
+    expect(ids(at('2026-11-26T04:30:00.000Z'))).toEqual(['always']);
+    // Saturday 01:00 in Shanghai: still Friday night's slot
+    expect(ids(at('2026-11-27T17:00:00.000Z'))).toEqual(['always', 'late']);
+    // the same instant (03:00Z) is 04:00 in Berlin: before the morning slot there
+    expect(ids(at('2026-11-26T03:00:00.000Z', 'Europe/Berlin'))).toEqual(['always']);
+  });
+
+  it('refuses a manifest whose time zone the runtime does not know', () => {
+    expect(() => ManifestV1.parse({ ...manifest([]), timeZone: 'Mars/Olympus_Mons' })).toThrow(
+      /IANA time zone/,
+    );
+  });
+
   it('shows only items inside their validity window and says when that changes next', () => {
     const items = [
       {

@@ -1,17 +1,29 @@
-import { DEFAULT_LOCALE, isValidAt, renderMarkdown, type ContentItem, type ManifestV1 } from '@linli/content';
+import {
+  DEFAULT_LOCALE,
+  renderMarkdown,
+  resolveSchedule,
+  type ContentItem,
+  type ManifestV1,
+  type Schedule,
+} from '@linli/content';
 import type { ContentSnapshot, KioskItem, KioskItemText } from '../shared/kiosk-api';
 import type { Clock } from './clock';
 import type { SyncService } from './sync.service';
 
-/** The snapshot for one instant, and the next instant at which it changes by itself (a validity boundary). */
+/** The snapshot for one instant, and the next instant at which it changes by itself (a schedule boundary). */
 export interface ScheduledSnapshot {
   snapshot: ContentSnapshot;
   nextChangeAt: Date | null;
 }
 
+/** Every item is targeted at this device already (the server resolved that); only time is left to the kiosk. */
+const THIS_DEVICE = { communityId: null, buildingId: null, groups: [], tags: [] } as const;
+
 /**
- * What the renderer shows at `now`: items grouped by id with their translations, only those inside their
- * validity window, newest first, Markdown rendered once here (the renderer sanitises it again before use).
+ * What the renderer shows at `now`: items grouped by id with their translations, only those playing now by their
+ * validity window and dayparts in the community's time zone (the same pure `resolveSchedule` the server uses, so
+ * an item leaves the screen on time while the kiosk is offline too), the editor's higher priority first and the
+ * newest first among equals, Markdown rendered once here (the renderer sanitises it again before use).
  */
 export function buildSnapshot(
   manifest: ManifestV1 | null,
@@ -21,18 +33,13 @@ export function buildSnapshot(
 ): ScheduledSnapshot {
   if (!manifest)
     return { snapshot: { manifestVersion: null, items: [], assetUrlTemplate }, nextChangeAt: null };
-  const t = now.toISOString();
-  let next: string | null = null;
-  const consider = (instant: string | null) => {
-    if (instant && instant > t && (!next || instant < next)) next = instant;
-  };
+  const { playlist, nextChangeAt } = resolveSchedule(
+    manifest.items.map((item) => ({ item, schedule: scheduleOf(item) })),
+    { ...THIS_DEVICE, timeZone: manifest.timeZone },
+    now.getTime(),
+  );
   const byId = new Map<string, ContentItem[]>();
-  for (const item of manifest.items) {
-    consider(item.validFrom);
-    consider(item.validUntil);
-    if (!isValidAt(item, now)) continue;
-    byId.set(item.id, [...(byId.get(item.id) ?? []), item]);
-  }
+  for (const item of playlist) byId.set(item.id, [...(byId.get(item.id) ?? []), item]);
   const items: KioskItem[] = [];
   const priority = new Map<string, number>();
   for (const [id, versions] of byId) {
@@ -56,7 +63,17 @@ export function buildSnapshot(
   );
   return {
     snapshot: { manifestVersion: manifest.version, items, assetUrlTemplate },
-    nextChangeAt: next ? new Date(next) : null,
+    nextChangeAt: nextChangeAt === null ? null : new Date(nextChangeAt),
+  };
+}
+
+function scheduleOf(item: ContentItem): Schedule {
+  return {
+    validFrom: item.validFrom,
+    validTo: item.validUntil,
+    dayparts: item.dayparts,
+    priority: item.priority,
+    target: { communities: [], buildings: [], groups: [], tags: [] },
   };
 }
 
@@ -74,7 +91,7 @@ function textOf(item: ContentItem, render: (markdown: string) => string): KioskI
 // setTimeout cannot wait longer than 2^31-1 ms; a later boundary is reached by waking up and rescheduling.
 const MAX_TIMER_MS = 2_147_000_000;
 
-/** Keeps the current snapshot and tells listeners when it changes: a new manifest, or a validity boundary. */
+/** Keeps the current snapshot and tells listeners when it changes: a new manifest, or a schedule boundary. */
 export class ContentService {
   private scheduled: ScheduledSnapshot;
   private timer: unknown = null;
@@ -82,7 +99,7 @@ export class ContentService {
   private stopSync: (() => void) | null = null;
   /**
    * Rendered bodies of the current manifest. Rendering Markdown is most of what building a snapshot costs (it was
-   * the largest part of the host's start); the snapshot is rebuilt at start, at every validity boundary and on a
+   * the largest part of the host's start); the snapshot is rebuilt at start, at every schedule boundary and on a
    * new manifest, but a body changes only with the manifest.
    */
   private rendered: { manifestVersion: string | null; html: Map<string, string> } = {

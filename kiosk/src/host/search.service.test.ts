@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ManifestV1 } from '@linli/content';
+import { ManifestV1 } from '@linli/content';
 import { migrate, openCacheDatabase, type CacheDatabase } from './cache/cache-database';
 import { CacheRepository } from './cache/cache.repository';
 import { buildSnapshot } from './content.service';
@@ -22,7 +22,8 @@ const item = (
     : []),
 ];
 
-const manifest = {
+// parsed like every manifest the kiosk keeps, so the schema's defaults are there
+const manifest = ManifestV1.parse({
   schema: 'linli.manifest.v1',
   deviceId: 'dev-1',
   version: 'm1',
@@ -45,7 +46,7 @@ const manifest = {
     // Not yet valid: indexed, but never found before its time.
     ...item('future', 'services', ['下月停水预告', '', ''], undefined, { validFrom: fixtureInstant(-5) }),
   ],
-} as unknown as ManifestV1;
+});
 
 let temp: ReturnType<typeof makeTempDir>;
 let db: CacheDatabase;

@@ -76,6 +76,16 @@ describe('ManifestService', () => {
     expect(manifest.assets).toEqual([]);
   });
 
+  it("carries each item's dayparts and the community's time zone, so kiosks keep the schedule offline", () => {
+    signage.clock.set(new Date('2026-11-26T02:00:00.000Z')); // Thursday 10:00 in Shanghai
+    publish({ id: 'morning', dayparts: [{ days: [4], start: '08:00', end: '12:00' }] });
+    const manifest = parse(signage.manifests.forDevice(deviceA).body);
+    expect(manifest.timeZone).toBe('Asia/Shanghai');
+    expect(manifest.items.find((i) => i.id === 'morning')?.dayparts).toEqual([
+      { days: [4], start: '08:00', end: '12:00' },
+    ]);
+  });
+
   it('signs the exact body bytes with the key kiosks pin at enrolment', () => {
     publish({});
     const signed = signage.manifests.forDevice(deviceA);

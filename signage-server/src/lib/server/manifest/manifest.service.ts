@@ -47,6 +47,8 @@ export interface ScopeManifest {
   assets: AssetRef[];
   /** The next instant (ms) at which a validity window or daypart changes what plays, or null when none will. */
   recomputeAt: number | null;
+  /** The scope's community clock: the items' dayparts are in it, on the kiosk too. */
+  timeZone: string;
   /** The scope's signage layout and its playlists, when a layout is targeted at it. */
   layout?: LayoutV1;
   playlists?: PlaylistV1[];
@@ -73,8 +75,16 @@ export const MAX_CACHED_DEVICE_MANIFESTS = 2_000;
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** The version of a scope's content: a hash of exactly what devices get, so equal content has equal versions. */
-export function manifestVersion(items: readonly ContentItem[], assets: readonly AssetRef[]): string {
-  return crypto.createHash('sha256').update(JSON.stringify({ items, assets })).digest('hex').slice(0, 32);
+export function manifestVersion(
+  items: readonly ContentItem[],
+  assets: readonly AssetRef[],
+  timeZone: string = DEFAULT_TIME_ZONE,
+): string {
+  return crypto
+    .createHash('sha256')
+    .update(JSON.stringify({ items, assets, timeZone }))
+    .digest('hex')
+    .slice(0, 32);
 }
 
 /** The targeting key of a device with no community, building, group or tag: it sees untargeted content only. */
@@ -185,10 +195,17 @@ export function resolveContent(
     validFrom: record.validFrom,
     validUntil: record.validUntil,
     priority: record.priority,
+    dayparts: record.dayparts,
     version: record.version,
     updatedAt: record.updatedAt,
   }));
-  return { version: manifestVersion(items, assets), items, assets, recomputeAt: nextChangeAt };
+  return {
+    version: manifestVersion(items, assets, target.timeZone),
+    items,
+    assets,
+    recomputeAt: nextChangeAt,
+    timeZone: target.timeZone,
+  };
 }
 
 const recordKey = (item: ContentRecord) => `${item.id}\u0000${item.locale}`;
@@ -271,6 +288,7 @@ export class ManifestService {
       deviceId: device.id,
       version: scope.version,
       generatedAt: scope.generatedAt,
+      timeZone: scope.timeZone,
       items: scope.items,
       assets: scope.assets,
       ...(scope.layout ? { layout: scope.layout, playlists: scope.playlists ?? [] } : {}),
@@ -374,7 +392,15 @@ export class ManifestService {
     const assets = [...resolved.assets, ...extra].sort((a, b) => a.sha256.localeCompare(b.sha256));
     const version = crypto
       .createHash('sha256')
-      .update(JSON.stringify({ items: resolved.items, assets, layout: signage.layout, playlists }))
+      .update(
+        JSON.stringify({
+          items: resolved.items,
+          assets,
+          timeZone: resolved.timeZone,
+          layout: signage.layout,
+          playlists,
+        }),
+      )
       .digest('hex')
       .slice(0, 32);
     return { ...resolved, assets, version, layout: signage.layout, playlists };
