@@ -1,7 +1,8 @@
 // Issue 4, "Done when" 4, with real processes: an XSS corpus (script tags, event handlers, javascript:/data: URLs,
 // SVG payloads, CSS tricks, iframes, meta refresh, entity tricks, Markdown link payloads) is saved through the CMS's
 // real forms by an editor into every text field of every kind, approved and published by a reviewer, and then shown
-// on a real kiosk and in the CMS device preview. Nothing may run: no dialog, no request to any origin but the
+// on a real kiosk (its screens and, in a playlist, its attract loop's signage slides) and in the CMS device and
+// playlist previews. Nothing may run: no dialog, no request to any origin but the
 // server's and the kiosk's own, no sentinel global or attribute, and no event-handler attribute anywhere in the DOM.
 // The payloads must be on screen as the text the editor typed (so the test fails if nothing was rendered at all).
 import { expect, test, type Page } from '@playwright/test';
@@ -23,6 +24,8 @@ import {
 } from './support/system';
 
 const run = Date.now().toString(36);
+/** The kiosk's idle time: long enough for its tests to tap through the corpus, short for the attract loop. */
+const IDLE_SECONDS = 20;
 
 /** The corpus in few items: one per kind that carries free text, each in the government category. */
 const ITEMS = [
@@ -141,15 +144,14 @@ test.describe.serial('XSS corpus: saved through the CMS, inert on the kiosk and 
     // a server, a kiosk's first sync and three sign-ins: 30–40 s alone, past the default 90 s once when CI's other
     // worker ran the sync-trust spec's large downloads beside it
     test.setTimeout(150_000);
-    system = await startSystem('xss', { seedDemo: false });
+    // a short idle time, so the kiosk falls back to its attract loop within the signage test below
+    system = await startSystem('xss', { seedDemo: false, kioskArgs: ['--idle-timeout', `${IDLE_SECONDS}`] });
     editor = await signInAs(browser, system, 'zhao', ['editor']);
     reviewer = await signInAs(browser, system, 'qian', ['reviewer']);
     editorSeen = watch(editor, origins);
     watch(reviewer, origins);
 
     kioskPage = await openKiosk(browser, system, (page) => (kioskSeen = watch(page, origins)));
-    await kioskPage.getByTestId('tile-government').tap();
-    await expect(kioskPage.getByTestId('nav-home')).toBeVisible();
   });
 
   test.afterAll(async () => {
@@ -201,6 +203,11 @@ test.describe.serial('XSS corpus: saved through the CMS, inert on the kiosk and 
   });
 
   test('the kiosk shows every payload as text and runs none of them', async () => {
+    // the kiosk may have gone idle while the corpus was being published: a touch wakes it on its home screen
+    const attract = kioskPage.getByTestId('attract');
+    if (await attract.isVisible()) await attract.tap();
+    await kioskPage.getByTestId('tile-government').tap();
+    await expect(kioskPage.getByTestId('nav-home')).toBeVisible();
     for (const item of ITEMS) {
       await kioskPage.getByTestId(`item-${item.id}`).tap({ timeout: 10_000 });
       await expect(kioskPage.getByTestId('detail-title')).toHaveText(item.title);
@@ -220,6 +227,64 @@ test.describe.serial('XSS corpus: saved through the CMS, inert on the kiosk and 
     }
     expect(kioskSeen).toEqual({ dialogs: [], foreign: [] });
     expect(kioskSeen.foreign.some((url) => url.includes(EVIL_HOST))).toBe(false);
+  });
+
+  test('as signage slides, in the CMS playlist preview and in the kiosk’s attract loop, they run none either', async () => {
+    test.setTimeout(120_000);
+    // a playlist of every corpus item, 2 s each, in a full-screen layout for every screen
+    await editor.goto(`${url()}/cms/playlists`);
+    await editor.getByLabel('名称').fill(`XSS 轮播 ${run}`);
+    await editor.getByRole('button', { name: '创建' }).click();
+    await expect(editor.getByTestId('playlist-empty')).toBeVisible();
+    const playlistId = new URL(editor.url()).pathname.split('/').at(-1)!;
+    const form = editor.getByTestId('add-entry');
+    for (const item of ITEMS) {
+      await form.getByLabel('内容条目或图片').selectOption(`item:${item.id}`);
+      await form.getByLabel('时长（秒）').fill('2');
+      await form.getByRole('button', { name: '添加' }).click();
+    }
+    await expect(editor.getByTestId('playlist-entry')).toHaveCount(ITEMS.length);
+    await editor.goto(`${url()}/cms/layouts`);
+    await editor.getByLabel('名称').fill(`XSS 全屏 ${run}`);
+    await editor.getByLabel('模板').selectOption('full');
+    await editor.getByRole('button', { name: '创建' }).click();
+    await editor
+      .getByTestId('layout-form')
+      .getByLabel('主区')
+      .selectOption({ label: `XSS 轮播 ${run}` });
+    await editor.getByTestId('layout-form').getByRole('button', { name: '保存布局' }).click();
+    await expect(editor.getByText('布局已保存，终端将立即更新。')).toBeVisible();
+
+    /** Watches `zone` until every item has played in it, checking the DOM each time a new one comes up. */
+    const everySlide = async (page: Page, zone: string, where: string) => {
+      const played = new Set<string>();
+      const entry = page.locator(zone).first();
+      await expect
+        .poll(
+          async () => {
+            const id = (await entry.getAttribute('data-entry')) ?? '';
+            if (id && !played.has(id)) {
+              played.add(id);
+              expect(await injected(page, zone), `${where} ${id}`).toEqual(CLEAN);
+              // the slide shows the payloads as text (an empty slide would pass the check above for nothing)
+              expect((await entry.innerText()).trim(), `${where} ${id} text`).not.toBe('');
+            }
+            return ITEMS.every((item) => played.has(item.id));
+          },
+          { timeout: 40_000, intervals: [200] },
+        )
+        .toBe(true);
+    };
+    await editor.goto(`${url()}/cms/preview/signage/playlist/${playlistId}`);
+    await everySlide(editor, '[data-entry]', 'playlist preview');
+    expect(editorSeen).toEqual({ dialogs: [], foreign: [] });
+
+    // the kiosk goes idle and plays the playlist as its attract loop (the layout reached it by push)
+    await expect(kioskPage.getByTestId('attract-playlist')).toBeVisible({
+      timeout: (IDLE_SECONDS + 30) * 1000,
+    });
+    await everySlide(kioskPage, '[data-testid="attract-playlist"] [data-entry]', 'attract loop');
+    expect(kioskSeen).toEqual({ dialogs: [], foreign: [] });
   });
 
   test('the CMS device preview, portrait and landscape, runs none of them either', async () => {

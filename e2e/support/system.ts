@@ -26,9 +26,13 @@ export interface System {
 
 /**
  * Starts a server (the demo community and content seeded unless `seedDemo: false`: a spec that makes its own
- * content starts faster and reads only what it wrote) and a kiosk enrolled to it, and signs the admin in.
+ * content starts faster and reads only what it wrote) and a kiosk enrolled to it (with `kioskArgs`, e.g. a short
+ * `--idle-timeout`), and signs the admin in.
  */
-export async function startSystem(name: string, options: { seedDemo?: boolean } = {}): Promise<System> {
+export async function startSystem(
+  name: string,
+  options: { seedDemo?: boolean; kioskArgs?: string[] } = {},
+): Promise<System> {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), `linli-e2e-${name}-`));
   const adminPassword = `e2e-admin-password-${name}`;
   let server: Server | undefined;
@@ -50,6 +54,7 @@ export async function startSystem(name: string, options: { seedDemo?: boolean } 
       serverUrl: server.url,
       pairingCode: createPairingCode(server.dataDir),
       dataDir: path.join(work, 'kiosk'),
+      extraArgs: options.kioskArgs ?? [],
     });
     const admin = await login(server.url, 'admin', adminPassword);
     return { work, server, kiosk, admin, stop };
