@@ -7,8 +7,8 @@ import type { Tokens } from 'marked';
  * Rather than render freely and clean up afterwards, every renderer that could emit markup taken from the input
  * is replaced: raw HTML becomes escaped text, and the only attributes we ever write are href/src/alt/title, each
  * built from a value we checked and then escaped. marked's own renderers for the remaining tokens (paragraphs,
- * lists, tables, emphasis, ...) only wrap text that marked already escaped. The kiosk can therefore insert the
- * result with innerHTML without a DOM sanitiser in its bundle.
+ * lists, tables, emphasis, ...) only wrap text that marked already escaped. The result is safe to insert with
+ * innerHTML as it is; the kiosk still runs DOMPurify over it (item-view.ts) as a second, independent layer.
  */
 
 /** A Markdown image reference to a content-addressed asset: `asset:<lower-case sha256>`. */
