@@ -24,6 +24,27 @@ export interface Resolution<T> {
   nextChangeAt: number | null;
 }
 
+/** What a content item or stored row knows of its schedule (the item's window ends at `validUntil`). */
+export interface ItemSchedule {
+  validFrom: string | null;
+  validUntil: string | null;
+  dayparts: readonly Daypart[];
+  priority: number;
+  /** Absent: every screen (a manifest's items are already the device's). */
+  target?: Targeting;
+}
+
+/** An item's schedule as the resolver takes it: one mapping for the server's rows and the kiosk's items. */
+export function scheduleOf(item: ItemSchedule): Schedule {
+  return {
+    validFrom: item.validFrom,
+    validTo: item.validUntil,
+    dayparts: [...item.dayparts],
+    priority: item.priority,
+    target: item.target ?? { communities: [], buildings: [], groups: [], tags: [] },
+  };
+}
+
 /** Daypart boundaries are looked for this many days ahead; the weekly pattern repeats after seven. */
 const HORIZON_DAYS = 8;
 const MINUTES_PER_DAY = 24 * 60;

@@ -2,9 +2,9 @@ import {
   DEFAULT_LOCALE,
   renderMarkdown,
   resolveSchedule,
+  scheduleOf,
   type ContentItem,
   type ManifestV1,
-  type Schedule,
 } from '@linli/content';
 import type { ContentSnapshot, KioskItem, KioskItemText } from '../shared/kiosk-api';
 import type { Clock } from './clock';
@@ -64,16 +64,6 @@ export function buildSnapshot(
   return {
     snapshot: { manifestVersion: manifest.version, items, assetUrlTemplate },
     nextChangeAt: nextChangeAt === null ? null : new Date(nextChangeAt),
-  };
-}
-
-function scheduleOf(item: ContentItem): Schedule {
-  return {
-    validFrom: item.validFrom,
-    validTo: item.validUntil,
-    dayparts: item.dayparts,
-    priority: item.priority,
-    target: { communities: [], buildings: [], groups: [], tags: [] },
   };
 }
 

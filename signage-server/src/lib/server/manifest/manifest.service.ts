@@ -11,7 +11,7 @@ import {
   type LayoutV1,
   type ManifestV1,
   type PlaylistV1,
-  type Schedule,
+  scheduleOf,
 } from '@linli/content';
 import type { Clock } from '../clock';
 import type { ContentRecord } from '../content/content.schema';
@@ -118,17 +118,6 @@ function placementOfScope(scope: string): DevicePlacement {
   } catch {
     return UNPLACED; // not a key this service made
   }
-}
-
-/** The schedule of a stored row, as the pure resolver takes it. */
-function scheduleOf(record: ContentRecord): Schedule {
-  return {
-    validFrom: record.validFrom,
-    validTo: record.validUntil,
-    dayparts: record.dayparts,
-    priority: record.priority,
-    target: record.target,
-  };
 }
 
 /**
