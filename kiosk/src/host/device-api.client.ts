@@ -215,19 +215,18 @@ export class DeviceApiClient {
   }
 
   /**
-   * A GET (or, with a body, a POST) on the asset agent. Resolves with the answer once its headers arrived; the
+   * A GET on the asset agent. Resolves with the answer once its headers arrived; the
    * timer keeps running over the body, which it destroys (an error for whoever reads it) when the time is up.
    */
   private getWithAgent(
     path: string,
     headers: Record<string, string>,
     timeoutMs: number,
-    body?: string,
   ): Promise<Result<IncomingMessage, DeviceApiErrorKind>> {
     const send = this.base.startsWith('https:') ? https.request : http.request;
     return new Promise((resolve) => {
       let settled = false;
-      const options = { method: body === undefined ? 'GET' : 'POST', headers, agent: this.assetAgent };
+      const options = { method: 'GET', headers, agent: this.assetAgent };
       const request = send(this.base + path, options, (res) => {
         settled = true;
         this.noteServerTime(res.headers.date ?? null);
@@ -247,7 +246,7 @@ export class DeviceApiClient {
           resolve(fail('offline', `cannot reach the server at ${this.base}: ${messageOf(error)}`));
         }
       });
-      request.end(body);
+      request.end();
     });
   }
 

@@ -143,27 +143,21 @@ export function resolveContent(
     now.getTime(),
   );
 
-  const payloadRefs = new Map<ContentRecord, string[]>();
-  const wanted = new Set<string>();
+  // each record's files once: all of them, and those of its payload (without which it cannot play)
+  const refs = new Map<ContentRecord, { all: string[]; payload: string[] }>();
   for (const record of visible) {
-    for (const image of record.images) wanted.add(image.sha256);
-    for (const sha of bodyAssetRefs(record.body)) wanted.add(sha);
     const kinded = parseKindPayload(record.kind, record.payload);
-    const refs = kinded.success ? payloadAssetRefs(kinded.data) : [];
-    payloadRefs.set(record, refs);
-    for (const sha of refs) wanted.add(sha);
+    const payload = kinded.success ? payloadAssetRefs(kinded.data) : [];
+    const all = [...record.images.map((image) => image.sha256), ...bodyAssetRefs(record.body), ...payload];
+    refs.set(record, { all, payload });
   }
+  const wanted = new Set([...refs.values()].flatMap((r) => r.all));
   const known = new Map(assetSource.getMany([...wanted]).map((a) => [a.sha256, a]));
   // The CMS refuses unknown files and will not delete one in use, so this guards against a file removed by hand:
   // an item whose video, PDF or map is gone cannot play, and left in it would make the whole manifest invalid for
   // every screen (ManifestV1 checks that a payload's files are listed). It is left out; the rest still goes.
-  const playable = visible.filter((record) => payloadRefs.get(record)!.every((sha) => known.has(sha)));
-  const used = new Set<string>();
-  for (const record of playable) {
-    for (const image of record.images) used.add(image.sha256);
-    for (const sha of bodyAssetRefs(record.body)) used.add(sha);
-    for (const sha of payloadRefs.get(record)!) used.add(sha);
-  }
+  const playable = visible.filter((record) => refs.get(record)!.payload.every((sha) => known.has(sha)));
+  const used = new Set(playable.flatMap((record) => refs.get(record)!.all));
   const assets: AssetRef[] = [...known.values()]
     .filter(({ sha256 }) => used.has(sha256))
     .map(({ sha256, size, mime }) => ({ sha256, size, mime }))
