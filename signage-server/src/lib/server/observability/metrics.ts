@@ -156,9 +156,9 @@ interface OutboxQueue {
 /**
  * The server's outbox: what it has handed to someone else and is still waiting on. Two queues: online top-up orders
  * without the payment provider's answer (paid or failed), and remote commands a kiosk has not acknowledged yet.
- * Kiosk outboxes live on the kiosks; `linli_device_sync_lag_seconds` bounds their lag. device_commands has a partial
- * index on its open rows; topup_orders has none yet, so its query scans the (small: one row per online top-up)
- * table until a migration adds `ON topup_orders(created_at) WHERE status = 'pending'`.
+ * Kiosk outboxes live on the kiosks; `linli_device_sync_lag_seconds` bounds their lag. Both queries read partial
+ * indexes of the open rows only (`device_commands_open`, `topup_orders_pending`), so a scrape costs what is open,
+ * not the table's history.
  */
 function outboxQueues(db: Db): OutboxQueue[] {
   const queues = [

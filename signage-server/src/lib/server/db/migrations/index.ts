@@ -11,6 +11,7 @@ import { m0010 } from './0010-content-kinds';
 import { m0011 } from './0011-playlists-layouts-stats';
 import { m0012 } from './0012-rating-keys';
 import { m0013 } from './0013-ledger-hot-path';
+import { m0014 } from './0014-topup-pending';
 
 /** A numbered schema change. Append only: never edit a migration that has shipped. */
 export interface Migration {
@@ -34,4 +35,5 @@ export const migrations: readonly Migration[] = [
   m0011,
   m0012,
   m0013,
+  m0014,
 ];
