@@ -72,4 +72,56 @@ describe('the bundled kiosk CLI', () => {
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
   }, 90_000);
+
+  it('still stops on SIGTERM after whoever read its output has gone, and restarts a host meanwhile', async () => {
+    // A journal or terminal that goes away closes the supervisor's stderr; its next log line then meets EPIPE.
+    // That once became a logging loop which kept the supervisor busy and deaf to SIGTERM.
+    const dataDir = makeTempDir();
+    try {
+      const child = spawn(
+        process.execPath,
+        [
+          `${outdir}/cli.js`,
+          ...['--server', server.url, '--shell', 'none', '--data-dir', dataDir.dir],
+          ...['--pairing-code', server.createPairingCode()],
+        ],
+        { cwd: kioskDir, env: { ...process.env, INIT_CWD: kioskDir }, stdio: ['ignore', 'pipe', 'pipe'] },
+      );
+      const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+      let stderr = '';
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      await new Promise<void>((resolve, reject) => {
+        void exited.then((code) => reject(new Error(`exited ${code} before KIOSK_URL:\n${stderr}`)));
+        createInterface({ input: child.stdout }).on('line', (line) => {
+          if (line.startsWith('KIOSK_URL=')) resolve();
+        });
+      });
+      const hostPid = Number(/host started \{"pid":(\d+)\}/.exec(stderr)?.[1]);
+      const children = () =>
+        readFileSync(`/proc/${child.pid}/task/${child.pid}/children`, 'utf8').trim().split(/\s+/).map(Number);
+      expect(children()).toContain(hostPid);
+
+      // nobody reads its output any more; then its host dies, which it logs (into the closed pipe) and restarts
+      child.stdout.destroy();
+      child.stderr.destroy();
+      process.kill(hostPid, 'SIGKILL');
+      await expect
+        .poll(() => children().filter((pid) => pid !== hostPid).length, { timeout: 20_000, interval: 100 })
+        .toBe(1);
+
+      child.kill('SIGTERM');
+      const code = await Promise.race([
+        exited,
+        new Promise<string>((r) => setTimeout(() => r('still running'), 15_000)),
+      ]);
+      if (code === 'still running') {
+        // leave nothing behind for the next test: the supervisor's hosts, then the supervisor itself
+        for (const pid of children()) process.kill(pid, 'SIGKILL');
+        child.kill('SIGKILL');
+      }
+      expect(code).toBe(0);
+    } finally {
+      dataDir.remove();
+    }
+  }, 90_000);
 });
