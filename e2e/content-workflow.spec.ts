@@ -130,4 +130,43 @@ test.describe
     );
     await expect(kioskPage.getByTestId('kind-qr').locator('svg path')).toHaveAttribute('d', /^M/);
   });
+
+  test('what the editor types while a save is on its way is still there when its answer comes', async () => {
+    await editor.goto(item());
+    const body = editor.getByLabel('正文', { exact: true });
+    const updatedAt = editor.locator('input[name="updatedAt"]');
+    const before = await updatedAt.inputValue();
+    await body.fill('第一段：周六检查。');
+
+    // the server's answer is held until the editor has typed on
+    let release = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let sent = () => {};
+    const posted = new Promise<void>((resolve) => (sent = resolve));
+    const isDraftSave = (url: URL) => url.pathname.endsWith(`/${id}/zh-CN`) && url.search === '?/draft';
+    await editor.route(isDraftSave, async (route) => {
+      sent();
+      await held;
+      await route.continue();
+    });
+    await editor.getByRole('button', { name: '保存草稿' }).click();
+    await posted;
+    await body.press('End');
+    await body.pressSequentially('第二段：请留人。');
+    release();
+
+    // the answer has re-created the form (a new updatedAt) and the later paragraph is still in it
+    await expect(updatedAt).not.toHaveValue(before);
+    await expect(body).toHaveValue('第一段：周六检查。第二段：请留人。');
+    await editor.unroute(isDraftSave);
+
+    // and it is the editor's to save: a second save stores it
+    const first = await updatedAt.inputValue();
+    await editor.getByRole('button', { name: '保存草稿' }).click();
+    await expect(updatedAt).not.toHaveValue(first);
+    await editor.reload();
+    await expect(editor.getByLabel('正文', { exact: true })).toHaveValue(
+      '第一段：周六检查。第二段：请留人。',
+    );
+  });
 });
