@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { alertPaths, type DeviceAlertsV1, type DeviceAlertV1 } from '@linli/content';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { KioskAlerts } from '../shared/kiosk-api';
+import type { KioskAlerts, KioskStatus } from '../shared/kiosk-api';
 import { AlertRepository } from './alert.repository';
 import { AlertService } from './alert.service';
 import { migrate, openCacheDatabase, type CacheDatabase } from './cache/cache-database';
@@ -60,6 +60,8 @@ function kiosk(
   migrate(db);
   opened.push(db);
   const listeners = new Set<(event: ServerEvent) => void>();
+  const statusListeners = new Set<(status: KioskStatus) => void>();
+  let status = { deviceId: 'device-1' } as KioskStatus;
   const service = new AlertService(
     {
       repository: new AlertRepository(db),
@@ -69,6 +71,11 @@ function kiosk(
           return () => listeners.delete(listener);
         },
         credential: () => 'credential',
+        getStatus: () => status,
+        onStatusChanged: (listener) => {
+          statusListeners.add(listener);
+          return () => statusListeners.delete(listener);
+        },
       },
       client,
       clock,
@@ -86,6 +93,11 @@ function kiosk(
     seen,
     ids: () => service.current().alerts.map((a) => a.id),
     push: (e: ServerEvent) => listeners.forEach((listener) => listener(e)),
+    /** The sync service reports an enrolment (a status with this device id). */
+    enrolled: (deviceId: string) => {
+      status = { ...status, deviceId };
+      statusListeners.forEach((listener) => listener(status));
+    },
   };
 }
 
@@ -104,6 +116,34 @@ describe('kiosk alerts', () => {
     const restarted = kiosk(temp.dir, clock);
     expect(restarted.ids()).toEqual(['alert-fire', 'alert-bins']);
     expect(restarted.service.current().alerts[0]).toEqual(fire);
+  });
+
+  it('drops the alerts of an earlier enrolment as soon as the kiosk is enrolled again, and asks the new server', async () => {
+    temp = makeTempDir();
+    const clock = new ManualClock(T0);
+    const asked: string[] = [];
+    const k = kiosk(temp.dir, clock, {
+      fetchAlerts: async (credential) => {
+        asked.push(credential);
+        return { ok: true, value: set([bins], T0 - 60_000) };
+      },
+    });
+    k.push(event(set([fire], T0 + 5_000)));
+    expect(k.ids()).toEqual(['alert-fire']);
+    // a status that repeats the same enrolment changes nothing
+    k.enrolled('device-1');
+    expect(k.ids()).toEqual(['alert-fire']);
+    expect(asked).toEqual([]);
+
+    // enrolled again (moved to another community): the old alarm goes at once, and the new server's set (whose
+    // clock may be behind the old one's) is taken from a poll without waiting for the next one
+    k.enrolled('device-2');
+    expect(k.ids()).not.toContain('alert-fire');
+    await waitFor(() => k.ids().includes('alert-bins'), 'the alerts of the new enrolment');
+    expect(asked).toEqual(['credential']);
+    k.service.stop();
+    // nothing of the earlier enrolment comes back after a restart
+    expect(kiosk(temp.dir, clock).ids()).toEqual(['alert-bins']);
   });
 
   it('removes an alert on a clear and ignores an older set that arrives late', () => {

@@ -19,7 +19,7 @@ const MAX_EXPIRY_CHECK_MS = 60_000;
 /** What the alert service needs from the rest of the host. */
 export interface AlertServiceDependencies {
   repository: Pick<AlertRepository, 'replaceAll' | 'list'>;
-  sync: Pick<SyncService, 'onServerEvent' | 'credential'>;
+  sync: Pick<SyncService, 'onServerEvent' | 'credential' | 'getStatus' | 'onStatusChanged'>;
   client: Pick<DeviceApiClient, 'fetchAlerts'>;
   /** Timers, and `now()` corrected by the server's time: alerts end at the server's `expiresAt`. */
   clock: Clock;
@@ -40,8 +40,10 @@ export class AlertService {
   private readonly listeners = new Set<(alerts: KioskAlerts) => void>();
   private expiryTimer: unknown = null;
   private pollTimer: unknown = null;
-  private unsubscribe: (() => void) | null = null;
+  private unsubscribe: (() => void)[] = [];
   private running = false;
+  /** The enrolment the stored set came from: a kiosk enrolled again (another community, a new identity) drops it. */
+  private device: string | null = null;
 
   constructor(
     private readonly deps: AlertServiceDependencies,
@@ -50,6 +52,7 @@ export class AlertService {
 
   /** Loads the stored set (shown at once, before the server is reached). */
   load(): void {
+    this.device = this.deps.sync.getStatus().deviceId;
     this.stored = this.deps.repository.list();
     this.refresh();
   }
@@ -57,14 +60,16 @@ export class AlertService {
   start(): void {
     if (this.running) return;
     this.running = true;
-    this.unsubscribe = this.deps.sync.onServerEvent((event) => this.onServerEvent(event));
+    this.unsubscribe = [
+      this.deps.sync.onServerEvent((event) => this.onServerEvent(event)),
+      this.deps.sync.onStatusChanged(({ deviceId }) => this.onEnrolment(deviceId)),
+    ];
     this.schedulePoll(this.options.pollIntervalMs);
   }
 
   stop(): void {
     this.running = false;
-    this.unsubscribe?.();
-    this.unsubscribe = null;
+    for (const unsubscribe of this.unsubscribe.splice(0)) unsubscribe();
     if (this.pollTimer !== null) this.deps.clock.clearTimeout(this.pollTimer);
     if (this.expiryTimer !== null) this.deps.clock.clearTimeout(this.expiryTimer);
     this.pollTimer = this.expiryTimer = null;
@@ -90,6 +95,24 @@ export class AlertService {
     this.stored = [...set.alerts].sort((a, b) => a.raisedAt.localeCompare(b.raisedAt));
     this.refresh();
     return true;
+  }
+
+  /**
+   * A new enrolment's alerts come from its own server and community: the old set (a fire alarm in the community the
+   * kiosk stood in before) must not stay on screen until the first poll. A kiosk that loses its enrolment keeps the
+   * set until it is enrolled again: an alarm keeps running on a kiosk that cannot reach anyone.
+   */
+  private onEnrolment(deviceId: string | null): void {
+    if (deviceId === null || deviceId === this.device) return;
+    const previous = this.device;
+    this.device = deviceId;
+    if (previous === null && this.stored.length === 0) return;
+    this.deps.repository.replaceAll([], this.deps.clock.now().toISOString());
+    this.lastSentAt = '';
+    this.stored = [];
+    this.refresh();
+    if (previous !== null) this.deps.logger.info('enrolled again: alerts of the earlier enrolment dropped');
+    void this.poll().catch(() => undefined);
   }
 
   /** Asks the server for the active set now; false when not enrolled or the server could not be reached. */
