@@ -13,6 +13,7 @@ import { ok } from '../shared/result';
 import { createServiceDispatcher } from '../shared/service-definition';
 import { AlertRepository } from './alert.repository';
 import { AlertService, alertPollIntervalFrom } from './alert.service';
+import { AssetScrubber, DEFAULT_SCRUB_REST_FACTOR, scrubIntervalFrom } from './asset-scrubber';
 import { AssetStore } from './asset-store';
 import { migrate, openCacheDatabase } from './cache/cache-database';
 import { CacheRepository } from './cache/cache.repository';
@@ -214,6 +215,19 @@ export async function startKioskHost(
     { pollIntervalMs: alertPollIntervalFrom() },
   );
   alerts.load();
+  // start-up checks every cached file; this checks them again while the kiosk runs for months
+  const scrubber = new AssetScrubber(
+    {
+      list: () => repository.listAssets(),
+      known: (sha256) => repository.getAsset(sha256) !== null,
+      check: (asset) => sync.checkAsset(asset),
+      drop: (sha256s) => sync.dropAssets(sha256s),
+      repair: () => void sync.syncNow(),
+      clock,
+      logger: loggerFor('assets'),
+    },
+    { intervalMs: scrubIntervalFrom(), restFactor: DEFAULT_SCRUB_REST_FACTOR },
+  );
 
   const session = new SessionService();
   const simulator = config.simulatePeripherals ? new SimulatedPeripherals() : null;
@@ -386,6 +400,7 @@ export async function startKioskHost(
     if (!stopping) alerts.start();
     await sync.verifyCachedAssets();
     if (!stopping) sync.start();
+    if (!stopping) scrubber.start();
     if (!stopping) fleet.fleet.start();
     if (!stopping) outbox.start();
     if (!stopping) playLog.start();
@@ -421,6 +436,7 @@ export async function startKioskHost(
       await ready.catch(() => undefined);
       await fleet.fleet.stop();
       alerts.stop();
+      await scrubber.stop();
       await sync.stop();
       client.close();
       await outbox.stop();

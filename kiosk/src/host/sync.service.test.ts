@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync, readdirSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { AssetScrubber } from './asset-scrubber';
 import { AssetStore, hashFile } from './asset-store';
 import { migrate, openCacheDatabase, type CacheDatabase } from './cache/cache-database';
 import { CacheRepository } from './cache/cache.repository';
@@ -215,6 +216,42 @@ describe('sync', () => {
     expect(await sync.verifyCachedAssets()).toEqual([image.sha256]);
     expect(await sync.syncNow()).toEqual({ ok: true, value: 'unchanged' });
     expect(await hashFile(path)).toBe(image.sha256);
+  });
+
+  it('a file damaged while the kiosk runs is found by the next asset check, dropped and fetched again', async () => {
+    const first = publishNotice();
+    const second = publishNotice();
+    const sync = makeSync();
+    await sync.enroll();
+    await sync.syncNow();
+    const scrubber = new AssetScrubber(
+      {
+        list: () => repository.listAssets(),
+        known: (sha256) => repository.getAsset(sha256) !== null,
+        check: (asset) => sync.checkAsset(asset),
+        drop: (sha256s) => sync.dropAssets(sha256s),
+        repair: () => void sync.syncNow(),
+        clock: systemClock,
+        logger: silentLogger,
+      },
+      { intervalMs: 3_600_000, restFactor: 1 },
+    );
+    expect(await scrubber.runPass()).toEqual([]);
+
+    // the same size, one bit wrong: only a hash finds it
+    const path = assets.pathOf(second.image.sha256);
+    const bytes = readFileSync(path);
+    bytes[0] = bytes[0]! ^ 0x01;
+    writeFileSync(path, bytes);
+    expect(await scrubber.runPass()).toEqual([second.image.sha256]);
+    expect(await hashFile(assets.pathOf(first.image.sha256))).toBe(first.image.sha256);
+    // the repair is a sync of the unchanged manifest (a 304), which fetches what went missing
+    await waitFor(
+      async () => (await hashFile(path).catch(() => '')) === second.image.sha256,
+      'the re-fetched file',
+    );
+    expect(repository.getAsset(second.image.sha256)).not.toBeNull();
+    expect(await sync.missingAssets()).toEqual([]);
   });
 
   /**

@@ -177,21 +177,28 @@ export class SyncService {
   async verifyCachedAssets(): Promise<string[]> {
     const bad: string[] = [];
     for (const asset of this.repository.listAssets()) {
-      if (
-        !(await this.assets.isPresent(asset.sha256, asset.size)) ||
-        !(await this.assets.verify(asset.sha256))
-      ) {
-        bad.push(asset.sha256);
-      }
+      if (!(await this.checkAsset(asset))) bad.push(asset.sha256);
     }
     if (bad.length > 0) {
       this.logger.warn('cached assets were damaged or missing; they will be fetched again', { assets: bad });
-      this.repository.removeAssets(bad);
-      for (const sha of bad) await this.assets.remove(sha);
+      await this.dropAssets(bad);
     }
     const known = new Set(this.repository.listAssets().map((a) => a.sha256));
     for (const sha of await this.assets.list()) if (!known.has(sha)) await this.assets.remove(sha);
     return bad;
+  }
+
+  /** Whether an asset's file is there with its size and its bytes hash to its name. */
+  async checkAsset(asset: { sha256: string; size: number }): Promise<boolean> {
+    return (
+      (await this.assets.isPresent(asset.sha256, asset.size)) && (await this.assets.verify(asset.sha256))
+    );
+  }
+
+  /** Forgets assets, then removes their files; the next sync fetches those the current manifest needs. */
+  async dropAssets(sha256s: readonly string[]): Promise<void> {
+    this.repository.removeAssets(sha256s);
+    for (const sha of sha256s) await this.assets.remove(sha);
   }
 
   /** Starts the loops: enrolment if needed, then polling and the events stream. */
