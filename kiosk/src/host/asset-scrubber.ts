@@ -1,5 +1,7 @@
+import type { CacheRepository } from './cache/cache.repository';
 import type { Clock } from './clock';
 import type { Logger } from './logger';
+import type { SyncService } from './sync.service';
 
 /** A cached asset as the scrubber sees it. */
 export interface ScrubbedAsset {
@@ -120,6 +122,28 @@ export class AssetScrubber {
     if (ms <= 0) return Promise.resolve();
     return new Promise((resolve) => this.deps.clock.setTimeout(resolve, ms));
   }
+}
+
+/** The scrubber of a kiosk's cache: its records, its sync service's checks, and a sync to repair what it drops. */
+export function cacheScrubber(
+  cache: Pick<CacheRepository, 'listAssets' | 'getAsset'>,
+  sync: Pick<SyncService, 'checkAsset' | 'dropAssets' | 'syncNow'>,
+  clock: Clock,
+  logger: Logger,
+  options?: AssetScrubberOptions,
+): AssetScrubber {
+  return new AssetScrubber(
+    {
+      list: () => cache.listAssets(),
+      known: (sha256) => cache.getAsset(sha256) !== null,
+      check: (asset) => sync.checkAsset(asset),
+      drop: (sha256s) => sync.dropAssets(sha256s),
+      repair: () => void sync.syncNow(),
+      clock,
+      logger,
+    },
+    options,
+  );
 }
 
 /** The pass interval from `LINLI_ASSET_CHECK_HOURS` (at least 1), else a day. */

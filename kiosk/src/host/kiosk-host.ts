@@ -13,7 +13,7 @@ import { ok } from '../shared/result';
 import { createServiceDispatcher } from '../shared/service-definition';
 import { AlertRepository } from './alert.repository';
 import { AlertService, alertPollIntervalFrom } from './alert.service';
-import { AssetScrubber, DEFAULT_SCRUB_REST_FACTOR, scrubIntervalFrom } from './asset-scrubber';
+import { cacheScrubber, DEFAULT_SCRUB_REST_FACTOR, scrubIntervalFrom } from './asset-scrubber';
 import { AssetStore } from './asset-store';
 import { migrate, openCacheDatabase } from './cache/cache-database';
 import { CacheRepository } from './cache/cache.repository';
@@ -216,18 +216,10 @@ export async function startKioskHost(
   );
   alerts.load();
   // start-up checks every cached file; this checks them again while the kiosk runs for months
-  const scrubber = new AssetScrubber(
-    {
-      list: () => repository.listAssets(),
-      known: (sha256) => repository.getAsset(sha256) !== null,
-      check: (asset) => sync.checkAsset(asset),
-      drop: (sha256s) => sync.dropAssets(sha256s),
-      repair: () => void sync.syncNow(),
-      clock,
-      logger: loggerFor('assets'),
-    },
-    { intervalMs: scrubIntervalFrom(), restFactor: DEFAULT_SCRUB_REST_FACTOR },
-  );
+  const scrubber = cacheScrubber(repository, sync, clock, loggerFor('assets'), {
+    intervalMs: scrubIntervalFrom(),
+    restFactor: DEFAULT_SCRUB_REST_FACTOR,
+  });
 
   const session = new SessionService();
   const simulator = config.simulatePeripherals ? new SimulatedPeripherals() : null;

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync, readdirSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { AssetScrubber } from './asset-scrubber';
+import { cacheScrubber } from './asset-scrubber';
 import { AssetStore, hashFile } from './asset-store';
 import { migrate, openCacheDatabase, type CacheDatabase } from './cache/cache-database';
 import { CacheRepository } from './cache/cache.repository';
@@ -224,18 +224,10 @@ describe('sync', () => {
     const sync = makeSync();
     await sync.enroll();
     await sync.syncNow();
-    const scrubber = new AssetScrubber(
-      {
-        list: () => repository.listAssets(),
-        known: (sha256) => repository.getAsset(sha256) !== null,
-        check: (asset) => sync.checkAsset(asset),
-        drop: (sha256s) => sync.dropAssets(sha256s),
-        repair: () => void sync.syncNow(),
-        clock: systemClock,
-        logger: silentLogger,
-      },
-      { intervalMs: 3_600_000, restFactor: 1 },
-    );
+    const scrubber = cacheScrubber(repository, sync, systemClock, silentLogger, {
+      intervalMs: 3_600_000,
+      restFactor: 1,
+    });
     expect(await scrubber.runPass()).toEqual([]);
 
     // the same size, one bit wrong: only a hash finds it
