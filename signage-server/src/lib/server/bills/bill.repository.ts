@@ -33,13 +33,6 @@ export class BillRepository {
         `SELECT u.id, b.code AS building, u.number AS unit, u.area_m2 AS areaM2 FROM units u
          JOIN buildings b ON b.id = u.building_id WHERE b.community_id = ?`,
       ),
-      paidBetween: db.prepare(
-        `SELECT bl.id, bl.category, bl.period, bl.amount, bl.paid_at AS paidAt,
-                bl.paid_transaction_id AS transactionId, b.code AS building, u.number AS unit
-         FROM bills bl JOIN units u ON u.id = bl.unit_id JOIN buildings b ON b.id = u.building_id
-         WHERE bl.status = 'paid' AND bl.paid_at >= ? AND bl.paid_at < ? AND b.community_id = ?
-         ORDER BY bl.category, bl.paid_at, bl.id`,
-      ),
     };
   }
 
@@ -92,24 +85,5 @@ export class BillRepository {
       areaM2: number;
     }[];
     return new Map(rows.map((row) => [`${row.building}/${row.unit}`, { id: row.id, areaM2: row.areaM2 }]));
-  }
-
-  paidBetween(
-    communityId: string,
-    from: string,
-    to: string,
-  ): {
-    id: string;
-    category: string;
-    period: string;
-    amount: number;
-    paidAt: string;
-    transactionId: number;
-    building: string;
-    unit: string;
-  }[] {
-    return this.statements.paidBetween.all(from, to, communityId) as ReturnType<
-      BillRepository['paidBetween']
-    >;
   }
 }

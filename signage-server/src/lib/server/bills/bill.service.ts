@@ -1,7 +1,6 @@
 import { parse } from 'csv-parse/sync';
 import type { AuditService } from '../audit/audit.service';
 import type { Clock } from '../clock';
-import { businessDayRange } from '../ledger/ledger.schema';
 import { err, ok, type Result } from '../result';
 import type { BillRepository } from './bill.repository';
 import {
@@ -231,28 +230,6 @@ export class BillService {
       })
       .immediate();
   }
-
-  /**
-   * The biller settlement statement for a business day range as CSV (amounts in integer fen): every bill paid in
-   * the range, then one total line per category.
-   */
-  settlementCsv(communityId: string, fromDay: string, toDay: string): string {
-    const from = businessDayRange(fromDay).from;
-    const to = businessDayRange(toDay).to;
-    const rows = this.repository.paidBetween(communityId, from, to);
-    const lines = ['category,bill_id,building,unit,period,amount_fen,paid_at,transaction_id'];
-    const totals = new Map<string, number>();
-    for (const row of rows) {
-      lines.push(
-        [row.category, row.id, row.building, row.unit, row.period, row.amount, row.paidAt, row.transactionId]
-          .map(csvCell)
-          .join(','),
-      );
-      totals.set(row.category, (totals.get(row.category) ?? 0) + row.amount);
-    }
-    for (const [category, total] of totals) lines.push(`${category},TOTAL,,,,${total},,`);
-    return `${lines.join('\n')}\n`;
-  }
 }
 
 /** A bill file refused because of its rows; carries them out of the rolled-back transaction. */
@@ -260,11 +237,4 @@ class RowsRefused extends Error {
   constructor(readonly rows: BillImportError[]) {
     super('bill rows refused');
   }
-}
-
-/** A CSV cell, quoted when needed; a leading = + - @ is neutralised so spreadsheets do not run it as a formula. */
-function csvCell(value: string | number): string {
-  let text = String(value);
-  if (typeof value === 'string' && /^[=+\-@]/.test(text)) text = `'${text}`;
-  return /[",\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }

@@ -165,6 +165,35 @@ export class PaymentRepository {
       .all(limit) as DailyCloseRecord[];
   }
 
+  /**
+   * What the billers are owed for a period, from the ledger: one line per bill a payment in the period paid, and a
+   * negative line per refund made in it. Bills change state (a refund makes one unpaid again) but transactions do
+   * not, so a period's statement never changes afterwards, and a bill paid, refunded and paid again shows all three.
+   */
+  settlementLines(communityId: string, from: string, to: string): SettlementLine[] {
+    return this.db
+      .prepare(
+        // a payment's reference is its bill ids joined by commas; bill ids are [\w.:-] only (BillCsvRow and the
+        // property-fee rule), so quoting them into a JSON array is safe
+        `SELECT bl.category, bl.id AS billId, b.code AS building, u.number AS unit, bl.period, bl.amount, t.at,
+                t.id AS transactionId, 'payment' AS kind
+         FROM ledger_transactions t
+         JOIN json_each('["' || replace(t.reference, ',', '","') || '"]') j
+         JOIN bills bl ON bl.id = j.value
+         JOIN units u ON u.id = bl.unit_id JOIN buildings b ON b.id = u.building_id
+         WHERE t.kind = 'bill-payment' AND t.at >= @from AND t.at < @to AND b.community_id = @community
+         UNION ALL
+         SELECT bl.category, bl.id, b.code, u.number, bl.period, -r.amount, t.at, t.id, 'refund'
+         FROM ledger_transactions t
+         JOIN refund_requests r ON r.transaction_id = t.id
+         JOIN bills bl ON bl.id = r.bill_id
+         JOIN units u ON u.id = bl.unit_id JOIN buildings b ON b.id = u.building_id
+         WHERE t.kind = 'refund' AND t.at >= @from AND t.at < @to AND b.community_id = @community
+         ORDER BY 1, 7, 8, 2`,
+      )
+      .all({ community: communityId, from, to }) as SettlementLine[];
+  }
+
   /** Money through a drawer during a period, by transaction kind (fen the drawer took in: positive). */
   drawerMovements(drawerAccountId: string, from: string, to: string): { kind: string; amount: number }[] {
     return this.db
@@ -174,6 +203,20 @@ export class PaymentRepository {
       )
       .all(drawerAccountId, from, to) as { kind: string; amount: number }[];
   }
+}
+
+/** One line of the biller settlement statement (`PaymentRepository.settlementLines`). */
+export interface SettlementLine {
+  category: string;
+  billId: string;
+  building: string;
+  unit: string;
+  period: string;
+  /** Fen: positive for a payment, negative for a refund. */
+  amount: number;
+  at: string;
+  transactionId: number;
+  kind: 'payment' | 'refund';
 }
 
 const REFUND_SELECT = `SELECT id, card_id AS cardId, bill_id AS billId, amount, reason, requested_by AS requestedBy,

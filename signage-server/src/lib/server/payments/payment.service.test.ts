@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MAX_PIN_FAILURES } from '../cards/card.schema';
 import { generateDemoCommunity } from '../registry/demo-community';
-import { accountIds } from '../ledger/ledger.schema';
+import { accountIds, businessDayOf } from '../ledger/ledger.schema';
 import { CLERK, createTestPayments, SUPERVISOR, type TestPayments } from '../testing/payments.fixture';
 
 let t: TestPayments;
@@ -383,6 +383,50 @@ describe('card lifecycle', () => {
     expect(reversal.reverses).toBe(
       Number(t.db.prepare("SELECT id FROM ledger_transactions WHERE kind = 'bill-payment'").pluck().get()),
     );
+  });
+
+  it('settles with the billers from the ledger: a later refund and payment never rewrite an earlier day', async () => {
+    const { card } = await issued();
+    const community = t.cards.view(card.id)!.communityId;
+    bill(card.unitId, 'w-1', 1_000, 'water');
+    bill(card.unitId, 'e-1', 2_500, 'electricity');
+    await t.payments.payBills({ uid: card.uid, billIds: ['w-1', 'e-1'] }, key());
+    const day1 = businessDayOf(t.clock.now());
+    const statement = (from: string, to = from) =>
+      t.payments.settlementCsv(community, from, to).trim().split('\n');
+    const firstDay = statement(day1);
+    expect(firstDay[0]).toBe('category,bill_id,building,unit,period,amount_fen,at,transaction_id,kind');
+    expect(
+      firstDay.slice(1).map((line) => line.split(',').filter((_, i) => [0, 1, 5, 8].includes(i))),
+    ).toEqual([
+      ['electricity', 'e-1', '2500', 'payment'],
+      ['water', 'w-1', '1000', 'payment'],
+      ['electricity', 'TOTAL', '2500', ''],
+      ['water', 'TOTAL', '1000', ''],
+    ]);
+
+    // the next day the water bill is refunded and paid again
+    t.clock.advance(24 * 3600_000);
+    const day2 = businessDayOf(t.clock.now());
+    const request = t.payments.requestRefund('w-1', 'meter misread', CLERK);
+    if (!request.ok) throw new Error(request.error.message);
+    expect(t.payments.decideRefund(request.value.id, true, SUPERVISOR, key('user:clerk-2')).ok).toBe(true);
+    await t.payments.payBills({ uid: card.uid, billIds: ['w-1'] }, key());
+
+    expect(statement(day1)).toEqual(firstDay);
+    const secondDay = statement(day2).slice(1);
+    expect(secondDay.map((line) => line.split(',').filter((_, i) => [0, 1, 5, 8].includes(i)))).toEqual([
+      ['water', 'w-1', '-1000', 'refund'],
+      ['water', 'w-1', '1000', 'payment'],
+      ['water', 'TOTAL', '0', ''],
+    ]);
+    // both days: what the water biller is owed is what its payable account took in
+    const both = statement(day1, day2);
+    expect(both.filter((line) => line.startsWith('water,TOTAL,'))).toEqual(['water,TOTAL,,,,1000,,,']);
+    expect(t.ledger.balance(accountIds.payable('water'))).toBe(1_000);
+    expect(t.ledger.balance(accountIds.payable('electricity'))).toBe(2_500);
+    // another community's statement holds none of it
+    expect(t.payments.settlementCsv('another-community', day1, day2).trim().split('\n')).toHaveLength(1);
   });
 
   it('refuses bad top-up amounts (negative, fractional, zero) and writes nothing', async () => {

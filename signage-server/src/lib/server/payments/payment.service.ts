@@ -13,6 +13,7 @@ import {
   type IdempotencyContext,
   type LedgerService,
 } from '../ledger/ledger.service';
+import { csvField } from '../csv';
 import { err, ok, type Result } from '../result';
 import type { PaymentProvider } from './payment-provider';
 import type {
@@ -537,6 +538,41 @@ export class PaymentService {
       });
       return ok(repository.getRefund(refund.id)!);
     });
+  }
+
+  /**
+   * The biller settlement statement for a range of business days as CSV (integer fen): every bill paid in the
+   * range and every refund made in it (negative), by category, then one total per category — what the community
+   * owes each biller for the range, equal to the movements of the billers' payable accounts.
+   */
+  settlementCsv(communityId: string, fromDay: string, toDay: string): string {
+    const lines = this.deps.repository.settlementLines(
+      communityId,
+      businessDayRange(fromDay).from,
+      businessDayRange(toDay).to,
+    );
+    const csv = ['category,bill_id,building,unit,period,amount_fen,at,transaction_id,kind'];
+    const totals = new Map<string, number>();
+    for (const line of lines) {
+      csv.push(
+        [
+          line.category,
+          line.billId,
+          line.building,
+          line.unit,
+          line.period,
+          line.amount,
+          line.at,
+          line.transactionId,
+          line.kind,
+        ]
+          .map(csvField)
+          .join(','),
+      );
+      totals.set(line.category, (totals.get(line.category) ?? 0) + line.amount);
+    }
+    for (const [category, total] of totals) csv.push(`${csvField(category)},TOTAL,,,,${total},,,`);
+    return `${csv.join('\n')}\n`;
   }
 
   /** What the drawer of a community should hold now, and how it got there today. */

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { AuditService } from '../audit/audit.service';
 import type { Clock } from '../clock';
 import type { StatsFilter, StatsRepository, StatsRow } from './stats.repository';
+import { csvField } from '../csv';
 
 /** Default days plays and touches are kept (LINLI_STATS_RETENTION_DAYS). */
 export const DEFAULT_STATS_RETENTION_DAYS = 90;
@@ -168,13 +169,6 @@ const CSV_HEADER = [
   'touches',
   'dwell_seconds',
 ];
-
-/** One CSV field: quoted when needed, and a leading =+-@ neutralised so a spreadsheet never runs it as a formula. */
-function csvField(value: string | number): string {
-  let text = String(value);
-  if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
-  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
-}
 
 /** The report as CSV (UTF-8 with BOM, so spreadsheet programs read the Chinese titles right). */
 export function statsCsv(rows: readonly StatsRow[], titleOf: (subject: string) => string): string {

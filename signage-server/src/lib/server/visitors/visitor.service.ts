@@ -31,6 +31,7 @@ import {
   type WatchlistEntry,
   type WatchlistInput,
 } from './visitor.schema';
+import { csvField } from '../csv';
 
 /** AAD contexts of the sealed visitor fields, and the keyed-hash context of document numbers. */
 export const VISITOR_CONTEXT = {
@@ -795,7 +796,7 @@ export class VisitorService {
           visit.decidedAt ?? '',
           visit.passValidTo ?? '',
         ]
-          .map(csvCell)
+          .map(csvField)
           .join(','),
       );
     }
@@ -864,9 +865,4 @@ export class VisitorService {
 /** Document numbers compare without spaces and case (`11010519491231002x` is the same person). */
 export function normalizeDocument(number: string): string {
   return number.replace(/\s+/g, '').toUpperCase();
-}
-
-function csvCell(value: string): string {
-  const guarded = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
-  return /[",\r\n]/.test(guarded) ? `"${guarded.replace(/"/g, '""')}"` : guarded;
 }

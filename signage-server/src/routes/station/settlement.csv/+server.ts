@@ -13,7 +13,7 @@ export const GET: RequestHandler = ({ locals, url }) => {
   if (!DAY.test(from) || !DAY.test(to) || to < from)
     error(400, { message: 'from/to must be YYYY-MM-DD', kind: 'invalid' });
   const community = locals.stationCommunityId ?? '';
-  const csv = locals.services.bills.settlementCsv(community, from, to);
+  const csv = locals.services.payments.settlementCsv(community, from, to);
   return new Response(`\uFEFF${csv}`, {
     headers: {
       'content-type': 'text/csv; charset=utf-8',
