@@ -93,6 +93,12 @@ test('a clerk issues a card and tops up ¥500; two bills paid with PIN; balances
   await expect(page.getByTestId('balance')).toHaveText('¥290.00');
   await expect(page.locator(`tr[data-bill="E2E-W-${UID}"]`)).toContainText('已缴');
   await expect(page.locator(`tr[data-bill="E2E-E-${UID}"]`)).toContainText('已缴');
+  // the statement speaks the clerk's language: kinds and bill categories in Chinese, no English memo
+  await expect(
+    page.getByRole('cell', { name: /^缴费 · (水费|电费) 2026-10、(水费|电费) 2026-10$/ }),
+  ).toBeVisible();
+  await expect(page.getByRole('cell', { name: '现金充值', exact: true })).toBeVisible();
+  await expect(page.getByRole('columnheader', { name: '摘要' })).toBeVisible();
 
   // daily close: the drawer holds what it held plus the ¥500 top-up; counting exactly that leaves no difference
   await page.goto(`${server.url}/station/close`);
