@@ -41,9 +41,11 @@ test('a clerk issues a card and tops up ¥500; two bills paid with PIN; balances
   await page.getByRole('button', { name: '查找住户' }).click();
   await page.getByLabel('卡号（读卡器读取或手工输入，十六进制）').fill(UID.toLowerCase());
   await page.getByLabel('支付密码（6 位数字）').fill('654321');
+  await page.getByLabel('每日限额（元，可选）').fill('250');
   await page.getByRole('button', { name: '发卡' }).click();
   await page.waitForURL(/\/station\/cards\/[0-9a-f-]{36}$/);
   await expect(page.getByRole('heading', { name: `卡片 ${UID}` })).toBeVisible();
+  await expect(page.getByText('¥250.00', { exact: true })).toBeVisible();
   await expect(page.getByTestId('balance')).toHaveText('¥0.00');
 
   // top up ¥500 in cash
@@ -99,6 +101,15 @@ test('a clerk issues a card and tops up ¥500; two bills paid with PIN; balances
   ).toBeVisible();
   await expect(page.getByRole('cell', { name: '现金充值', exact: true })).toBeVisible();
   await expect(page.getByRole('columnheader', { name: '摘要' })).toBeVisible();
+
+  // the clerk lowers the card's daily limit; one out of range is refused with the reason
+  const limit = page.getByLabel('新的每日限额（元，1–50,000）');
+  await limit.fill('60000');
+  await page.getByRole('button', { name: '修改限额' }).click();
+  await expect(page.getByText('每日限额应在 ¥1 至 ¥50,000 之间')).toBeVisible();
+  await limit.fill('300');
+  await page.getByRole('button', { name: '修改限额' }).click();
+  await expect(page.getByText('每日限额已改为 ¥300.00。')).toBeVisible();
 
   // daily close: the drawer holds what it held plus the ¥500 top-up; counting exactly that leaves no difference
   await page.goto(`${server.url}/station/close`);

@@ -3,6 +3,7 @@ import { CardUid } from '@linli/content';
 import { requireRole } from '$lib/server/auth/guard';
 import { PERMISSIONS } from '$lib/server/auth/permissions';
 import { setFlash } from '$lib/server/flash';
+import { parseYuan } from '$lib/money';
 import { stationFailure, valuesOf } from './station-form';
 import type { Actions, PageServerLoad } from './$types';
 
@@ -44,16 +45,22 @@ export const actions: Actions = {
     const actor = requireRole(locals, ...PERMISSIONS.station);
     const form = await request.formData();
     const values = valuesOf(form);
+    // empty: the default limit; otherwise yuan, as the clerk types every amount
+    const dailyLimit = values.dailyLimit ? parseYuan(values.dailyLimit) : undefined;
+    if (dailyLimit === null) return stationFailure('issue', values, { kind: 'dailyLimit' }, 'dailyLimit');
     const result = await locals.services.cards.issue(
       {
         uid: values.uid ?? '',
         residentId: values.residentId ?? '',
         pin: String(form.get('pin') ?? ''),
         ...(values.idNumber ? { idNumber: values.idNumber } : {}),
+        ...(dailyLimit !== undefined ? { dailyLimit } : {}),
       },
       actor,
     );
     if (!result.ok) {
+      if (result.field === 'dailyLimit')
+        return stationFailure('issue', values, { kind: 'dailyLimit' }, 'dailyLimit');
       const field =
         result.field && ['uid', 'pin', 'idNumber', 'residentId'].includes(result.field)
           ? result.field

@@ -40,6 +40,7 @@ export class CardRepository {
            pin_locked_at = CASE WHEN pin_failures + 1 >= ? THEN ? ELSE pin_locked_at END, updated_at = ?
          WHERE id = ? RETURNING pin_failures AS failures`,
       ),
+      setDailyLimit: db.prepare('UPDATE cards SET daily_limit = ?, updated_at = ? WHERE id = ?'),
       pinReset: db.prepare(
         'UPDATE cards SET pin_failures = 0, pin_locked_at = NULL, updated_at = ? WHERE id = ? AND pin_failures > 0',
       ),
@@ -88,6 +89,10 @@ export class CardRepository {
   /** Counts a wrong PIN; locks the card at `maxFailures`. Returns the failures so far. */
   pinFailed(id: string, maxFailures: number, at: string): number {
     return (this.statements.pinFailed.get(maxFailures, at, at, id) as { failures: number }).failures;
+  }
+
+  setDailyLimit(id: string, dailyLimit: number, at: string): void {
+    this.statements.setDailyLimit.run(dailyLimit, at, id);
   }
 
   pinReset(id: string, at: string): void {

@@ -1,4 +1,4 @@
-import { CardPin, CardUid, PositiveFen } from '@linli/content';
+import { CardPin, CardUid } from '@linli/content';
 import { z } from 'zod';
 
 /** Lifecycle of a card: active → lost | replaced | closed. Only an active card pays. */
@@ -9,6 +9,12 @@ export type CardStatus = (typeof CARD_STATUSES)[number];
 export const MAX_PIN_FAILURES = 3;
 /** Default daily spending limit: ¥2,000. */
 export const DEFAULT_DAILY_LIMIT = 200_000;
+/** A card's daily spending limit: at least ¥1, at most ¥50,000 (a limit is there to cap what a lost card loses). */
+export const DailyLimit = z
+  .number({ error: 'cards.error.dailyLimit' })
+  .int('cards.error.dailyLimit')
+  .min(100, 'cards.error.dailyLimit')
+  .max(5_000_000, 'cards.error.dailyLimit');
 
 /** Form/JSON input of "issue a card" at the station. */
 export const IssueCardInput = z.object({
@@ -25,7 +31,7 @@ export const IssueCardInput = z.object({
     .transform((s) => s.toUpperCase())
     .pipe(z.string().regex(/^\d{17}[\dX]$/, 'cards.error.idNumber'))
     .optional(),
-  dailyLimit: PositiveFen.optional(),
+  dailyLimit: DailyLimit.optional(),
 });
 export type IssueCardInput = z.input<typeof IssueCardInput>;
 

@@ -8,6 +8,7 @@ import { onceResult, type IdempotencyContext, type LedgerService } from '../ledg
 import { err, ok, type Result } from '../result';
 import type { CardRepository } from './card.repository';
 import {
+  DailyLimit,
   DEFAULT_DAILY_LIMIT,
   IssueCardInput,
   MAX_PIN_FAILURES,
@@ -163,6 +164,30 @@ export class CardService {
       if (!card) return err('not-found', 'no such card');
       this.repository.pinReset(card.id, this.now());
       this.audit.record({ actor, action: 'card.unlock', target: `card:${card.id}` });
+      return ok(this.repository.view(card.id)!);
+    });
+  }
+
+  /** Sets a card's daily spending limit (fen); payments from then on are held to it. */
+  setDailyLimit(
+    cardId: string,
+    dailyLimit: number,
+    actor: CardActor,
+  ): Result<CardView, 'not-found' | 'invalid'> {
+    const parsed = DailyLimit.safeParse(dailyLimit);
+    if (!parsed.success) return err('invalid', parsed.error.issues[0]?.message ?? 'cards.error.dailyLimit');
+    return this.ledger.transaction(() => {
+      const card = this.repository.get(cardId);
+      if (!card) return err('not-found', 'no such card');
+      if (card.status === 'closed' || card.status === 'replaced')
+        return err('invalid', 'cards.error.notOpen');
+      this.repository.setDailyLimit(card.id, parsed.data, this.now());
+      this.audit.record({
+        actor,
+        action: 'card.daily-limit',
+        target: `card:${card.id}`,
+        detail: { from: card.dailyLimit, to: parsed.data },
+      });
       return ok(this.repository.view(card.id)!);
     });
   }

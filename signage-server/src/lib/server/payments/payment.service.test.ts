@@ -429,6 +429,50 @@ describe('card lifecycle', () => {
     expect(t.payments.settlementCsv('another-community', day1, day2).trim().split('\n')).toHaveLength(1);
   });
 
+  it('a clerk sets a card’s daily limit: at issue and later, within ¥1–¥50,000, audited, and payments follow it', async () => {
+    const resident = t.residents(1)[0]!;
+    expect(
+      await t.cards.issue(
+        { uid: '04A1B2C3D4E5F7', residentId: resident.id, pin: '123456', dailyLimit: 99 },
+        CLERK,
+      ),
+    ).toMatchObject({ ok: false, field: 'dailyLimit' });
+    const issuedCard = await t.cards.issue(
+      { uid: '04A1B2C3D4E5F7', residentId: resident.id, pin: '123456', dailyLimit: 3_000 },
+      CLERK,
+    );
+    if (!issuedCard.ok) throw new Error(issuedCard.error.message);
+    const card = issuedCard.value;
+    expect(card.dailyLimit).toBe(3_000);
+    expect(t.payments.topUpCash(card.id, 10_000, CLERK, clerkKey()).ok).toBe(true);
+    bill(card.unitId, 'w-1', 2_000);
+    bill(card.unitId, 'w-2', 2_000);
+    await t.payments.payBills({ uid: card.uid, billIds: ['w-1'] }, key());
+    expect(await t.payments.payBills({ uid: card.uid, billIds: ['w-2'] }, key())).toMatchObject({
+      ok: false,
+      error: { kind: 'daily-limit' },
+    });
+
+    for (const bad of [0, 99, 5_000_001, 150.5, Number.NaN]) {
+      expect(t.cards.setDailyLimit(card.id, bad, CLERK), String(bad)).toMatchObject({
+        ok: false,
+        error: { kind: 'invalid', message: 'cards.error.dailyLimit' },
+      });
+    }
+    expect(t.cards.setDailyLimit('no-such-card', 5_000, CLERK)).toMatchObject({
+      error: { kind: 'not-found' },
+    });
+    expect(t.cards.view(card.id)!.dailyLimit).toBe(3_000);
+    expect(t.cards.setDailyLimit(card.id, 5_000, CLERK)).toMatchObject({
+      ok: true,
+      value: { dailyLimit: 5_000 },
+    });
+    expect(
+      t.db.prepare("SELECT detail FROM audit_log WHERE action = 'card.daily-limit'").pluck().all(),
+    ).toHaveLength(1);
+    expect((await t.payments.payBills({ uid: card.uid, billIds: ['w-2'] }, key())).ok).toBe(true);
+  });
+
   it('refuses bad top-up amounts (negative, fractional, zero) and writes nothing', async () => {
     const { card } = await issued(undefined, 0, 0);
     for (const amount of [-100, 0, 10.5, Number.NaN]) {

@@ -46,6 +46,24 @@ export const actions: Actions = {
     setFlash(cookies, locals, { kind: 'success', key: 'station.flash.lost' });
     return { action: 'lost' };
   },
+  limit: async ({ request, locals, params, cookies }) => {
+    const actor = requireRole(locals, ...PERMISSIONS.station);
+    const values = valuesOf(await request.formData());
+    const limit = parseYuan(values.dailyLimit ?? '');
+    if (limit === null) return stationFailure('limit', values, { kind: 'dailyLimit' }, 'dailyLimit');
+    const result = locals.services.cards.setDailyLimit(params.id, limit, actor);
+    if (!result.ok) {
+      return result.error.kind === 'invalid' && result.error.message === 'cards.error.dailyLimit'
+        ? stationFailure('limit', values, { kind: 'dailyLimit' }, 'dailyLimit')
+        : stationFailure('limit', values, result.error);
+    }
+    setFlash(cookies, locals, {
+      kind: 'success',
+      key: 'station.flash.dailyLimit',
+      params: { limit: formatFen(result.value.dailyLimit) },
+    });
+    return { action: 'limit' };
+  },
   unlock: async ({ locals, params, cookies }) => {
     const actor = requireRole(locals, ...PERMISSIONS.station);
     const result = locals.services.cards.unlock(params.id, actor);
