@@ -65,6 +65,8 @@ export const station: Messages = {
     'station.replace.submit': '补卡并转移余额',
     'station.close.submit': '退卡并退还余额（现金）',
     'station.close.confirm': '确定退卡并以现金退还余额吗？',
+    'station.payout.note': '此卡已退卡，之后又到账 {amount}（迟到的退款或在线充值），请以现金退还。',
+    'station.payout.submit': '以现金退还 {amount}',
     'station.statement.title': '卡片流水',
     'station.statement.empty': '暂无流水。',
     'station.statement.at': '时间',
@@ -239,6 +241,9 @@ export const station: Messages = {
     'station.replace.submit': 'Replace and move balance',
     'station.close.submit': 'Close card and refund balance in cash',
     'station.close.confirm': 'Close this card and pay out its balance in cash?',
+    'station.payout.note':
+      'This card was closed, and {amount} reached it since (a late refund or online top-up). Pay it out in cash.',
+    'station.payout.submit': 'Pay out {amount} in cash',
     'station.statement.title': 'Card statement',
     'station.statement.empty': 'No movements yet.',
     'station.statement.at': 'Time',

@@ -273,7 +273,10 @@ export class CardService {
     return onceResult(this.ledger, idempotency, { op: 'card.close', cardId }, () => {
       const card = this.repository.view(cardId);
       if (!card) return err('not-found', 'no such card');
-      if (card.status === 'replaced' || card.status === 'closed')
+      // A closed card can still receive money afterwards (a refund approved later, an online top-up whose callback
+      // came late): closing it again pays that out. Otherwise a closed or replaced card has nothing to close.
+      const payoutAgain = card.status === 'closed' && card.balance > 0;
+      if (card.status === 'replaced' || (card.status === 'closed' && !payoutAgain))
         return err('card-blocked', `card is ${card.status}`);
       const balance = card.balance;
       const drawer = accountIds.cashDrawer(card.communityId);
@@ -291,12 +294,12 @@ export class CardService {
         });
         if (!posted.ok) throw new Error(`close payout failed: ${posted.error.message}`);
       }
-      this.repository.setStatus(card.id, 'closed', null, this.now());
+      if (!payoutAgain) this.repository.setStatus(card.id, 'closed', null, this.now());
       this.audit.record({
         actor,
         action: 'card.close',
         target: `card:${card.id}`,
-        detail: { refunded: balance },
+        detail: { refunded: balance, ...(payoutAgain ? { afterClose: true } : {}) },
       });
       return ok({ ...this.repository.view(card.id)!, refunded: balance });
     });

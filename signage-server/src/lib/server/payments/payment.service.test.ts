@@ -507,4 +507,40 @@ describe('online top-up through the simulated provider', () => {
     expect(t.ledger.balance(card.walletAccountId)).toBe(10_000);
     expect(t.payments.getOrder(order.value.id)!.status).toBe('paid');
   });
+
+  it('money that reaches a card after it was closed (a late top-up, a refund) is paid out in cash', async () => {
+    const { card } = await issued(undefined, 0, 5_000);
+    bill(card.unitId, 'w-1', 1_000);
+    await t.payments.payBills({ uid: card.uid, billIds: ['w-1'] }, key());
+    const order = await t.payments.createTopUpOrder({ uid: card.uid, amount: 2_000 }, 'sim', key());
+    if (!order.ok) throw new Error(order.error.message);
+    const refund = t.payments.requestRefund('w-1', 'double billed', CLERK);
+    if (!refund.ok) throw new Error(refund.error.message);
+    // nothing left to pay out twice while nothing came in
+    expect(t.cards.close(card.id, CLERK, clerkKey())).toMatchObject({ ok: true, value: { refunded: 4_000 } });
+    expect(t.cards.close(card.id, CLERK, clerkKey())).toMatchObject({ error: { kind: 'card-blocked' } });
+
+    // the provider's callback comes after the close, and so does the refund's approval
+    const notice = JSON.stringify({
+      orderId: order.value.id,
+      tradeNo: 'SIM-9',
+      status: 'paid',
+      amount: 2_000,
+      seq: 1,
+    });
+    expect(t.payments.handleCallback('sim', notice, t.simProvider.sign(notice)).ok).toBe(true);
+    expect(t.payments.decideRefund(refund.value.id, true, SUPERVISOR, key('user:clerk-2'))).toMatchObject({
+      ok: true,
+      value: { status: 'approved' },
+    });
+    expect(t.cards.view(card.id)).toMatchObject({ status: 'closed', balance: 3_000 });
+    // still refused everywhere a card pays or is shown
+    expect(t.payments.lookup(card.uid)).toMatchObject({ error: { kind: 'card-blocked' } });
+
+    const drawer = accountIds.cashDrawer(t.cards.view(card.id)!.communityId);
+    const before = t.ledger.balance(drawer);
+    expect(t.cards.close(card.id, CLERK, clerkKey())).toMatchObject({ ok: true, value: { refunded: 3_000 } });
+    expect(t.cards.view(card.id)).toMatchObject({ status: 'closed', balance: 0 });
+    expect(t.ledger.balance(drawer) - before).toBe(3_000);
+  });
 });

@@ -514,7 +514,7 @@ export class PaymentService {
       if (bill.status !== 'paid') return err('invalid', 'the bill is no longer paid');
       let card = cards.repository.get(refund.cardId)!;
       while (card.status === 'replaced' && card.replacedBy) card = cards.repository.get(card.replacedBy)!;
-      if (card.status === 'closed') return err('card-blocked', 'the card was closed: refund in cash instead');
+      // a closed card is credited too: its page then offers the clerk to pay that out in cash (CardService.close)
       const posted = ledger.post({
         kind: 'refund',
         actor: actor.username,
