@@ -180,7 +180,7 @@ export class CardService {
       const card = this.repository.get(cardId);
       if (!card) return err('not-found', 'no such card');
       if (card.status === 'closed' || card.status === 'replaced')
-        return err('invalid', 'cards.error.notOpen');
+        return err('invalid', `card is ${card.status}`);
       this.repository.setDailyLimit(card.id, parsed.data, this.now());
       this.audit.record({
         actor,

@@ -494,10 +494,7 @@ export class PaymentService {
     approve: boolean,
     actor: CardActor,
     idempotency: IdempotencyContext,
-  ): Result<
-    RefundRequestRecord,
-    'not-found' | 'same-person' | 'invalid' | 'card-blocked' | 'idempotency-mismatch'
-  > {
+  ): Result<RefundRequestRecord, 'not-found' | 'same-person' | 'invalid' | 'idempotency-mismatch'> {
     const { ledger, bills, cards, repository } = this.deps;
     return onceResult(ledger, idempotency, { op: 'refund.decide', refundId, approve }, () => {
       const refund = repository.getRefund(refundId);
