@@ -1,7 +1,8 @@
 // Issue 7, "Done when" 1, with real processes end to end: a clerk issues a card at the station console and tops it
 // up with ¥500 in cash; a resident taps that card at a kiosk (its simulated reader), pays two
 // bills with the PIN on the kiosk's on-screen pad (after one wrong PIN), gets the e-receipt QR and a printed
-// receipt; then the kiosk, the station's card page, the bills and the station's daily close all agree.
+// receipt; then the kiosk, the station's card page, the bills and the station's daily close all agree. And an online
+// top-up: the kiosk shows the simulated provider's QR code, a phone opens it and pays, the kiosk shows the new balance.
 import { expect, test, type Page } from '@playwright/test';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -36,7 +37,7 @@ test.beforeAll(async () => {
   printerFile = path.join(work, 'receipt-printer.bin');
   server = await startServer({
     dataDir: path.join(work, 'server'),
-    env: { LINLI_ADMIN_PASSWORD: ADMIN_PASSWORD },
+    env: { LINLI_ADMIN_PASSWORD: ADMIN_PASSWORD, LINLI_ONLINE_TOPUP: 'sim' },
   });
   kiosk = await startKiosk({
     serverUrl: server.url,
@@ -198,4 +199,77 @@ test('a card issued and topped up at the station pays two bills with PIN at the 
   await station.getByRole('button', { name: '日结', exact: true }).click();
   await expect(station.getByText('今日已日结')).toBeVisible();
   await expect(station.locator('tr[data-day]').first()).toContainText('¥0.00');
+});
+
+test('online top-up: the kiosk shows the QR code, a phone pays on the checkout page, the kiosk shows the new balance', async ({
+  browser,
+}) => {
+  // The second demo card (signage-server demo-payments.ts): ¥400 on it, nothing paid by the first test.
+  const DEMO_CARD = '04B2C3D4E5F607';
+  const context = await browser.newContext({
+    viewport: { width: 1080, height: 1920 },
+    hasTouch: true,
+    locale: 'zh-CN',
+  });
+  const page = await context.newPage();
+  await page.goto(kiosk.url);
+  await page.getByTestId('home-pay').tap();
+  await simulatePeripheralEvent(kiosk.url, {
+    type: 'card-present',
+    at: new Date().toISOString(),
+    reader: READER,
+    uid: DEMO_CARD,
+    atr: null,
+    technology: 'mifare-classic-1k',
+  });
+  await expect(page.getByTestId('pay-balance')).toHaveText('¥400.00');
+  await page.getByTestId('pay-topup').tap();
+  await expect(page.getByTestId('pay-topup-amount')).toBeVisible();
+  expect(await axeViolations(page)).toEqual([]);
+  expect(await layoutProblems(page)).toEqual([]);
+  await shoot(page, 'portrait-zh-topup-amount');
+  await page.getByTestId('pay-topup-10000').tap();
+
+  const qr = page.getByTestId('pay-topup-qr');
+  await expect(qr).toBeVisible();
+  await expect(qr).toContainText('请用手机扫码支付 ¥100.00');
+  const checkoutUrl = await qr.getAttribute('data-url');
+  expect(checkoutUrl).toMatch(new RegExp(`^${server.url}/sim-pay/T[0-9A-Z]+$`));
+  expect(await axeViolations(page)).toEqual([]);
+  expect(await layoutProblems(page)).toEqual([]);
+  await shoot(page, 'portrait-zh-topup-qr');
+
+  // The resident's phone opens what the QR code encodes and pays there.
+  const phone = await (
+    await browser.newContext({ locale: 'zh-CN', viewport: { width: 390, height: 844 }, hasTouch: true })
+  ).newPage();
+  await phone.goto(checkoutUrl!);
+  await expect(phone.getByTestId('sim-pay-amount')).toHaveText('¥100.00');
+  await expect(phone.getByText('模拟支付')).toBeVisible();
+  await shoot(phone, 'phone-zh-sim-pay');
+  await phone.getByTestId('sim-pay-confirm').tap();
+  await expect(phone.getByTestId('sim-pay-outcome')).toContainText('支付成功');
+
+  // The kiosk notices by itself (it polls the order) and shows the new balance.
+  await expect(page.getByTestId('pay-topup-done')).toBeVisible();
+  await expect(page.getByTestId('pay-topup-done-amount')).toHaveText('已充值 ¥100.00');
+  await expect(page.getByTestId('pay-balance')).toHaveText('¥500.00');
+  expect(await axeViolations(page)).toEqual([]);
+  await shoot(page, 'portrait-zh-topup-done');
+
+  // Back to the bills: the card as the server has it now, and the top-up in its statement.
+  await page.getByTestId('pay-topup-to-bills').tap();
+  await expect(page.getByTestId('pay-balance')).toHaveText('¥500.00');
+  await page.getByTestId('pay-statement').tap();
+  await expect(page.getByTestId('pay-statement-list')).toContainText('在线充值');
+
+  // Paying the stale page again changes nothing.
+  await phone.reload();
+  await expect(phone.getByTestId('sim-pay-outcome')).toContainText('支付成功');
+  await simulatePeripheralEvent(kiosk.url, {
+    type: 'card-removed',
+    at: new Date().toISOString(),
+    reader: READER,
+  });
+  await expect(page.getByTestId('pay-tap-card')).toBeVisible();
 });

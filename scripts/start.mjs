@@ -22,7 +22,12 @@ if (build.status !== 0) process.exit(build.status ?? 1);
 const server = await startServer({
   dataDir: serverData,
   port,
-  env: { LINLI_HOST: process.env.LINLI_HOST ?? '0.0.0.0' },
+  env: {
+    LINLI_HOST: process.env.LINLI_HOST ?? '0.0.0.0',
+    // the demo's online top-up goes through the simulated provider, whose checkout page the kiosk's QR code opens
+    // (set LINLI_PUBLIC_URL to this machine's LAN address for a phone to reach it)
+    LINLI_ONLINE_TOPUP: process.env.LINLI_ONLINE_TOPUP ?? 'sim',
+  },
 });
 // The server prints a generated admin password once, at first start; the demo keeps it beside its data so
 // `npm start` can show it again. (Production installs set LINLI_ADMIN_PASSWORD or use `linli create-admin`.)

@@ -41,7 +41,11 @@ const SUPERVISOR_PASSWORD = 'chaos-supervisor-password';
 let server: RestartableServer | null = null;
 let port = 0;
 let dataDir = '';
-const env = { LINLI_ADMIN_PASSWORD: ADMIN_PASSWORD, LINLI_SIM_PROVIDER_SECRET: TEST_PROVIDER_SECRET };
+const env = {
+  LINLI_ADMIN_PASSWORD: ADMIN_PASSWORD,
+  LINLI_SIM_PROVIDER_SECRET: TEST_PROVIDER_SECRET,
+  LINLI_ONLINE_TOPUP: 'sim',
+};
 const url = () => `http://127.0.0.1:${port}`;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -38,6 +38,7 @@ describe.skipIf(!BUILD_PRESENT)(
       server = await startServerAt(dataDir, await freePort(), {
         LINLI_ADMIN_PASSWORD: ADMIN_PASSWORD,
         LINLI_SIM_PROVIDER_SECRET: TEST_PROVIDER_SECRET,
+        LINLI_ONLINE_TOPUP: 'sim',
       });
       device = new DeviceClient(
         () => server.url,
@@ -183,6 +184,54 @@ describe.skipIf(!BUILD_PRESENT)(
         (await providerCallback(server.url, { ...notice, status: 'failed', seq: 1 })).body,
       ).toMatchObject({ status: 'paid', credited: false });
       expect(CardSummaryV1.parse((await device.lookup(SECOND_CARD!)).body).balance).toBe(before + 5_000);
+    });
+
+    it("online top-up through the simulator's checkout page: the payer's tap sends the signed notice over HTTP", async () => {
+      const before = CardSummaryV1.parse((await device.lookup(SECOND_CARD!)).body);
+      expect(before.onlineTopUp).toBe(true);
+      const order = await device.post(apiPaths.topUpOrders, { uid: SECOND_CARD, amount: 10_000 }, newKey());
+      expect(order.status).toBe(201);
+      const orderId = order.body.orderId as string;
+      expect(order.body.qrPayload).toBe(`${server.url}/sim-pay/${orderId}`);
+
+      // what the payer's phone shows: the amount, nothing about the card or its holder
+      const page = await fetch(order.body.qrPayload as string);
+      expect(page.status).toBe(200);
+      const html = await page.text();
+      expect(html).toContain('¥100.00');
+      expect(html).not.toContain(SECOND_CARD);
+      expect(html).not.toContain(before.holderMasked);
+
+      const paid = await stationAction(server.url, '', `/sim-pay/${orderId}?/pay`, {});
+      expect(paid).toMatchObject({ type: 'success' });
+      expect(paid.data).toContain('notified');
+      const state = await device.get(apiPaths.topUpOrder(orderId));
+      expect(state.body).toMatchObject({ orderId, status: 'paid', amount: 10_000 });
+      expect(CardSummaryV1.parse((await device.lookup(SECOND_CARD!)).body).balance).toBe(
+        before.balance + 10_000,
+      );
+
+      // a second tap on the stale page sends nothing: still one credit
+      const again = await stationAction(server.url, '', `/sim-pay/${orderId}?/pay`, {});
+      expect(again.data).toContain('already-settled');
+      expect(CardSummaryV1.parse((await device.lookup(SECOND_CARD!)).body).balance).toBe(
+        before.balance + 10_000,
+      );
+
+      // a cancelled order credits nothing and is then closed to paying
+      const other = await device.post(apiPaths.topUpOrders, { uid: SECOND_CARD, amount: 5_000 }, newKey());
+      const otherId = other.body.orderId as string;
+      expect(await stationAction(server.url, '', `/sim-pay/${otherId}?/cancel`, {})).toMatchObject({
+        type: 'success',
+      });
+      expect((await device.get(apiPaths.topUpOrder(otherId))).body).toMatchObject({ status: 'failed' });
+      expect((await stationAction(server.url, '', `/sim-pay/${otherId}?/pay`, {})).data).toContain(
+        'already-settled',
+      );
+      expect(CardSummaryV1.parse((await device.lookup(SECOND_CARD!)).body).balance).toBe(
+        before.balance + 10_000,
+      );
+      expect((await fetch(`${server.url}/sim-pay/NO-SUCH-ORDER`)).status).toBe(404);
     });
 
     it('cash top-up at the station is applied once per form key', async () => {

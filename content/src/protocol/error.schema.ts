@@ -26,6 +26,7 @@ export const API_ERROR_KINDS = [
   'idempotency-mismatch',
   'verification-failed',
   'bad-signature',
+  'topup-unavailable',
 ] as const;
 export const ApiErrorKind = z.enum(API_ERROR_KINDS);
 export type ApiErrorKind = z.infer<typeof ApiErrorKind>;

@@ -68,6 +68,8 @@ export const CardSummaryV1 = z.object({
   /** Payments above this many fen need the PIN. */
   pinRequiredAbove: Fen,
   unpaidBills: z.array(BillV1),
+  /** Whether the server takes online top-ups (a kiosk offers them only then; absent from older servers). */
+  onlineTopUp: z.boolean().default(false),
 });
 export type CardSummaryV1 = z.infer<typeof CardSummaryV1>;
 
@@ -152,5 +154,6 @@ export const PAYMENT_ERROR_KINDS = [
   'idempotency-mismatch',
   'verification-failed',
   'bad-signature',
+  'topup-unavailable',
 ] as const;
 export type PaymentErrorKind = (typeof PAYMENT_ERROR_KINDS)[number];

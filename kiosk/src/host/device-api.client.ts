@@ -295,11 +295,27 @@ export class DeviceApiClient {
     body: unknown,
     headers: Record<string, string> = {},
   ): Promise<Result<{ status: number; body: unknown; replayed: boolean }, DeviceApiErrorKind>> {
-    const response = await this.request(path, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${credential}`, ...headers },
-      body: JSON.stringify(body),
-    });
+    return this.jsonAnswer(
+      await this.request(path, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${credential}`, ...headers },
+        body: JSON.stringify(body),
+      }),
+    );
+  }
+
+  /** GETs a device-API path with the device credential (an order's state); answers as `postJson` does. */
+  async getJson(
+    credential: string,
+    path: string,
+  ): Promise<Result<{ status: number; body: unknown; replayed: boolean }, DeviceApiErrorKind>> {
+    return this.jsonAnswer(await this.request(path, { headers: { authorization: `Bearer ${credential}` } }));
+  }
+
+  /** Any HTTP answer as its status and parsed body (null when not JSON); a body that breaks off is `offline`. */
+  private async jsonAnswer(
+    response: Result<Response, DeviceApiErrorKind>,
+  ): Promise<Result<{ status: number; body: unknown; replayed: boolean }, DeviceApiErrorKind>> {
     if (!response.ok) return response;
     const res = response.value;
     let text: string;

@@ -16,7 +16,7 @@ import { SessionService, SimulatedPeripherals } from './session.service';
 
 /** What this test uses of scripts/lib/processes.mjs, the one place that starts real Linli processes. */
 interface Processes {
-  startServer(options: { dataDir: string; port?: number }): Promise<{
+  startServer(options: { dataDir: string; port?: number; env?: Record<string, string> }): Promise<{
     url: string;
     port: number;
     dataDir: string;
@@ -45,7 +45,8 @@ describe.skipIf(!BUILD_PRESENT)('kiosk payments against the real server', () => 
 
   beforeAll(async () => {
     work = fs.mkdtempSync(path.join(os.tmpdir(), 'linli-kiosk-pay-'));
-    server = await startServer({ dataDir: path.join(work, 'server') });
+    // online top-up through the simulated provider, whose checkout page plays the payer's phone
+    server = await startServer({ dataDir: path.join(work, 'server'), env: { LINLI_ONLINE_TOPUP: 'sim' } });
     ({ credential } = await enrollDevice(server.url, createPairingCode(server.dataDir), 'pay-test'));
   }, 60_000);
   afterAll(async () => {
@@ -192,6 +193,53 @@ describe.skipIf(!BUILD_PRESENT)('kiosk payments against the real server', () => 
 
     const statement = await payments.statement();
     expect(statement.ok && statement.value.lines[0]?.amount).toBe(-total);
+  });
+
+  it('online top-up: a double tap makes one order; the QR opens the checkout; once paid the new balance shows', async () => {
+    const before = await cardOnServer(THIRD_CARD);
+    expect(before.onlineTopUp).toBe(true);
+    const orders: string[] = [];
+    const watched: typeof fetch = async (input, init) => {
+      if (String(input).endsWith(apiPaths.topUpOrders))
+        orders.push(new Headers(init?.headers).get(IDEMPOTENCY_KEY_HEADER) ?? '');
+      return fetch(input, init);
+    };
+    const { payments, session } = kioskWith(THIRD_CARD, { fetch: watched });
+    expect(await payments.topUpStatus()).toMatchObject({ ok: false, error: { kind: 'no-topup' } });
+    const [first, second] = await Promise.all([
+      payments.startTopUp({ amount: 10_000 }),
+      payments.startTopUp({ amount: 10_000 }),
+    ]);
+    expect(orders).toHaveLength(1);
+    expect(first).toEqual(second);
+    if (!first.ok) throw new Error(first.error.message);
+    expect(first.value.amount).toBe(10_000);
+    expect(first.value.qrPayload).toMatch(new RegExp(`^${server.url}/sim-pay/T[0-9A-Z]+$`));
+    expect(await payments.topUpStatus()).toMatchObject({
+      ok: true,
+      value: { status: 'pending', balance: null },
+    });
+
+    // the payer's phone: the checkout page behind the QR code, and its "pay" button (a SvelteKit form action)
+    const paid = await fetch(`${first.value.qrPayload}?/pay`, {
+      method: 'POST',
+      headers: { origin: server.url, 'content-type': 'application/x-www-form-urlencoded' },
+      body: '',
+      redirect: 'manual',
+    });
+    expect(paid.status).toBe(200);
+    expect(await payments.topUpStatus()).toEqual({
+      ok: true,
+      value: { status: 'paid', amount: 10_000, balance: before.balance + 10_000 },
+    });
+
+    // the resident's session ends: the next resident cannot see or follow that order
+    session.reset();
+    expect(await payments.topUpStatus()).toMatchObject({ ok: false, error: { kind: 'no-topup' } });
+    expect(await payments.startTopUp({ amount: 10_000 })).toMatchObject({
+      ok: false,
+      error: { kind: 'no-card' },
+    });
   });
 
   it('without a tapped card there is nothing to pay with', async () => {

@@ -7,6 +7,7 @@ import {
   PaymentReceiptV1,
   ReportLostResponseV1,
   StatementV1,
+  TopUpOrderV1,
   apiPaths,
   type PaymentErrorKind,
   type ReportLostRequestV1,
@@ -16,6 +17,9 @@ import {
   type KioskPayRequest,
   type KioskPaymentDone,
   type KioskPaymentFailureKind,
+  type KioskTopUpOrder,
+  type KioskTopUpRequest,
+  type KioskTopUpStatus,
   type ReceiptPrintOutcome,
 } from '../shared/payment-api';
 import type { KioskApi } from '../shared/kiosk-api';
@@ -27,7 +31,7 @@ import type { SessionService } from './session.service';
 
 /** What the payment service is built on. */
 export interface PaymentServiceDeps {
-  client: Pick<DeviceApiClient, 'postJson'>;
+  client: Pick<DeviceApiClient, 'postJson' | 'getJson'>;
   /** The device credential, or null before enrolment. */
   credential: () => string | null;
   session: Pick<SessionService, 'currentCard' | 'onReset'>;
@@ -50,6 +54,15 @@ interface PaymentAttempt {
   inFlight: Promise<PaymentResult<KioskPaymentDone>> | null;
 }
 
+/** The online top-up started in this session: its key (reused for a retry of the same amount) and its order. */
+interface TopUpAttempt {
+  sequence: number;
+  amount: number;
+  key: string;
+  inFlight: Promise<PaymentResult<KioskTopUpOrder>> | null;
+  orderId: string | null;
+}
+
 const isPaymentErrorKind = (kind: string): kind is PaymentErrorKind =>
   (PAYMENT_ERROR_KINDS as readonly string[]).includes(kind);
 
@@ -62,6 +75,7 @@ const isPaymentErrorKind = (kind: string): kind is PaymentErrorKind =>
  */
 export class PaymentService {
   private attempt: PaymentAttempt | null = null;
+  private topUpAttempt: TopUpAttempt | null = null;
   /** Receipts already printed, so a replayed answer never prints a second paper receipt. */
   private readonly printed = new Set<string>();
   private readonly newKey: () => string;
@@ -71,6 +85,7 @@ export class PaymentService {
     // A new resident never inherits the last one's key (their PIN is part of its fingerprint).
     deps.session.onReset(() => {
       this.attempt = null;
+      this.topUpAttempt = null;
     });
   }
 
@@ -124,6 +139,65 @@ export class PaymentService {
     return attempt.inFlight;
   }
 
+  /**
+   * Starts an online top-up of the tapped card: the server registers an order with its provider and answers what
+   * the QR code shows. A double tap or a retry after an unanswered request reuses the idempotency key, so one
+   * order is made; a new choice after an answered one is a new order. The order stays in the host for the session,
+   * so the renderer asks `topUpStatus` without ever holding an id.
+   */
+  async startTopUp(request: KioskTopUpRequest): Promise<PaymentResult<KioskTopUpOrder>> {
+    const card = this.deps.session.currentCard();
+    if (!card) return fail('no-card', 'tap your card first');
+    const previous = this.topUpAttempt;
+    const same =
+      previous?.sequence === card.sequence && previous.amount === request.amount && previous.orderId === null;
+    if (same && previous.inFlight) return previous.inFlight;
+    const attempt: TopUpAttempt = {
+      sequence: card.sequence,
+      amount: request.amount,
+      key: same ? previous.key : this.newKey(),
+      inFlight: null,
+      orderId: null,
+    };
+    this.topUpAttempt = attempt;
+    attempt.inFlight = this.call(
+      apiPaths.topUpOrders,
+      { uid: card.uid, amount: request.amount },
+      TopUpOrderV1,
+      { [IDEMPOTENCY_KEY_HEADER]: attempt.key },
+    ).then((result) => {
+      attempt.inFlight = null;
+      if (result.ok) {
+        attempt.orderId = result.value.orderId;
+        return ok({ amount: result.value.amount, qrPayload: result.value.qrPayload });
+      }
+      if (result.error.kind !== 'server-unreachable' && this.topUpAttempt === attempt)
+        this.topUpAttempt = null;
+      return result;
+    });
+    return attempt.inFlight;
+  }
+
+  /** Where this session's online top-up is; once paid, with the card's new balance. */
+  async topUpStatus(): Promise<PaymentResult<KioskTopUpStatus>> {
+    const attempt = this.topUpAttempt;
+    const card = this.deps.session.currentCard();
+    if (!attempt?.orderId || !card || card.sequence !== attempt.sequence)
+      return fail('no-topup', 'no online top-up was started in this session');
+    const credential = this.deps.credential();
+    if (!credential) return fail('not-enrolled', 'this kiosk is not enrolled with a server');
+    const order = this.answerOf(
+      apiPaths.topUpOrder(attempt.orderId),
+      await this.deps.client.getJson(credential, apiPaths.topUpOrder(attempt.orderId)),
+      TopUpOrderV1,
+    );
+    if (!order.ok) return order;
+    const { status, amount } = order.value;
+    if (status !== 'paid') return ok({ status, amount, balance: null });
+    const summary = await this.call(apiPaths.cardLookup, { uid: card.uid }, CardSummaryV1);
+    return ok({ status, amount, balance: summary.ok ? summary.value.balance : null });
+  }
+
   private async send(
     key: string,
     body: { uid: string; billIds: string[]; pin: string | undefined },
@@ -172,7 +246,15 @@ export class PaymentService {
   ): Promise<PaymentResult<z.output<S>>> {
     const credential = this.deps.credential();
     if (!credential) return fail('not-enrolled', 'this kiosk is not enrolled with a server');
-    const answer = await this.deps.client.postJson(credential, path, body, headers);
+    return this.answerOf(path, await this.deps.client.postJson(credential, path, body, headers), schema);
+  }
+
+  /** A device-API answer parsed with `schema`, or a failure of a named kind. */
+  private answerOf<S extends z.ZodType>(
+    path: string,
+    answer: Awaited<ReturnType<DeviceApiClient['postJson']>>,
+    schema: S,
+  ): PaymentResult<z.output<S>> {
     if (!answer.ok) {
       if (answer.error.kind === 'offline') {
         this.deps.logger.warn('payment server unreachable', { path, error: answer.error.message });
@@ -204,11 +286,21 @@ export class PaymentService {
 /** The payment methods of KioskApi, served by `payments`. */
 export function createPaymentApi(
   payments: PaymentService,
-): Pick<KioskApi, 'paymentCard' | 'paymentPay' | 'paymentStatement' | 'paymentReportLost'> {
+): Pick<
+  KioskApi,
+  | 'paymentCard'
+  | 'paymentPay'
+  | 'paymentStatement'
+  | 'paymentReportLost'
+  | 'paymentTopUpStart'
+  | 'paymentTopUpStatus'
+> {
   return {
     paymentCard: () => payments.card(),
     paymentPay: (request) => payments.pay(request),
     paymentStatement: () => payments.statement(),
     paymentReportLost: (request) => payments.reportLost(request),
+    paymentTopUpStart: (request) => payments.startTopUp(request),
+    paymentTopUpStatus: () => payments.topUpStatus(),
   };
 }

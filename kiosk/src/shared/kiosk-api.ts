@@ -15,7 +15,14 @@ import {
   Sha256,
   StatementV1,
 } from '@linli/content';
-import { KioskPayRequest, KioskPaymentDone, KioskReportLostRequest } from './payment-api';
+import {
+  KioskPayRequest,
+  KioskPaymentDone,
+  KioskReportLostRequest,
+  KioskTopUpOrder,
+  KioskTopUpRequest,
+  KioskTopUpStatus,
+} from './payment-api';
 import { FailureSchema } from './result';
 import {
   VisitorBuildings,
@@ -259,6 +266,10 @@ export const kioskApiDefinition = defineService({
     paymentStatement: { args: z.tuple([]), result: StatementV1 },
     /** Reports the resident's cards lost after ID number + phone verification (no card needed). */
     paymentReportLost: { args: z.tuple([KioskReportLostRequest]), result: ReportLostResponseV1 },
+    /** Starts an online top-up of the tapped card; the answer is what the QR code shows. */
+    paymentTopUpStart: { args: z.tuple([KioskTopUpRequest]), result: KioskTopUpOrder },
+    /** The state of this session's online top-up (polled while the QR code is shown). */
+    paymentTopUpStatus: { args: z.tuple([]), result: KioskTopUpStatus },
     // Visitor registration (issue 6); failures are VisitorFailureKind. Personal data goes back masked only.
     /** The consent text version, retention period and whether this is a gate kiosk. */
     visitorSettings: { args: z.tuple([]), result: VisitorSettings },

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import {
   CardPin,
+  Fen,
   PAYMENT_ERROR_KINDS,
   PaymentReceiptV1,
   ReportLostRequestV1,
@@ -12,7 +13,8 @@ import {
  * Why a payment method of KioskApi failed. The server's payment kinds pass through by name; the host adds its own:
  * `no-card` (nothing tapped in this session), `server-unreachable` (no answer: no money was taken, or — for a pay
  * request sent but never answered — the same payment retried is charged at most once), `not-enrolled`,
- * `server-error` (an answer the kiosk cannot use) and `invalid` (a request the server refused as malformed).
+ * `server-error` (an answer the kiosk cannot use), `invalid` (a request the server refused as malformed) and
+ * `no-topup` (no online top-up started in this session).
  */
 export const KIOSK_PAYMENT_FAILURE_KINDS = [
   ...PAYMENT_ERROR_KINDS,
@@ -21,6 +23,7 @@ export const KIOSK_PAYMENT_FAILURE_KINDS = [
   'not-enrolled',
   'server-error',
   'invalid',
+  'no-topup',
 ] as const;
 export type KioskPaymentFailureKind = (typeof KIOSK_PAYMENT_FAILURE_KINDS)[number];
 
@@ -42,6 +45,33 @@ export const KioskPaymentDone = z.object({
   printed: ReceiptPrintOutcome,
 });
 export type KioskPaymentDone = z.infer<typeof KioskPaymentDone>;
+
+/** The amounts a resident can top up at the kiosk, in fen (¥50 to ¥1,000): one tap each, nothing to type. */
+export const TOPUP_AMOUNTS = [5_000, 10_000, 20_000, 30_000, 50_000, 100_000] as const;
+
+/** An online top-up the resident chose: one of TOPUP_AMOUNTS. */
+export const KioskTopUpRequest = z.object({
+  amount: z
+    .number()
+    .int()
+    .refine((amount) => (TOPUP_AMOUNTS as readonly number[]).includes(amount), 'not an offered amount'),
+});
+export type KioskTopUpRequest = z.infer<typeof KioskTopUpRequest>;
+
+/** A started online top-up: what the QR code encodes (the provider's checkout) and the amount. */
+export const KioskTopUpOrder = z.object({
+  amount: Fen,
+  qrPayload: z.string().min(1).max(2_000),
+});
+export type KioskTopUpOrder = z.infer<typeof KioskTopUpOrder>;
+
+/** Where the started top-up is; once `paid`, the card's new balance (null when it could not be asked). */
+export const KioskTopUpStatus = z.object({
+  status: z.enum(['pending', 'paid', 'failed']),
+  amount: Fen,
+  balance: Fen.nullable(),
+});
+export type KioskTopUpStatus = z.infer<typeof KioskTopUpStatus>;
 
 /** A lost-card report as typed on the kiosk (the server's schema: ID number and phone). */
 export const KioskReportLostRequest = ReportLostRequestV1;

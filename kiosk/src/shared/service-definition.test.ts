@@ -54,6 +54,8 @@ function fakeHost() {
     paymentPay: async () => fail('no-card', 'tap your card first'),
     paymentStatement: async () => fail('no-card', 'tap your card first'),
     paymentReportLost: async () => fail('server-unreachable', 'no server here'),
+    paymentTopUpStart: async () => fail('no-card', 'tap your card first'),
+    paymentTopUpStatus: async () => fail('no-topup', 'no top-up started'),
     visitorSettings: async () => ok({ consentTextVersion: 'v1', retentionDays: 90, gateMode: false }),
     visitorConsent: async () => ok(null),
     visitorDocument: async () => fail('no-document', 'nothing scanned'),

@@ -33,6 +33,13 @@ export class DeviceClient {
     };
   }
 
+  async get(path: string) {
+    const response = await fetch(`${this.url()}${path}`, {
+      headers: { authorization: `Bearer ${this.credential}` },
+    });
+    return { status: response.status, body: (await response.json()) as JsonBody };
+  }
+
   lookup(uid: string) {
     return this.post(apiPaths.cardLookup, { uid });
   }

@@ -236,6 +236,31 @@ export const messages = {
     'zh-CN': '缴费暂时不可用，没有扣款。请到社区服务站办理。',
     en: 'Payment is not available right now and no money was taken. Please ask at the service station.',
   },
+  payError_topUpUnavailable: {
+    'zh-CN': '暂不支持在线充值，请到社区服务站现金充值。',
+    en: 'Online top-up is not offered here. Please top up in cash at the service station.',
+  },
+  payError_topUpFailed: {
+    'zh-CN': '支付未完成，没有扣款。可以重新充值。',
+    en: 'The payment was not completed and no money was taken. You can start again.',
+  },
+  // online top-up (issue 7)
+  payTopUp: { 'zh-CN': '在线充值', en: 'Top up online' },
+  payTopUpChoose: { 'zh-CN': '请选择充值金额', en: 'Choose an amount' },
+  payTopUpScan: { 'zh-CN': '请用手机扫码支付 {amount}', en: 'Scan with your phone to pay {amount}' },
+  payTopUpScanHint: {
+    'zh-CN': '在手机上完成支付后，余额自动更新。即使您已离开，款项也会充入本卡。',
+    en: 'Once you pay on your phone the balance updates here. Even if you leave, the money reaches this card.',
+  },
+  payTopUpWaiting: { 'zh-CN': '等待手机支付…', en: 'Waiting for your payment…' },
+  payTopUpQrLabel: { 'zh-CN': '充值支付二维码', en: 'QR code to pay the top-up' },
+  payTopUpStarting: { 'zh-CN': '正在生成支付二维码…', en: 'Preparing the payment code…' },
+  payTopUpDoneTitle: { 'zh-CN': '充值成功', en: 'Top-up complete' },
+  payTopUpDoneAmount: { 'zh-CN': '已充值 {amount}', en: '{amount} added' },
+  payTopUpBalancePending: {
+    'zh-CN': '余额稍后更新，请重新读卡查看。',
+    en: 'The balance updates shortly; tap your card again to see it.',
+  },
   // the fleet's identify command
   identifyLabel: { 'zh-CN': '本机名称', en: 'This kiosk is' },
 } as const satisfies Record<string, Record<Locale, string>>;

@@ -1,6 +1,6 @@
 import type { BillV1, CardSummaryV1, ReportLostResponseV1, StatementV1 } from '@linli/content';
 import type { KioskApi, KioskSession } from '../../shared/kiosk-api';
-import type { KioskPaymentDone, KioskPaymentFailureKind } from '../../shared/payment-api';
+import type { KioskPaymentDone, KioskPaymentFailureKind, KioskTopUpOrder } from '../../shared/payment-api';
 import type { Failure } from '../../shared/result';
 import type { MessageId } from './i18n';
 
@@ -15,7 +15,16 @@ export type PayStep =
   | { step: 'done'; done: KioskPaymentDone }
   | { step: 'statement'; statement: StatementV1 }
   | { step: 'report-lost'; result: ReportLostResponseV1 | null }
+  | { step: 'topup-amount' }
+  | { step: 'topup-starting' }
+  | { step: 'topup-qr'; order: KioskTopUpOrder }
+  | { step: 'topup-done'; amount: number; balance: number | null }
   | { step: 'error'; error: PayError };
+
+/** How often the kiosk asks whether the resident has paid the top-up shown as a QR code. */
+export const TOPUP_POLL_MS = 2_000;
+/** How long a waiting QR code keeps the kiosk from its idle reset (the payer is busy on their phone). */
+export const TOPUP_KEEP_AWAKE_MS = 5 * 60_000;
 
 /** A refusal or failure as the resident reads it, and what they can do next. */
 export interface PayError {
@@ -28,7 +37,7 @@ export interface PayError {
 /** The message and next step for a failure kind (exhaustive: a new kind must be given its words). */
 export function payErrorFor(
   kind: KioskPaymentFailureKind,
-  during: 'lookup' | 'pay' | 'report',
+  during: 'lookup' | 'pay' | 'report' | 'topup',
   card: CardSummaryV1 | null,
 ): PayError {
   const plain = (message: MessageId, next: PayError['next']): PayError => ({ message, values: {}, next });
@@ -56,9 +65,13 @@ export function payErrorFor(
     case 'verification-failed':
       return plain('payError_verificationFailed', 'tap-card');
     case 'server-unreachable':
-      return during === 'pay'
-        ? plain('payError_unreachablePay', 'retry-pay')
-        : plain('payError_unreachable', during === 'lookup' ? 'retry-lookup' : 'tap-card');
+      if (during === 'pay') return plain('payError_unreachablePay', 'retry-pay');
+      if (during === 'topup') return plain('payError_unreachable', 'back-to-bills');
+      return plain('payError_unreachable', during === 'lookup' ? 'retry-lookup' : 'tap-card');
+    case 'topup-unavailable':
+      return plain('payError_topUpUnavailable', 'back-to-bills');
+    case 'no-topup':
+      return plain('payError_topUpFailed', 'back-to-bills');
     case 'no-card':
       return plain('payTapCard', 'tap-card');
     case 'idempotency-mismatch':
@@ -88,8 +101,16 @@ export class PaymentFlow {
   private cardKey: string | null = null;
   /** Answers to a request made for an earlier card are dropped. */
   private generation = 0;
+  private pollTimer: ReturnType<typeof setTimeout> | null = null;
 
-  constructor(private readonly api: () => KioskApi | null) {}
+  /**
+   * `api` reaches the host; `onWaiting` is called while a top-up QR code waits for the payer (the screen keeps the
+   * kiosk awake with it, up to TOPUP_KEEP_AWAKE_MS).
+   */
+  constructor(
+    private readonly api: () => KioskApi | null,
+    private readonly onWaiting: () => void = () => {},
+  ) {}
 
   selectedBills: BillV1[] = $derived(
     (this.card?.unpaidBills ?? []).filter((bill) => this.selected.includes(bill.id)),
@@ -116,6 +137,7 @@ export class PaymentFlow {
 
   /** Forgets the card, the choices and the PIN, back to "tap your card". */
   clear(): void {
+    this.stopPolling();
     this.generation += 1;
     this.card = null;
     this.selected = [];
@@ -237,6 +259,65 @@ export class PaymentFlow {
     this.current = { step: 'report-lost', result: answer.value };
   }
 
+  openTopUp(): void {
+    if (this.card?.onlineTopUp) this.current = { step: 'topup-amount' };
+  }
+
+  /** The resident chose an amount: the host starts the order, the QR code appears, and the kiosk polls it. */
+  async startTopUp(amount: number): Promise<void> {
+    const api = this.api();
+    if (!api || this.current.step === 'topup-starting') return;
+    const generation = this.generation;
+    this.current = { step: 'topup-starting' };
+    const answer = await api.paymentTopUpStart({ amount });
+    if (generation !== this.generation) return;
+    if (!answer.ok) return this.failed(answer.error, 'topup');
+    this.current = { step: 'topup-qr', order: answer.value };
+    this.pollTopUp(generation, Date.now());
+  }
+
+  /** Leaves the QR code (the order stays open: paying it later still reaches the card). */
+  leaveTopUp(): void {
+    this.stopPolling();
+    this.backToBills();
+  }
+
+  /** Forgets timers when the screen goes away. */
+  dispose(): void {
+    this.stopPolling();
+    this.generation += 1;
+  }
+
+  private pollTopUp(generation: number, shownAt: number): void {
+    this.stopPolling();
+    this.pollTimer = setTimeout(async () => {
+      this.pollTimer = null;
+      const api = this.api();
+      if (!api || generation !== this.generation || this.current.step !== 'topup-qr') return;
+      const answer = await api.paymentTopUpStatus();
+      if (generation !== this.generation || this.current.step !== 'topup-qr') return;
+      if (answer.ok && answer.value.status === 'paid') {
+        const { amount, balance } = answer.value;
+        if (this.card && balance !== null) this.card = { ...this.card, balance };
+        this.current = { step: 'topup-done', amount, balance };
+        return;
+      }
+      if (answer.ok && answer.value.status === 'failed') {
+        this.current = { step: 'error', error: payErrorFor('no-topup', 'topup', this.card) };
+        return;
+      }
+      if (!answer.ok && answer.error.kind !== 'server-unreachable') return this.failed(answer.error, 'topup');
+      // still pending, or the server is out of reach for a moment: the QR code stays and the kiosk asks again
+      if (Date.now() - shownAt < TOPUP_KEEP_AWAKE_MS) this.onWaiting();
+      this.pollTopUp(generation, shownAt);
+    }, TOPUP_POLL_MS);
+  }
+
+  private stopPolling(): void {
+    if (this.pollTimer) clearTimeout(this.pollTimer);
+    this.pollTimer = null;
+  }
+
   /** What the error's button does. */
   next(error: PayError): void {
     switch (error.next) {
@@ -263,7 +344,7 @@ export class PaymentFlow {
     }
   }
 
-  private failed(error: Failure, during: 'lookup' | 'pay' | 'report'): void {
+  private failed(error: Failure, during: 'lookup' | 'pay' | 'report' | 'topup'): void {
     this.current = {
       step: 'error',
       error: payErrorFor(error.kind as KioskPaymentFailureKind, during, this.card),

@@ -47,6 +47,11 @@ export const ServerConfig = z.object({
   pinRequiredAbove: z.coerce.number().int().min(0).default(20_000),
   /** HMAC secret of the simulated top-up provider (LINLI_SIM_PROVIDER_SECRET); default: derived from the hash key. */
   simProviderSecret: z.string().min(16).optional(),
+  /**
+   * Online top-up at the kiosks (LINLI_ONLINE_TOPUP): `off` (default) or `sim`, the simulated provider with its
+   * checkout page at /sim-pay — for demos and tests only, since anyone who opens that page can "pay" an order.
+   */
+  onlineTopUp: z.enum(['off', 'sim']).default('off'),
   /** Bearer token Prometheus sends to /metrics (LINLI_METRICS_TOKEN); unset keeps /metrics closed. */
   metricsToken: z.string().min(16, 'LINLI_METRICS_TOKEN must be at least 16 characters').optional(),
   /** Heartbeat intervals a kiosk may miss before it is shown offline (LINLI_FLEET_MISSED_HEARTBEATS, default 3). */
@@ -78,6 +83,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     packDir: env.LINLI_PACK_DIR || undefined,
     pinRequiredAbove: env.LINLI_PIN_REQUIRED_ABOVE_FEN || undefined,
     simProviderSecret: env.LINLI_SIM_PROVIDER_SECRET || undefined,
+    onlineTopUp: env.LINLI_ONLINE_TOPUP || undefined,
     metricsToken: env.LINLI_METRICS_TOKEN || undefined,
     fleetMissedHeartbeats: env.LINLI_FLEET_MISSED_HEARTBEATS || undefined,
     visitorHostTimeoutSeconds: env.LINLI_VISITOR_HOST_TIMEOUT_S || undefined,

@@ -16,6 +16,7 @@ import { SimulatedPaymentProvider } from './payments/payment-provider.sim';
 import { PaymentWriter } from './payments/payment-writer';
 import { PaymentRepository } from './payments/payment.repository';
 import { PaymentService } from './payments/payment.service';
+import { SimCheckout } from './payments/sim-checkout';
 
 /** The money half of the server (issue 7): ledger, cards, bills, payments. */
 export interface PaymentServices {
@@ -24,11 +25,13 @@ export interface PaymentServices {
   bills: BillService;
   payments: PaymentService;
   simProvider: SimulatedPaymentProvider;
+  /** The simulated provider's payer side (the /sim-pay page), only with LINLI_ONLINE_TOPUP=sim. */
+  simCheckout: SimCheckout | null;
 }
 
 /** What the payment services are built on. */
 export interface PaymentDependencies {
-  config: Pick<ServerConfig, 'pinRequiredAbove' | 'simProviderSecret'>;
+  config: Pick<ServerConfig, 'pinRequiredAbove' | 'simProviderSecret' | 'onlineTopUp'>;
   clock: Clock;
   db: Db;
   keys: Pick<ServerKeys, 'hashKey'>;
@@ -69,8 +72,13 @@ export function createPaymentServices(deps: PaymentDependencies): PaymentService
     providers: [simProvider],
     phoneHash: deps.phoneHash,
     pinRequiredAbove: config.pinRequiredAbove,
+    onlineTopUpProvider: config.onlineTopUp === 'off' ? null : config.onlineTopUp,
   });
-  return { ledger, cards, bills, payments, simProvider };
+  const simCheckout =
+    config.onlineTopUp === 'sim'
+      ? new SimCheckout({ provider: simProvider, getOrder: (id) => payments.getOrder(id) })
+      : null;
+  return { ledger, cards, bills, payments, simProvider, simCheckout };
 }
 
 /**

@@ -33,6 +33,7 @@ export const API_ERROR_STATUS: Record<ApiErrorKind, number> = {
   'idempotency-mismatch': 409,
   'verification-failed': 403,
   'bad-signature': 401,
+  'topup-unavailable': 409,
 };
 
 /** The body of an error answer. */

@@ -205,16 +205,26 @@ describe('metrics', () => {
         CLERK,
       );
       if (!card.ok) throw new Error(card.error.message);
-      const order = await t.payments.createTopUpOrder({ uid: card.value.uid, amount: 10_000 }, 'sim', {
-        scope: 'device:kiosk-1',
-        key: 'metrics-order-1',
-      });
+      const order = await t.payments.createTopUpOrder(
+        { uid: card.value.uid, amount: 10_000 },
+        'sim',
+        {
+          scope: 'device:kiosk-1',
+          key: 'metrics-order-1',
+        },
+        'https://linli.example',
+      );
       if (!order.ok) throw new Error(order.error.message);
       t.clock.advance(30_000);
-      const second = await t.payments.createTopUpOrder({ uid: card.value.uid, amount: 2_000 }, 'sim', {
-        scope: 'device:kiosk-1',
-        key: 'metrics-order-2',
-      });
+      const second = await t.payments.createTopUpOrder(
+        { uid: card.value.uid, amount: 2_000 },
+        'sim',
+        {
+          scope: 'device:kiosk-1',
+          key: 'metrics-order-2',
+        },
+        'https://linli.example',
+      );
       if (!second.ok) throw new Error(second.error.message);
       t.clock.advance(60_000);
       let metrics = scrape();

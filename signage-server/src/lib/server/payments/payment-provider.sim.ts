@@ -12,8 +12,17 @@ export class SimulatedPaymentProvider implements PaymentProvider {
 
   constructor(private readonly secret: Buffer) {}
 
+  /** The QR code opens the simulator's checkout page for the order (routes/sim-pay), where a "payer" pays. */
   async createOrder(order: ProviderOrder): Promise<{ qrPayload: string }> {
-    return { qrPayload: `linlisim://pay?order=${encodeURIComponent(order.orderId)}&amount=${order.amount}` };
+    return { qrPayload: new URL(`/sim-pay/${encodeURIComponent(order.orderId)}`, order.siteUrl).toString() };
+  }
+
+  /**
+   * The trade number the simulated provider gives an order: the same for every notice of one order, as a real
+   * provider's is, so a payer who taps "pay" twice produces one trade, not two.
+   */
+  tradeNo(orderId: string): string {
+    return `SIM${signCallback(this.secret, `trade:${orderId}`).slice(0, 24).toUpperCase()}`;
   }
 
   /** Signs a callback body (what the simulated provider sends; tests use it to play the provider). */

@@ -5,6 +5,11 @@ export interface ProviderOrder {
   orderId: string;
   amount: number;
   description: string;
+  /**
+   * This server's public base URL: a real provider is given its notify URL
+   * (`<siteUrl>/api/v1/payments/providers/<id>/callback`), the simulated one hosts its checkout page here.
+   */
+  siteUrl: string;
 }
 
 /**

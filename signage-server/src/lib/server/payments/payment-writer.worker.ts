@@ -42,7 +42,7 @@ export type WriterAnswer = { id: number; result: PayBillsResult } | { id: number
 function run(data: WriterData, port: MessagePort): void {
   const db = openDatabase(data.file);
   const { payments } = createPaymentServices({
-    config: { pinRequiredAbove: data.pinRequiredAbove, simProviderSecret: undefined },
+    config: { pinRequiredAbove: data.pinRequiredAbove, simProviderSecret: undefined, onlineTopUp: 'off' },
     clock: systemClock,
     db,
     keys: { hashKey: Buffer.from(data.hashKey) },

@@ -4,12 +4,15 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MAX_PIN_FAILURES } from '../cards/card.schema';
 import { generateDemoCommunity } from '../registry/demo-community';
 import { accountIds, businessDayOf } from '../ledger/ledger.schema';
+import { createPaymentServices } from '../payments.services';
 import { CLERK, createTestPayments, SUPERVISOR, type TestPayments } from '../testing/payments.fixture';
 
 let t: TestPayments;
 let keyNo = 0;
 const key = (scope = 'device:kiosk-1') => ({ scope, key: `key-${++keyNo}-abcdef` });
 const clerkKey = () => key('user:clerk-1');
+/** The server's public base URL, as the top-up route passes it. */
+const SITE = 'https://linli.example';
 
 async function issued(uid = '04A1B2C3D4E5F6', residentIndex = 0, topUp = 50_000) {
   const resident = t.residents(residentIndex + 1)[residentIndex]!;
@@ -486,11 +489,28 @@ describe('card lifecycle', () => {
 });
 
 describe('online top-up through the simulated provider', () => {
+  it('is offered only when configured: the card summary says so, and no provider is named while it is off', async () => {
+    const { card } = await issued(undefined, 0, 0);
+    expect(t.payments.onlineTopUpProvider()).toBe('sim');
+    expect(t.payments.lookup(card.uid)).toMatchObject({ ok: true, value: { onlineTopUp: true } });
+    const off = createPaymentServices({
+      config: { pinRequiredAbove: 20_000, simProviderSecret: undefined, onlineTopUp: 'off' },
+      clock: t.clock,
+      db: t.db,
+      keys: t.keys,
+      audit: t.audit,
+      phoneHash: (phone) => t.registry.phoneHash(phone),
+    });
+    expect(off.payments.onlineTopUpProvider()).toBeNull();
+    expect(off.simCheckout).toBeNull();
+    expect(off.payments.lookup(card.uid)).toMatchObject({ ok: true, value: { onlineTopUp: false } });
+  });
+
   it('credits once for duplicate and out-of-order callbacks; refuses a bad signature', async () => {
     const { card } = await issued(undefined, 0, 0);
-    const order = await t.payments.createTopUpOrder({ uid: card.uid, amount: 10_000 }, 'sim', key());
+    const order = await t.payments.createTopUpOrder({ uid: card.uid, amount: 10_000 }, 'sim', key(), SITE);
     if (!order.ok) throw new Error(order.error.message);
-    expect(order.value.qrPayload).toContain(order.value.id);
+    expect(order.value.qrPayload).toBe(`${SITE}/sim-pay/${order.value.id}`);
     const notice = (status: 'paid' | 'failed', seq: number) =>
       JSON.stringify({ orderId: order.value.id, tradeNo: 'SIM-1', status, amount: 10_000, seq });
     const send = (body: string, signature = t.simProvider.sign(body)) =>
@@ -512,7 +532,7 @@ describe('online top-up through the simulated provider', () => {
     const { card } = await issued(undefined, 0, 5_000);
     bill(card.unitId, 'w-1', 1_000);
     await t.payments.payBills({ uid: card.uid, billIds: ['w-1'] }, key());
-    const order = await t.payments.createTopUpOrder({ uid: card.uid, amount: 2_000 }, 'sim', key());
+    const order = await t.payments.createTopUpOrder({ uid: card.uid, amount: 2_000 }, 'sim', key(), SITE);
     if (!order.ok) throw new Error(order.error.message);
     const refund = t.payments.requestRefund('w-1', 'double billed', CLERK);
     if (!refund.ok) throw new Error(refund.error.message);

@@ -39,6 +39,8 @@ export interface PaymentServiceDeps {
   /** Keyed hash of a phone number, as the registry stores it. */
   phoneHash: (phone: string) => string;
   pinRequiredAbove?: number;
+  /** The provider the kiosks' online top-ups go through, or null when online top-up is off. */
+  onlineTopUpProvider?: string | null;
 }
 
 const toBillV1 = (bill: BillRecord): BillV1 => ({
@@ -135,6 +137,12 @@ export class PaymentService {
     return this.providers.get(id) ?? null;
   }
 
+  /** The provider the kiosks' online top-ups use, or null when online top-up is off. */
+  onlineTopUpProvider(): string | null {
+    const id = this.deps.onlineTopUpProvider ?? null;
+    return id !== null && this.providers.has(id) ? id : null;
+  }
+
   /** The e-receipt id of a payment: its transaction id and a keyed tag, so receipts cannot be enumerated. */
   receiptId(transactionId: number): string {
     const tag = crypto.createHmac('sha256', this.hmacKey).update(`receipt:${transactionId}`).digest('hex');
@@ -171,6 +179,7 @@ export class PaymentService {
       spentToday: this.spentToday(record),
       pinRequiredAbove: this.pinRequiredAbove,
       unpaidBills: this.deps.bills.unpaidOfUnit(card.unitId).map(toBillV1),
+      onlineTopUp: this.onlineTopUpProvider() !== null,
     });
   }
 
@@ -357,6 +366,7 @@ export class PaymentService {
     request: { uid: string; amount: number },
     providerId: string,
     idempotency: IdempotencyContext,
+    siteUrl: string,
   ): Promise<
     Result<
       TopUpOrderRecord & { qrPayload: string },
@@ -377,6 +387,7 @@ export class PaymentService {
       orderId,
       amount: request.amount,
       description: 'Linli top-up',
+      siteUrl,
     });
     return onceResult(ledger, idempotency, requestBody, () => {
       const card = cards.getByUid(request.uid);

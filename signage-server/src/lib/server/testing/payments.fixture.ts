@@ -20,7 +20,7 @@ export function createTestPayments(pinRequiredAbove = 20_000) {
     sealPhone: (phone) => core.registry.sealPhone(phone),
   });
   const money = createPaymentServices({
-    config: { pinRequiredAbove, simProviderSecret: TEST_PROVIDER_SECRET },
+    config: { pinRequiredAbove, simProviderSecret: TEST_PROVIDER_SECRET, onlineTopUp: 'sim' },
     clock: core.clock,
     db: core.db,
     keys: core.keys,
