@@ -192,6 +192,8 @@ test('a card issued and topped up at the station pays two bills with PIN at the 
   await expect(station.getByTestId('balance')).toHaveText('¥290.00');
   await expect(station.locator(`tr[data-bill="${WATER}"]`)).toContainText('已缴');
   await expect(station.locator(`tr[data-bill="${POWER}"]`)).toContainText('已缴');
+  // the household statement says by which card each bill was paid
+  await expect(station.locator(`tr[data-bill="${WATER}"]`)).toContainText(`卡 ${UID}`);
   await station.goto(`${server.url}/station/close`);
   const expected = await station.getByTestId('expected').innerText();
   expect(fen(expected)).toBe(drawerBefore + 50_000);
@@ -261,7 +263,8 @@ test('online top-up: the kiosk shows the QR code, a phone pays on the checkout p
   await page.getByTestId('pay-topup-to-bills').tap();
   await expect(page.getByTestId('pay-balance')).toHaveText('¥500.00');
   await page.getByTestId('pay-statement').tap();
-  await expect(page.getByTestId('pay-statement-list')).toContainText('在线充值');
+  await expect(page.getByTestId('pay-statement-line').first()).toContainText('在线充值');
+  await expect(page.getByTestId('pay-statement-line').first()).toContainText('+¥100.00');
 
   // Paying the stale page again changes nothing.
   await phone.reload();

@@ -95,7 +95,7 @@ const vitestJson = path.join(outDir, 'vitest.json');
 const playwrightJson = path.join(outDir, 'playwright.json');
 fs.rmSync(vitestJson, { force: true });
 fs.rmSync(playwrightJson, { force: true });
-// One after the other: vitest with a worker per core, then Playwright with one worker. (Run side by side, vitest
+// One after the other: vitest with a worker per core (vitest.config.ts), then Playwright with two. (Run side by side, vitest
 // limited to one worker took 17 minutes on its own, and the contention made browser tests time out.)
 const vitestStatus = step('unit + integration (vitest)', 'npx', [
   'vitest',

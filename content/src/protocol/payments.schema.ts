@@ -100,7 +100,12 @@ export const StatementLineV1 = z.object({
   /** Signed: positive money in, negative money out of the wallet. */
   amount: z.number().int(),
   balanceAfter: Fen,
+  /** The server's own note, in its words (kept for older clients; readers show `kind`, `bills` and `tradeNo`). */
   memo: z.string(),
+  /** The bills a payment paid or a refund gave back (empty for other kinds and from older servers). */
+  bills: z.array(z.object({ category: BillCategory, period: z.string() })).default([]),
+  /** An online top-up's trade number at its provider, else null. */
+  tradeNo: z.string().nullable().default(null),
 });
 export const StatementV1 = z.object({
   cardId: z.string(),

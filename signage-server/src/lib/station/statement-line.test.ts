@@ -6,11 +6,17 @@ import { statementLineText } from './statement-line';
 describe('a card statement line in the reader’s language', () => {
   const zh = translator('zh-CN');
   const en = translator('en');
+  const line = (kind: string, extra: Partial<Parameters<typeof statementLineText>[0]> = {}) => ({
+    kind,
+    bills: [],
+    tradeNo: null,
+    ...extra,
+  });
 
   it('names every transaction kind in both languages', () => {
     for (const kind of TRANSACTION_KINDS) {
       for (const t of [zh, en]) {
-        const text = statementLineText({ kind, memo: '' }, t);
+        const text = statementLineText(line(kind), t);
         expect(text, kind).not.toContain('station.kind');
         expect(text, kind).not.toBe(kind);
       }
@@ -18,17 +24,18 @@ describe('a card statement line in the reader’s language', () => {
   });
 
   it('translates the bills a payment or refund covered, and shows a top-up’s trade number', () => {
-    expect(statementLineText({ kind: 'bill-payment', memo: 'water 2026-10; cable-tv 2026-09' }, zh)).toBe(
+    const bills = [
+      { category: 'water', period: '2026-10' },
+      { category: 'cable-tv', period: '2026-09' },
+    ];
+    expect(statementLineText(line('bill-payment', { bills }), zh)).toBe(
       '缴费 · 水费 2026-10、有线电视费 2026-09',
     );
-    expect(statementLineText({ kind: 'refund', memo: 'refund gas 2026-10' }, en)).toBe(
+    expect(statementLineText(line('refund', { bills: [{ category: 'gas', period: '2026-10' }] }), en)).toBe(
       'Refund · Gas 2026-10',
     );
-    expect(statementLineText({ kind: 'topup-online', memo: 'online top-up SIM-123' }, zh)).toBe(
-      '在线充值 · SIM-123',
-    );
-    // memos in no known shape show just the kind, never English text in a Chinese console
-    expect(statementLineText({ kind: 'topup-cash', memo: 'cash top-up' }, zh)).toBe('现金充值');
-    expect(statementLineText({ kind: 'card-close', memo: 'refund on close 04A1B2' }, zh)).toBe('退卡退款');
+    expect(statementLineText(line('topup-online', { tradeNo: 'SIM-123' }), zh)).toBe('在线充值 · SIM-123');
+    expect(statementLineText(line('topup-cash'), zh)).toBe('现金充值');
+    expect(statementLineText(line('card-close'), zh)).toBe('退卡退款');
   });
 });

@@ -85,12 +85,6 @@ export class LedgerRepository {
       ),
       spentForgetOtherDays: db.prepare('DELETE FROM ledger_spent_since WHERE account_id = ? AND since <> ?'),
       dataVersion: db.prepare('PRAGMA data_version').pluck(),
-      statement: db.prepare(
-        `SELECT t.id, t.kind, t.at, t.memo, e.amount,
-                SUM(e.amount) OVER (ORDER BY e.id) AS balanceAfter
-         FROM ledger_entries e JOIN ledger_transactions t ON t.id = e.transaction_id
-         WHERE e.account_id = ? ORDER BY e.id DESC LIMIT ?`,
-      ),
     };
   }
 
@@ -162,21 +156,6 @@ export class LedgerRepository {
     this.statements.spentForgetOtherDays.run(walletAccountId, since);
     this.statements.spentRemember.run(walletAccountId, since, version, spent);
     return spent;
-  }
-
-  /** The newest `limit` movements of an account with the balance after each. */
-  statement(
-    accountId: string,
-    limit: number,
-  ): { id: number; kind: TransactionKind; at: string; memo: string; amount: number; balanceAfter: number }[] {
-    return this.statements.statement.all(accountId, limit) as {
-      id: number;
-      kind: TransactionKind;
-      at: string;
-      memo: string;
-      amount: number;
-      balanceAfter: number;
-    }[];
   }
 
   /** Whole-table checks: the sum of all entries, transactions whose legs do not sum to zero, drifted balances. */

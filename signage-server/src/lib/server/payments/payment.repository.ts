@@ -1,4 +1,5 @@
 import type { Db } from '../db/database';
+import type { BillCategory } from '@linli/content';
 
 /** A stored online top-up order. */
 export interface TopUpOrderRecord {
@@ -194,6 +195,58 @@ export class PaymentRepository {
       .all({ community: communityId, from, to }) as SettlementLine[];
   }
 
+  /**
+   * The newest `limit` movements of a wallet with the balance after each, and what each was about as data: the
+   * bills a payment paid (its reference lists their ids, split as in `settlementLines`) or a refund gave back, and
+   * an online top-up's trade number. Refunds and top-ups are found by the id in their reference (`refund:<id>`,
+   * `order:<id>`): primary-key lookups, where their `transaction_id` columns have no index.
+   */
+  statementLines(walletAccountId: string, limit: number): StatementLine[] {
+    const rows = this.db
+      .prepare(
+        `SELECT t.kind, t.at, t.memo, e.amount, SUM(e.amount) OVER (ORDER BY e.id) AS balanceAfter,
+                CASE t.kind
+                  WHEN 'bill-payment' THEN (
+                    SELECT json_group_array(json_object('category', bl.category, 'period', bl.period))
+                    FROM json_each('["' || replace(t.reference, ',', '","') || '"]') j JOIN bills bl ON bl.id = j.value)
+                  WHEN 'refund' THEN (
+                    SELECT json_group_array(json_object('category', bl.category, 'period', bl.period))
+                    FROM refund_requests r JOIN bills bl ON bl.id = r.bill_id
+                    WHERE r.id = substr(t.reference, length('refund:') + 1))
+                END AS bills,
+                CASE t.kind WHEN 'topup-online' THEN (
+                  SELECT o.provider_trade_no FROM topup_orders o WHERE o.id = substr(t.reference, length('order:') + 1))
+                END AS tradeNo
+         FROM ledger_entries e JOIN ledger_transactions t ON t.id = e.transaction_id
+         WHERE e.account_id = ? ORDER BY e.id DESC LIMIT ?`,
+      )
+      .all(walletAccountId, limit) as (Omit<StatementLine, 'bills'> & { bills: string | null })[];
+    return rows.map((row) => ({
+      ...row,
+      bills: row.bills ? (JSON.parse(row.bills) as StatementLine['bills']) : [],
+    }));
+  }
+
+  /**
+   * A household's bills for its statement at the station: each with when it was paid and by which card (the card
+   * of the paying transaction), and whether a refund of it waits for approval.
+   */
+  householdBills(unitId: string, limit = 200): HouseholdBill[] {
+    const rows = this.db
+      .prepare(
+        `SELECT bl.id, bl.category, bl.period, bl.amount, bl.due_date AS dueDate, bl.status, bl.paid_at AS paidAt,
+                t.card_id AS paidCardId, c.uid AS paidCardUid,
+                EXISTS (SELECT 1 FROM refund_requests r WHERE r.bill_id = bl.id AND r.status = 'pending')
+                  AS refundPending
+         FROM bills bl
+         LEFT JOIN ledger_transactions t ON t.id = bl.paid_transaction_id
+         LEFT JOIN cards c ON c.id = t.card_id
+         WHERE bl.unit_id = ? ORDER BY bl.period DESC, bl.category, bl.id LIMIT ?`,
+      )
+      .all(unitId, limit) as (Omit<HouseholdBill, 'refundPending'> & { refundPending: 0 | 1 })[];
+    return rows.map((row) => ({ ...row, refundPending: row.refundPending === 1 }));
+  }
+
   /** Money through a drawer during a period, by transaction kind (fen the drawer took in: positive). */
   drawerMovements(drawerAccountId: string, from: string, to: string): { kind: string; amount: number }[] {
     return this.db
@@ -203,6 +256,32 @@ export class PaymentRepository {
       )
       .all(drawerAccountId, from, to) as { kind: string; amount: number }[];
   }
+}
+
+/** A bill on a household's statement (`PaymentRepository.householdBills`). */
+export interface HouseholdBill {
+  id: string;
+  category: BillCategory;
+  period: string;
+  amount: number;
+  dueDate: string | null;
+  status: 'unpaid' | 'paid';
+  paidAt: string | null;
+  paidCardId: string | null;
+  paidCardUid: string | null;
+  refundPending: boolean;
+}
+
+/** One movement of a card's wallet (`PaymentRepository.statementLines`). */
+export interface StatementLine {
+  kind: string;
+  at: string;
+  memo: string;
+  /** Signed fen: positive in, negative out of the wallet. */
+  amount: number;
+  balanceAfter: number;
+  bills: { category: BillCategory; period: string }[];
+  tradeNo: string | null;
 }
 
 /** One line of the biller settlement statement (`PaymentRepository.settlementLines`). */

@@ -430,6 +430,55 @@ describe('card lifecycle', () => {
     expect(t.ledger.balance(accountIds.payable('electricity'))).toBe(2_500);
     // another community's statement holds none of it
     expect(t.payments.settlementCsv('another-community', day1, day2).trim().split('\n')).toHaveLength(1);
+
+    // the card's own statement names the same bills as data, newest first
+    const lines = t.payments.statement(card.id)!.lines;
+    expect(lines.map(({ kind, amount, bills }) => ({ kind, amount, bills }))).toEqual([
+      { kind: 'bill-payment', amount: -1_000, bills: [{ category: 'water', period: '2026-10' }] },
+      { kind: 'refund', amount: 1_000, bills: [{ category: 'water', period: '2026-10' }] },
+      {
+        kind: 'bill-payment',
+        amount: -3_500,
+        bills: expect.arrayContaining([
+          { category: 'water', period: '2026-10' },
+          { category: 'electricity', period: '2026-10' },
+        ]),
+      },
+      { kind: 'topup-cash', amount: 50_000, bills: [] },
+    ]);
+    expect(lines[2]!.bills).toHaveLength(2);
+    expect(lines.every((line) => line.tradeNo === null)).toBe(true);
+  });
+
+  it("a household's statement: its cards, and each bill with when and by which card it was paid", async () => {
+    const { card } = await issued();
+    bill(card.unitId, 'w-1', 1_000, 'water');
+    bill(card.unitId, 'e-1', 2_500, 'electricity');
+    bill(card.unitId, 'g-1', 800, 'gas');
+    await t.payments.payBills({ uid: card.uid, billIds: ['w-1', 'e-1'] }, key());
+    const paidAt = t.clock.now().toISOString();
+    expect(t.payments.requestRefund('e-1', 'meter misread', CLERK).ok).toBe(true);
+
+    const household = t.payments.householdStatement(card.unitId);
+    expect(household.cards).toEqual([
+      { id: card.id, uid: card.uid, holderName: expect.any(String), status: 'active', balance: 46_500 },
+    ]);
+    expect(
+      household.bills.map(({ id, status, paidAt, paidCardUid, refundPending }) => ({
+        id,
+        status,
+        paidAt,
+        paidCardUid,
+        refundPending,
+      })),
+    ).toEqual([
+      { id: 'e-1', status: 'paid', paidAt, paidCardUid: card.uid, refundPending: true },
+      { id: 'g-1', status: 'unpaid', paidAt: null, paidCardUid: null, refundPending: false },
+      { id: 'w-1', status: 'paid', paidAt, paidCardUid: card.uid, refundPending: false },
+    ]);
+    // another household sees none of it
+    const other = t.residents(2)[1]!;
+    expect(t.payments.householdStatement(other.unitId)).toEqual({ cards: [], bills: [] });
   });
 
   it('a clerk sets a card’s daily limit: at issue and later, within ¥1–¥50,000, audited, and payments follow it', async () => {
@@ -526,6 +575,9 @@ describe('online top-up through the simulated provider', () => {
     expect(send(notice('failed', 1))).toMatchObject({ ok: true, value: { credited: false, status: 'paid' } });
     expect(t.ledger.balance(card.walletAccountId)).toBe(10_000);
     expect(t.payments.getOrder(order.value.id)!.status).toBe('paid');
+    expect(t.payments.statement(card.id)!.lines).toMatchObject([
+      { kind: 'topup-online', amount: 10_000, tradeNo: 'SIM-1', bills: [] },
+    ]);
   });
 
   it('money that reaches a card after it was closed (a late top-up, a refund) is paid out in cash', async () => {

@@ -18,6 +18,7 @@ import { err, ok, type Result } from '../result';
 import type { PaymentProvider } from './payment-provider';
 import type {
   DailyCloseRecord,
+  HouseholdBill,
   PaymentRepository,
   RefundRequestRecord,
   TopUpOrderRecord,
@@ -295,13 +296,23 @@ export class PaymentService {
     return {
       cardId: card.id,
       balance: card.balance,
-      lines: this.deps.ledger.repository.statement(card.walletAccountId, limit).map((line) => ({
-        at: line.at,
-        kind: line.kind,
-        amount: line.amount,
-        balanceAfter: line.balanceAfter,
-        memo: line.memo,
-      })),
+      lines: this.deps.repository.statementLines(card.walletAccountId, limit),
+    };
+  }
+
+  /**
+   * A household's statement for the station: every card of the unit with its state and balance, and the unit's
+   * bills with when and by which card each was paid.
+   */
+  householdStatement(unitId: string): {
+    cards: { id: string; uid: string; holderName: string; status: string; balance: number }[];
+    bills: HouseholdBill[];
+  } {
+    return {
+      cards: this.deps.cards.repository
+        .ofUnit(unitId)
+        .map(({ id, uid, holderName, status, balance }) => ({ id, uid, holderName, status, balance })),
+      bills: this.deps.repository.householdBills(unitId),
     };
   }
 

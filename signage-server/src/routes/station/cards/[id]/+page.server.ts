@@ -6,17 +6,16 @@ import { formatFen, parseYuan } from '$lib/money';
 import { formIdempotency, newFormKey, stationFailure, valuesOf } from '../../station-form';
 import type { Actions, PageServerLoad } from './$types';
 
-/** One card: balance, state, statement, the household's bills, and every clerk action on it. */
+/** One card: balance, state, statement, the household's statement, and every clerk action on it. */
 export const load: PageServerLoad = ({ locals, params }) => {
   requireRole(locals, ...PERMISSIONS.station);
-  const { cards, payments, bills } = locals.services;
+  const { cards, payments } = locals.services;
   const card = cards.view(params.id);
   if (!card) error(404, { message: 'card not found', kind: 'not-found' });
   return {
     card,
     statement: payments.statement(card.id)!,
-    bills: bills.ofUnit(card.unitId),
-    householdCards: cards.repository.ofUnit(card.unitId),
+    household: payments.householdStatement(card.unitId),
     keys: { topup: newFormKey(), replace: newFormKey(), close: newFormKey() },
   };
 };
