@@ -52,6 +52,8 @@ export const ServerConfig = z.object({
    * checkout page at /sim-pay — for demos and tests only, since anyone who opens that page can "pay" an order.
    */
   onlineTopUp: z.enum(['off', 'sim']).default('off'),
+  /** Hours an online top-up order may wait for its payer before it is closed (LINLI_TOPUP_ORDER_EXPIRY_H, 2). */
+  topUpOrderExpiryHours: z.coerce.number().min(0.1).max(720).default(2),
   /** Bearer token Prometheus sends to /metrics (LINLI_METRICS_TOKEN); unset keeps /metrics closed. */
   metricsToken: z.string().min(16, 'LINLI_METRICS_TOKEN must be at least 16 characters').optional(),
   /** Heartbeat intervals a kiosk may miss before it is shown offline (LINLI_FLEET_MISSED_HEARTBEATS, default 3). */
@@ -84,6 +86,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     pinRequiredAbove: env.LINLI_PIN_REQUIRED_ABOVE_FEN || undefined,
     simProviderSecret: env.LINLI_SIM_PROVIDER_SECRET || undefined,
     onlineTopUp: env.LINLI_ONLINE_TOPUP || undefined,
+    topUpOrderExpiryHours: env.LINLI_TOPUP_ORDER_EXPIRY_H || undefined,
     metricsToken: env.LINLI_METRICS_TOKEN || undefined,
     fleetMissedHeartbeats: env.LINLI_FLEET_MISSED_HEARTBEATS || undefined,
     visitorHostTimeoutSeconds: env.LINLI_VISITOR_HOST_TIMEOUT_S || undefined,

@@ -88,7 +88,7 @@ export function createPaymentServices(deps: PaymentDependencies): PaymentService
  */
 export async function startPaymentServices(
   services: PaymentServices & {
-    config: Pick<ServerConfig, 'seedDemo' | 'pinRequiredAbove'>;
+    config: Pick<ServerConfig, 'seedDemo' | 'pinRequiredAbove' | 'topUpOrderExpiryHours'>;
     db: Db;
     keys: Pick<ServerKeys, 'hashKey'>;
   },
@@ -98,6 +98,7 @@ export async function startPaymentServices(
     const seeded = await seedDemoPayments(services);
     if (seeded.cards > 0) log(`Seeded demo payments: ${seeded.cards} cards, ${seeded.bills} unpaid bills.`);
   }
+  startOrderExpiry(services.payments, services.config.topUpOrderExpiryHours, log);
   if (services.db.memory || process.env.LINLI_PAYMENTS_WRITER === '0') return;
   const { payments } = services;
   try {
@@ -114,4 +115,23 @@ export async function startPaymentServices(
     // payments still work without the thread, on this one: slower, never wrong
     log(`payments writer thread unavailable (${(error as Error).message}): writing payments here`);
   }
+}
+
+/** How often unpaid online top-up orders are looked for and closed. */
+const ORDER_EXPIRY_EVERY_MS = 10 * 60_000;
+
+/** Closes abandoned top-up orders now and every ten minutes (the timer never holds the process). */
+function startOrderExpiry(payments: PaymentService, hours: number, log: (line: string) => void): void {
+  const expire = () => {
+    try {
+      const closed = payments.expireTopUpOrders(hours);
+      if (closed > 0) log(`Closed ${closed} online top-up order(s) nobody paid within ${hours} h.`);
+    } catch (error) {
+      log(`closing unpaid top-up orders failed: ${(error as Error).message}`);
+    }
+  };
+  expire();
+  const timer = setInterval(expire, ORDER_EXPIRY_EVERY_MS);
+  timer.unref();
+  process.once('sveltekit:shutdown', () => clearInterval(timer));
 }

@@ -81,6 +81,15 @@ export class PaymentRepository {
       .run(status, tradeNo, transactionId, at, id);
   }
 
+  /** Closes every order still pending that was created before `before` (the open-orders index finds them). */
+  expirePendingBefore(before: string, at: string): number {
+    return this.db
+      .prepare(
+        "UPDATE topup_orders SET status = 'failed', updated_at = ? WHERE status = 'pending' AND created_at < ?",
+      )
+      .run(at, before).changes;
+  }
+
   insertRefund(
     refund: Omit<RefundRequestRecord, 'status' | 'decidedBy' | 'decidedAt' | 'transactionId'>,
   ): void {

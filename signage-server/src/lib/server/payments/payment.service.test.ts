@@ -580,6 +580,34 @@ describe('online top-up through the simulated provider', () => {
     ]);
   });
 
+  it('closes orders nobody paid within the expiry; a paid notice arriving later still credits', async () => {
+    const { card } = await issued(undefined, 0, 0);
+    const old = await t.payments.createTopUpOrder({ uid: card.uid, amount: 3_000 }, 'sim', key(), SITE);
+    t.clock.advance(90 * 60_000);
+    const recent = await t.payments.createTopUpOrder({ uid: card.uid, amount: 1_000 }, 'sim', key(), SITE);
+    if (!old.ok || !recent.ok) throw new Error('order');
+    expect(t.payments.expireTopUpOrders(2)).toBe(0);
+    t.clock.advance(31 * 60_000);
+    expect(t.payments.expireTopUpOrders(2)).toBe(1);
+    expect(t.payments.getOrder(old.value.id)!.status).toBe('failed');
+    expect(t.payments.getOrder(recent.value.id)!.status).toBe('pending');
+    expect(t.payments.expireTopUpOrders(2)).toBe(0);
+
+    // the payer did pay the old one, and the provider says so late: the money still reaches the card
+    const notice = JSON.stringify({
+      orderId: old.value.id,
+      tradeNo: 'SIM-7',
+      status: 'paid',
+      amount: 3_000,
+      seq: 1,
+    });
+    expect(t.payments.handleCallback('sim', notice, t.simProvider.sign(notice))).toMatchObject({
+      ok: true,
+      value: { credited: true, status: 'paid' },
+    });
+    expect(t.ledger.balance(card.walletAccountId)).toBe(3_000);
+  });
+
   it('money that reaches a card after it was closed (a late top-up, a refund) is paid out in cash', async () => {
     const { card } = await issued(undefined, 0, 5_000);
     bill(card.unitId, 'w-1', 1_000);

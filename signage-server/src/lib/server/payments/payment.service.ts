@@ -471,6 +471,17 @@ export class PaymentService {
     });
   }
 
+  /**
+   * Closes online top-up orders nobody paid within `hours` (a resident who walked away from the QR code), as the
+   * providers close theirs, so the outbox of orders awaiting a callback only holds live ones. Nothing is lost: a
+   * `paid` notice arriving later still credits the card (see `handleCallback`).
+   */
+  expireTopUpOrders(hours: number): number {
+    const now = this.deps.clock.now();
+    const before = new Date(now.getTime() - hours * 3_600_000).toISOString();
+    return this.deps.repository.expirePendingBefore(before, now.toISOString());
+  }
+
   /** Asks for a refund of one paid bill; a second person approves it. No money moves yet. */
   requestRefund(
     billId: string,
