@@ -242,6 +242,35 @@ describe.skipIf(!BUILD_PRESENT)('kiosk payments against the real server', () => 
     });
   });
 
+  it('a top-up order whose answer was lost is not made twice when the resident tries again', async () => {
+    const keys: string[] = [];
+    let loseNextAnswer = true;
+    const watched: typeof fetch = async (input, init) => {
+      const response = await fetch(input, init);
+      if (String(input).endsWith(apiPaths.topUpOrders)) {
+        keys.push(new Headers(init?.headers).get(IDEMPOTENCY_KEY_HEADER) ?? '');
+        if (loseNextAnswer) {
+          // the server made the order; the kiosk never hears back
+          loseNextAnswer = false;
+          throw new TypeError('fetch failed', { cause: new Error('socket hang up') });
+        }
+      }
+      return response;
+    };
+    const { payments } = kioskWith(THIRD_CARD, { fetch: watched });
+    expect(await payments.startTopUp({ amount: 5_000 })).toMatchObject({
+      ok: false,
+      error: { kind: 'server-unreachable' },
+    });
+    const retried = await payments.startTopUp({ amount: 5_000 });
+    expect(retried.ok).toBe(true);
+    expect(keys).toHaveLength(2);
+    expect(keys[1]).toBe(keys[0]);
+    // another amount is another order, with a key of its own
+    expect((await payments.startTopUp({ amount: 10_000 })).ok).toBe(true);
+    expect(keys[2]).not.toBe(keys[0]);
+  });
+
   it('without a tapped card there is nothing to pay with', async () => {
     const { payments } = kioskWith(null);
     expect(await payments.card()).toMatchObject({ ok: false, error: { kind: 'no-card' } });
