@@ -55,6 +55,18 @@ test.afterAll(async () => {
 
 const fen = (text: string) => Number(text.replace(/[¥,.\s]/g, ''));
 
+/** A card laid on the kiosk's simulated reader. */
+function tapCard(uid: string) {
+  return simulatePeripheralEvent(kiosk.url, {
+    type: 'card-present',
+    at: new Date().toISOString(),
+    reader: READER,
+    uid,
+    atr: null,
+    technology: 'mifare-classic-1k',
+  });
+}
+
 async function shoot(page: Page, name: string) {
   if (SCREENSHOTS) await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`) });
 }
@@ -114,14 +126,7 @@ test('a card issued and topped up at the station pays two bills with PIN at the 
 
   const host = await connectKioskApi(kiosk.url);
   try {
-    await simulatePeripheralEvent(kiosk.url, {
-      type: 'card-present',
-      at: new Date().toISOString(),
-      reader: READER,
-      uid: UID,
-      atr: null,
-      technology: 'mifare-classic-1k',
-    });
+    await tapCard(UID);
     await expect(page.getByTestId('pay-balance')).toHaveText('¥500.00');
     await expect(page.getByTestId('pay-holder')).toContainText('*');
     await expect(page.getByTestId(`pay-bill-${WATER}`)).toBeVisible();
@@ -216,14 +221,7 @@ test('online top-up: the kiosk shows the QR code, a phone pays on the checkout p
   const page = await context.newPage();
   await page.goto(kiosk.url);
   await page.getByTestId('home-pay').tap();
-  await simulatePeripheralEvent(kiosk.url, {
-    type: 'card-present',
-    at: new Date().toISOString(),
-    reader: READER,
-    uid: DEMO_CARD,
-    atr: null,
-    technology: 'mifare-classic-1k',
-  });
+  await tapCard(DEMO_CARD);
   await expect(page.getByTestId('pay-balance')).toHaveText('¥400.00');
   await page.getByTestId('pay-topup').tap();
   await expect(page.getByTestId('pay-topup-amount')).toBeVisible();

@@ -237,12 +237,14 @@ describe('sync', () => {
     writeFileSync(path, bytes);
     expect(await scrubber.runPass()).toEqual([second.image.sha256]);
     expect(await hashFile(assets.pathOf(first.image.sha256))).toBe(first.image.sha256);
-    // the repair is a sync of the unchanged manifest (a 304), which fetches what went missing
+    // the repair is a sync of the unchanged manifest (a 304), which fetches what went missing; the file is moved
+    // into place before its row is written, so both are waited for
     await waitFor(
-      async () => (await hashFile(path).catch(() => '')) === second.image.sha256,
-      'the re-fetched file',
+      async () =>
+        (await hashFile(path).catch(() => '')) === second.image.sha256 &&
+        repository.getAsset(second.image.sha256) !== null,
+      'the re-fetched file and its row',
     );
-    expect(repository.getAsset(second.image.sha256)).not.toBeNull();
     expect(await sync.missingAssets()).toEqual([]);
   });
 
