@@ -81,6 +81,17 @@ export class PaymentRepository {
       .run(status, tradeNo, transactionId, at, id);
   }
 
+  /** A card's newest online top-up orders, whatever their state (index topup_orders_card). */
+  ordersOfCard(cardId: string, limit = 20): TopUpOrderRecord[] {
+    return this.db
+      .prepare(
+        `SELECT id, provider, card_id AS cardId, amount, status, provider_trade_no AS providerTradeNo,
+                transaction_id AS transactionId, created_at AS createdAt, updated_at AS updatedAt
+         FROM topup_orders WHERE card_id = ? ORDER BY created_at DESC LIMIT ?`,
+      )
+      .all(cardId, limit) as TopUpOrderRecord[];
+  }
+
   /** Closes every order still pending that was created before `before` (the open-orders index finds them). */
   expirePendingBefore(before: string, at: string): number {
     return this.db

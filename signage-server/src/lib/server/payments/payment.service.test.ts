@@ -578,6 +578,10 @@ describe('online top-up through the simulated provider', () => {
     expect(t.payments.statement(card.id)!.lines).toMatchObject([
       { kind: 'topup-online', amount: 10_000, tradeNo: 'SIM-1', bills: [] },
     ]);
+    // the clerk's view of the card's orders
+    expect(t.payments.ordersOfCard(card.id)).toMatchObject([
+      { id: order.value.id, amount: 10_000, status: 'paid', providerTradeNo: 'SIM-1' },
+    ]);
   });
 
   it('closes orders nobody paid within the expiry; a paid notice arriving later still credits', async () => {

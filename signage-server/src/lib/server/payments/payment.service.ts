@@ -421,6 +421,11 @@ export class PaymentService {
     return this.deps.repository.getOrder(orderId);
   }
 
+  /** A card's latest online top-up orders, for the clerk who is asked "I paid on my phone but see nothing". */
+  ordersOfCard(cardId: string): TopUpOrderRecord[] {
+    return this.deps.repository.ordersOfCard(cardId);
+  }
+
   /**
    * A provider's asynchronous notice. Authentic notices are applied at most once per order: the first `paid`
    * credits the wallet (following the card's replacements, so a top-up for a card replaced meanwhile reaches the

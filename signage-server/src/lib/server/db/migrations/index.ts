@@ -12,6 +12,7 @@ import { m0011 } from './0011-playlists-layouts-stats';
 import { m0012 } from './0012-rating-keys';
 import { m0013 } from './0013-ledger-hot-path';
 import { m0014 } from './0014-topup-pending';
+import { m0015 } from './0015-topup-orders-card';
 
 /** A numbered schema change. Append only: never edit a migration that has shipped. */
 export interface Migration {
@@ -36,4 +37,5 @@ export const migrations: readonly Migration[] = [
   m0012,
   m0013,
   m0014,
+  m0015,
 ];

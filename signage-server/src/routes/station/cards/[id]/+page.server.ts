@@ -16,6 +16,7 @@ export const load: PageServerLoad = ({ locals, params }) => {
     card,
     statement: payments.statement(card.id)!,
     household: payments.householdStatement(card.unitId),
+    orders: payments.ordersOfCard(card.id),
     keys: { topup: newFormKey(), replace: newFormKey(), close: newFormKey() },
   };
 };
