@@ -267,6 +267,20 @@ test('online top-up: the kiosk shows the QR code, a phone pays on the checkout p
   // Paying the stale page again changes nothing.
   await phone.reload();
   await expect(phone.getByTestId('sim-pay-outcome')).toContainText('支付成功');
+
+  // The same screens in English fit and pass axe too.
+  await page.getByTestId('lang-switch').tap();
+  await page.getByTestId('pay-statement-back').tap();
+  await page.getByTestId('pay-topup').tap();
+  await expect(page.getByTestId('pay-topup-amount')).toContainText('Choose an amount');
+  expect(await layoutProblems(page)).toEqual([]);
+  await page.getByTestId('pay-topup-5000').tap();
+  await expect(page.getByTestId('pay-topup-qr')).toContainText('Scan with your phone to pay ¥50.00');
+  expect(await axeViolations(page)).toEqual([]);
+  expect(await layoutProblems(page)).toEqual([]);
+  await shoot(page, 'portrait-en-topup-qr');
+  await page.getByTestId('pay-topup-leave').tap();
+  await expect(page.getByTestId('pay-balance')).toHaveText('¥500.00');
   await simulatePeripheralEvent(kiosk.url, {
     type: 'card-removed',
     at: new Date().toISOString(),
