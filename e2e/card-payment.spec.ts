@@ -239,9 +239,15 @@ test('online top-up: the kiosk shows the QR code, a phone pays on the checkout p
   expect(await layoutProblems(page)).toEqual([]);
   await shoot(page, 'portrait-zh-topup-qr');
 
-  // The resident's phone opens what the QR code encodes and pays there.
+  // The resident's phone opens what the QR code encodes and pays there, before any script of the page has run
+  // (JavaScript off: the plain form post must work, Origin header and all).
   const phone = await (
-    await browser.newContext({ locale: 'zh-CN', viewport: { width: 390, height: 844 }, hasTouch: true })
+    await browser.newContext({
+      locale: 'zh-CN',
+      viewport: { width: 390, height: 844 },
+      hasTouch: true,
+      javaScriptEnabled: false,
+    })
   ).newPage();
   await phone.goto(checkoutUrl!);
   await expect(phone.getByTestId('sim-pay-amount')).toHaveText('¥100.00');

@@ -13,7 +13,9 @@ function checkoutOf(services: { simCheckout: SimCheckout | null }): SimCheckout 
 }
 
 export const load: PageServerLoad = ({ locals, params, setHeaders }) => {
-  setHeaders({ 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' });
+  // as the resident's confirmation page (routes/v): never cached, no referrer to other sites, and a form posted
+  // before the script runs still carries its Origin
+  setHeaders({ 'cache-control': 'no-store', 'referrer-policy': 'same-origin' });
   const order = checkoutOf(locals.services).order(params.orderId);
   if (!order) error(404, { message: 'order not found', kind: 'not-found' });
   return { order };

@@ -8,8 +8,10 @@ import type { Actions, PageServerLoad } from './$types';
  * visitor data is shown.
  */
 export const load: PageServerLoad = ({ locals, params, setHeaders }) => {
-  // the page is personal to one resident and one moment: never cache it, never leak the link as a referrer
-  setHeaders({ 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' });
+  // the page is personal to one resident and one moment: never cache it, never leak the link as a referrer to
+  // another site. `same-origin`, not `no-referrer`: under `no-referrer` a browser posts the form with `Origin: null`
+  // when it is sent before the page's script runs (a slow phone, no JavaScript), and the CSRF check refuses it.
+  setHeaders({ 'cache-control': 'no-store', 'referrer-policy': 'same-origin' });
   const page = locals.services.visitors.confirmationPage(params.token);
   if (!page.ok) error(404, { message: 'confirmation link not found', kind: 'not-found' });
   return { confirmation: page.value };
