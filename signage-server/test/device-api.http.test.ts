@@ -10,6 +10,7 @@ import {
   apiPaths,
   EnrollResponseV1,
   fleetPaths,
+  IDEMPOTENCY_KEY_HEADER,
   MANIFEST_SIGNATURE_HEADER,
   ManifestV1,
   ratingPaths,
@@ -192,6 +193,24 @@ describe.skipIf(!BUILD_PRESENT)('device API over HTTP (built server, real proces
       expect(revoke.status).toBeLessThan(400);
       const after = await fetch(api(apiPaths.manifest), { headers: bearer(device) });
       expect(after.status).toBe(401);
+    });
+  });
+
+  describe('online top-up switched off (the default)', () => {
+    it('refuses orders with 409 topup-unavailable and has no simulated checkout page', async () => {
+      const device = await enroll();
+      const response = await fetch(api(apiPaths.topUpOrders), {
+        method: 'POST',
+        headers: {
+          ...bearer(device),
+          'content-type': 'application/json',
+          [IDEMPOTENCY_KEY_HEADER]: crypto.randomUUID(),
+        },
+        body: JSON.stringify({ uid: '04A1B2C3D4E5F6', amount: 10_000 }),
+      });
+      expect(response.status).toBe(409);
+      expect(ApiErrorBody.parse(await response.json()).error.kind).toBe('topup-unavailable');
+      expect((await fetch(`${server.url}/sim-pay/T123`)).status).toBe(404);
     });
   });
 

@@ -3,6 +3,7 @@
 // error kinds, Idempotency-Key handling and that refused requests write nothing.
 import { apiPaths, ApiErrorBody, CardSummaryV1, PaymentReceiptV1 } from '@linli/content';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { businessDayOf } from '../src/lib/server/ledger/ledger.schema';
 import { DEMO_CARD_PIN, DEMO_CARD_UIDS, DEMO_ID_NUMBER } from '../src/lib/server/payments/demo-payments';
 import {
   BUILD_PRESENT,
@@ -232,6 +233,25 @@ describe.skipIf(!BUILD_PRESENT)(
         before.balance + 10_000,
       );
       expect((await fetch(`${server.url}/sim-pay/NO-SUCH-ORDER`)).status).toBe(404);
+
+      // the station's reconciliation export lists the credited order, not the cancelled one
+      const day = businessDayOf(new Date());
+      const csvOf = (path: string) => fetch(`${server.url}${path}`, { headers: { cookie: session } });
+      const topups = await csvOf(`/station/topups.csv?from=${day}&to=${day}`);
+      expect(topups.status).toBe(200);
+      expect(topups.headers.get('content-type')).toBe('text/csv; charset=utf-8');
+      const bytes = Buffer.from(await topups.arrayBuffer());
+      // UTF-8 with a byte-order mark, so a spreadsheet reads it as UTF-8
+      expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+      const text = bytes.subarray(3).toString('utf8');
+      expect(text.startsWith('provider,order_id,trade_no,amount_fen,at,transaction_id\n')).toBe(true);
+      expect(text).toMatch(new RegExp(`\\nsim,${orderId},SIM[0-9A-F]{24},10000,`));
+      expect(text).not.toContain(otherId);
+      expect((await csvOf(`/station/topups.csv?from=${day}&to=2020-01-01`)).status).toBe(400);
+      expect((await csvOf(`/station/settlement.csv?from=${day}`)).status).toBe(200);
+      expect(
+        (await fetch(`${server.url}/station/topups.csv?from=${day}`, { redirect: 'manual' })).status,
+      ).toBe(303);
     });
 
     it('cash top-up at the station is applied once per form key', async () => {

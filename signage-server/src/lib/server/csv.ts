@@ -8,3 +8,17 @@ export function csvField(value: string | number): string {
   if (typeof value === 'string' && /^[=+\-@\t\r]/.test(text)) text = `'${text}`;
   return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
+
+/**
+ * A CSV file as a download: UTF-8 with a byte-order mark (so Excel shows Chinese text), never cached (exports hold
+ * money and personal data).
+ */
+export function csvDownload(filename: string, csv: string): Response {
+  return new Response(csv.startsWith('\uFEFF') ? csv : `\uFEFF${csv}`, {
+    headers: {
+      'content-type': 'text/csv; charset=utf-8',
+      'content-disposition': `attachment; filename="${filename}"`,
+      'cache-control': 'no-store',
+    },
+  });
+}

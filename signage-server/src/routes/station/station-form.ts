@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import { fail } from '@sveltejs/kit';
+import { error, fail } from '@sveltejs/kit';
 import { IDEMPOTENCY_KEY_HEADER } from '@linli/content';
 import type { FieldError, FormFailure } from '$lib/forms';
 import type { Failure } from '$lib/server/result';
@@ -46,4 +46,15 @@ export function stationFailure(
     error: field ? null : fieldError,
   };
   return fail(status, failure);
+}
+
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+
+/** The `from`/`to` business days of a station export (`to` defaults to `from`); a 400 when they are not days. */
+export function exportDays(url: URL): { from: string; to: string } {
+  const from = url.searchParams.get('from') ?? '';
+  const to = url.searchParams.get('to') ?? from;
+  if (!DAY.test(from) || !DAY.test(to) || to < from)
+    error(400, { message: 'from/to must be YYYY-MM-DD', kind: 'invalid' });
+  return { from, to };
 }

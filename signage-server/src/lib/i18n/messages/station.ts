@@ -131,6 +131,8 @@ export const station: Messages = {
     'station.bills.generate': '生成',
     'station.bills.generated': '已生成 {created} 张物业费账单（{alreadyPresent} 张已存在）。',
     'station.settlement.title': '结算对账单（CSV）',
+    'station.topups.title': '在线充值对账（CSV）',
+    'station.topups.hint': '已到账的在线充值订单与各支付渠道合计，用于与渠道的日对账单核对。',
     'station.settlement.from': '起始日',
     'station.settlement.to': '截止日',
     'station.settlement.download': '下载 CSV',
@@ -330,6 +332,9 @@ export const station: Messages = {
     'station.bills.generate': 'Generate',
     'station.bills.generated': 'Generated {created} property-fee bills ({alreadyPresent} already there).',
     'station.settlement.title': 'Biller settlement (CSV)',
+    'station.topups.title': 'Online top-up reconciliation (CSV)',
+    'station.topups.hint':
+      "The online top-ups credited, with each provider's total, to hold against the providers' daily statements.",
     'station.settlement.from': 'From',
     'station.settlement.to': 'To',
     'station.settlement.download': 'Download CSV',

@@ -267,6 +267,25 @@ export class PaymentRepository {
     return rows.map((row) => ({ ...row, refundPending: row.refundPending === 1 }));
   }
 
+  /**
+   * The online top-ups credited in a period for a community's cards, per provider: what the providers owe us, to
+   * hold against their own daily statements. Read from the ledger's `topup-online` transactions (index on `at`);
+   * each one's order is found by the id in its reference.
+   */
+  creditedTopUps(communityId: string, from: string, to: string): CreditedTopUp[] {
+    return this.db
+      .prepare(
+        `SELECT o.provider, o.id AS orderId, o.provider_trade_no AS tradeNo, o.amount, t.at, t.id AS transactionId
+         FROM ledger_transactions t
+         JOIN topup_orders o ON o.id = substr(t.reference, length('order:') + 1)
+         JOIN cards c ON c.id = o.card_id
+         JOIN units u ON u.id = c.unit_id JOIN buildings b ON b.id = u.building_id
+         WHERE t.kind = 'topup-online' AND t.at >= @from AND t.at < @to AND b.community_id = @community
+         ORDER BY o.provider, t.at, t.id`,
+      )
+      .all({ community: communityId, from, to }) as CreditedTopUp[];
+  }
+
   /** Money through a drawer during a period, by transaction kind (fen the drawer took in: positive). */
   drawerMovements(drawerAccountId: string, from: string, to: string): { kind: string; amount: number }[] {
     return this.db
@@ -276,6 +295,16 @@ export class PaymentRepository {
       )
       .all(drawerAccountId, from, to) as { kind: string; amount: number }[];
   }
+}
+
+/** An online top-up credited to a card (`PaymentRepository.creditedTopUps`). */
+export interface CreditedTopUp {
+  provider: string;
+  orderId: string;
+  tradeNo: string;
+  amount: number;
+  at: string;
+  transactionId: number;
 }
 
 /** A bill on a household's statement (`PaymentRepository.householdBills`). */

@@ -578,6 +578,18 @@ describe('online top-up through the simulated provider', () => {
     expect(t.payments.statement(card.id)!.lines).toMatchObject([
       { kind: 'topup-online', amount: 10_000, tradeNo: 'SIM-1', bills: [] },
     ]);
+    // the reconciliation with the provider: the order once, and the provider's total
+    const community = t.cards.view(card.id)!.communityId;
+    const day = businessDayOf(t.clock.now());
+    const csv = t.payments.topUpReconciliationCsv(community, day, day).trim().split('\n');
+    expect(csv[0]).toBe('provider,order_id,trade_no,amount_fen,at,transaction_id');
+    expect(csv.slice(1).map((line) => line.split(',').slice(0, 4))).toEqual([
+      ['sim', order.value.id, 'SIM-1', '10000'],
+      ['sim', 'TOTAL', '', '10000'],
+    ]);
+    expect(t.payments.topUpReconciliationCsv('another-community', day, day).trim().split('\n')).toHaveLength(
+      1,
+    );
     // the clerk's view of the card's orders
     expect(t.payments.ordersOfCard(card.id)).toMatchObject([
       { id: order.value.id, amount: 10_000, status: 'paid', providerTradeNo: 'SIM-1' },

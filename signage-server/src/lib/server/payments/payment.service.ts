@@ -610,6 +610,30 @@ export class PaymentService {
     return `${csv.join('\n')}\n`;
   }
 
+  /**
+   * The online top-ups credited in a range of business days, as CSV (integer fen): one line per order, then a
+   * total per provider. The finance clerk holds it against each provider's own daily statement.
+   */
+  topUpReconciliationCsv(communityId: string, fromDay: string, toDay: string): string {
+    const lines = this.deps.repository.creditedTopUps(
+      communityId,
+      businessDayRange(fromDay).from,
+      businessDayRange(toDay).to,
+    );
+    const csv = ['provider,order_id,trade_no,amount_fen,at,transaction_id'];
+    const totals = new Map<string, number>();
+    for (const line of lines) {
+      csv.push(
+        [line.provider, line.orderId, line.tradeNo, line.amount, line.at, line.transactionId]
+          .map(csvField)
+          .join(','),
+      );
+      totals.set(line.provider, (totals.get(line.provider) ?? 0) + line.amount);
+    }
+    for (const [provider, total] of totals) csv.push(`${csvField(provider)},TOTAL,,${total},,`);
+    return `${csv.join('\n')}\n`;
+  }
+
   /** What the drawer of a community should hold now, and how it got there today. */
   drawerStatus(communityId: string, day = businessDayOf(this.deps.clock.now())) {
     const drawer = accountIds.cashDrawer(communityId);

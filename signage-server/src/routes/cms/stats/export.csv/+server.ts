@@ -1,3 +1,4 @@
+import { csvDownload } from '$lib/server/csv';
 import { itemTitles, requireStatsReader, statsFilterOf } from '$lib/server/stats/stats-routes';
 import { statsCsv } from '$lib/server/stats/stats.service';
 import type { RequestHandler } from './$types';
@@ -9,11 +10,5 @@ export const GET: RequestHandler = ({ locals, url }) => {
   const { filter } = statsFilterOf(url, stats);
   const titles = itemTitles(() => content.listPublished());
   const csv = statsCsv(stats.report(filter).rows, (subject) => titles.get(subject) ?? '');
-  return new Response(csv, {
-    headers: {
-      'content-type': 'text/csv; charset=utf-8',
-      'content-disposition': `attachment; filename="linli-plays-${filter.from}-${filter.to}.csv"`,
-      'cache-control': 'no-store',
-    },
-  });
+  return csvDownload(`linli-plays-${filter.from}-${filter.to}.csv`, csv);
 };

@@ -1,6 +1,7 @@
 import { error } from '@sveltejs/kit';
 import { requireRole } from '$lib/server/auth/guard';
 import { PERMISSIONS } from '$lib/server/auth/permissions';
+import { csvDownload } from '$lib/server/csv';
 import { DisclosureReason, VisitSearchForm } from '$lib/server/visitors/visitor.schema';
 import { communityOf } from '../visitors-form';
 import type { RequestHandler } from './$types';
@@ -22,11 +23,5 @@ export const POST: RequestHandler = async ({ request, locals }) => {
     error(400, { message: 'a reason and valid filters are required', kind: 'invalid' });
   const { csv } = locals.services.visitors.exportCsv(communityOf(locals), filter.data, reason.data, actor);
   const stamp = new Date().toISOString().slice(0, 10);
-  return new Response(csv, {
-    headers: {
-      'content-type': 'text/csv; charset=utf-8',
-      'content-disposition': `attachment; filename="visitors-${stamp}.csv"`,
-      'cache-control': 'no-store',
-    },
-  });
+  return csvDownload(`visitors-${stamp}.csv`, csv);
 };
