@@ -3,7 +3,7 @@
 // bills with the PIN on the kiosk's on-screen pad (after one wrong PIN), gets the e-receipt QR and a printed
 // receipt; then the kiosk, the station's card page, the bills and the station's daily close all agree. And an online
 // top-up: the kiosk shows the simulated provider's QR code, a phone opens it and pays, the kiosk shows the new balance.
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test, type Browser, type Page } from '@playwright/test';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -54,6 +54,19 @@ test.afterAll(async () => {
 });
 
 const fen = (text: string) => Number(text.replace(/[¥,.\s]/g, ''));
+
+/** The kiosk's page as a resident sees it (portrait, touch only, zh-CN), on the payment screen. */
+async function openPayScreen(browser: Browser): Promise<Page> {
+  const context = await browser.newContext({
+    viewport: { width: 1080, height: 1920 },
+    hasTouch: true,
+    locale: 'zh-CN',
+  });
+  const page = await context.newPage();
+  await page.goto(kiosk.url);
+  await page.getByTestId('home-pay').tap();
+  return page;
+}
 
 /** A card laid on the kiosk's simulated reader. */
 function tapCard(uid: string) {
@@ -113,14 +126,7 @@ test('a card issued and topped up at the station pays two bills with PIN at the 
   await expect(station.getByText('已导入 2 张账单')).toBeVisible();
 
   // The resident, at the kiosk: portrait, touch only.
-  const context = await browser.newContext({
-    viewport: { width: 1080, height: 1920 },
-    hasTouch: true,
-    locale: 'zh-CN',
-  });
-  const page = await context.newPage();
-  await page.goto(kiosk.url);
-  await page.getByTestId('home-pay').tap();
+  const page = await openPayScreen(browser);
   await expect(page.getByTestId('pay-tap-card')).toBeVisible();
   await shoot(page, 'portrait-zh-pay-tap-card');
 
@@ -213,14 +219,7 @@ test('online top-up: the kiosk shows the QR code, a phone pays on the checkout p
 }) => {
   // The second demo card (signage-server demo-payments.ts): ¥400 on it, nothing paid by the first test.
   const DEMO_CARD = '04B2C3D4E5F607';
-  const context = await browser.newContext({
-    viewport: { width: 1080, height: 1920 },
-    hasTouch: true,
-    locale: 'zh-CN',
-  });
-  const page = await context.newPage();
-  await page.goto(kiosk.url);
-  await page.getByTestId('home-pay').tap();
+  const page = await openPayScreen(browser);
   await tapCard(DEMO_CARD);
   await expect(page.getByTestId('pay-balance')).toHaveText('¥400.00');
   await page.getByTestId('pay-topup').tap();
