@@ -35,7 +35,7 @@ export interface PaymentServiceDeps {
   /** The device credential, or null before enrolment. */
   credential: () => string | null;
   session: Pick<SessionService, 'currentCard' | 'onReset'>;
-  /** The server's base URL: the e-receipt link is `<serverUrl><receiptUrl>`. */
+  /** The server's base URL: a relative e-receipt link (`/receipts/<id>`) is put under it. */
   serverUrl: string;
   printer: ReceiptPrinter | null;
   logger: Logger;
@@ -207,7 +207,10 @@ export class PaymentService {
     });
     if (!paid.ok) return paid;
     const receipt = paid.value;
-    const receiptUrl = `${this.deps.serverUrl.replace(/\/+$/, '')}${receipt.receiptUrl}`;
+    // absolute when the server has a public address for phones, else a path under this kiosk's server URL
+    const receiptUrl = /^https?:\/\//.test(receipt.receiptUrl)
+      ? receipt.receiptUrl
+      : `${this.deps.serverUrl.replace(/\/+$/, '')}${receipt.receiptUrl}`;
     return ok({ receipt, receiptUrl, printed: await this.print(receipt, receiptUrl, body.uid) });
   }
 

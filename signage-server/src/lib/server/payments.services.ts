@@ -31,7 +31,8 @@ export interface PaymentServices {
 
 /** What the payment services are built on. */
 export interface PaymentDependencies {
-  config: Pick<ServerConfig, 'pinRequiredAbove' | 'simProviderSecret' | 'onlineTopUp'>;
+  config: Pick<ServerConfig, 'pinRequiredAbove' | 'simProviderSecret' | 'onlineTopUp'> &
+    Partial<Pick<ServerConfig, 'publicUrl'>>;
   clock: Clock;
   db: Db;
   keys: Pick<ServerKeys, 'hashKey'>;
@@ -73,6 +74,7 @@ export function createPaymentServices(deps: PaymentDependencies): PaymentService
     phoneHash: deps.phoneHash,
     pinRequiredAbove: config.pinRequiredAbove,
     onlineTopUpProvider: config.onlineTopUp === 'off' ? null : config.onlineTopUp,
+    publicUrl: config.publicUrl,
   });
   const simCheckout =
     config.onlineTopUp === 'sim'

@@ -481,6 +481,30 @@ describe('card lifecycle', () => {
     expect(t.payments.householdStatement(other.unitId)).toEqual({ cards: [], bills: [] });
   });
 
+  it('with a public address configured, the e-receipt link is absolute under it (phones open it, not kiosks)', async () => {
+    const { card } = await issued();
+    bill(card.unitId, 'w-1', 1_000);
+    const publicSide = createPaymentServices({
+      config: { pinRequiredAbove: 20_000, simProviderSecret: undefined, onlineTopUp: 'off', publicUrl: SITE },
+      clock: t.clock,
+      db: t.db,
+      keys: t.keys,
+      audit: t.audit,
+      phoneHash: (phone) => t.registry.phoneHash(phone),
+    });
+    const idempotency = key();
+    const paid = await publicSide.payments.payBills({ uid: card.uid, billIds: ['w-1'] }, idempotency);
+    if (!paid.ok) throw new Error(paid.error.message);
+    expect(paid.value.receiptUrl).toBe(`${SITE}/receipts/${paid.value.receiptId}`);
+    // the replay of the same request says the same
+    const again = await publicSide.payments.payBills({ uid: card.uid, billIds: ['w-1'] }, idempotency);
+    expect(again).toMatchObject({ ok: true, replayed: true, value: { receiptUrl: paid.value.receiptUrl } });
+    // without one it stays a path, which the kiosk puts under its own server address
+    bill(card.unitId, 'w-2', 1_000);
+    const local = await t.payments.payBills({ uid: card.uid, billIds: ['w-2'] }, key());
+    expect(local.ok && local.value.receiptUrl).toMatch(/^\/receipts\/\d+-[0-9a-f]{16}$/);
+  });
+
   it('a clerk sets a card’s daily limit: at issue and later, within ¥1–¥50,000, audited, and payments follow it', async () => {
     const resident = t.residents(1)[0]!;
     expect(

@@ -42,6 +42,8 @@ export interface PaymentServiceDeps {
   pinRequiredAbove?: number;
   /** The provider the kiosks' online top-ups go through, or null when online top-up is off. */
   onlineTopUpProvider?: string | null;
+  /** LINLI_PUBLIC_URL: e-receipt links are absolute under it (else a path the kiosk puts under its server URL). */
+  publicUrl?: string | undefined;
 }
 
 const toBillV1 = (bill: BillRecord): BillV1 => ({
@@ -190,6 +192,21 @@ export class PaymentService {
    * the bills' paid state and the idempotency key are written together.
    */
   async payBills(request: PayBillsRequest, idempotency: IdempotencyContext): Promise<PayBillsResult> {
+    const result = await this.checkAndSettle(request, idempotency);
+    const publicUrl = this.deps.publicUrl;
+    if (!publicUrl || !result.ok) return result;
+    // the e-receipt's QR code is opened on a phone, which reaches the server by its public address, not
+    // necessarily by the one the kiosk uses
+    return {
+      ...result,
+      value: { ...result.value, receiptUrl: new URL(result.value.receiptUrl, publicUrl).href },
+    };
+  }
+
+  private async checkAndSettle(
+    request: PayBillsRequest,
+    idempotency: IdempotencyContext,
+  ): Promise<PayBillsResult> {
     const { ledger, cards } = this.deps;
     // scrypt is slow, so a PIN is checked before the batch (against the hash read now; `admit` notices a change).
     // Without a PIN there is nothing slow to do first: the batch itself replays a key that was already used.
