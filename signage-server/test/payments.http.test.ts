@@ -208,6 +208,15 @@ describe.skipIf(!BUILD_PRESENT)(
       expect(paid.data).toContain('notified');
       const state = await device.get(apiPaths.topUpOrder(orderId));
       expect(state.body).toMatchObject({ orderId, status: 'paid', amount: 10_000 });
+      // another kiosk cannot follow this kiosk's order
+      const otherKiosk = new DeviceClient(
+        () => server.url,
+        await enrollKiosk(server.url, await pairingCodeFromCli(server.dataDir), 'other-kiosk'),
+      );
+      expect(await otherKiosk.get(apiPaths.topUpOrder(orderId))).toMatchObject({
+        status: 404,
+        body: { error: { kind: 'not-found' } },
+      });
       expect(CardSummaryV1.parse((await device.lookup(SECOND_CARD!)).body).balance).toBe(
         before.balance + 10_000,
       );

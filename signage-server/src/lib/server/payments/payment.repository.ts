@@ -11,6 +11,8 @@ export interface TopUpOrderRecord {
   providerTradeNo: string | null;
   transactionId: number | null;
   qrPayload?: string;
+  /** Who asked for it (`device:<id>`); null for orders from before migration 0016. */
+  requestedBy?: string | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -42,6 +44,10 @@ export interface DailyCloseRecord {
   transactionId: number | null;
 }
 
+const ORDER_SELECT = `SELECT id, provider, card_id AS cardId, amount, status, provider_trade_no AS providerTradeNo,
+  transaction_id AS transactionId, requested_by AS requestedBy, created_at AS createdAt, updated_at AS updatedAt
+  FROM topup_orders`;
+
 /** SQL of top-up orders, refund requests and daily closes. */
 export class PaymentRepository {
   constructor(readonly db: Db) {}
@@ -49,22 +55,22 @@ export class PaymentRepository {
   insertOrder(order: Omit<TopUpOrderRecord, 'providerTradeNo' | 'transactionId' | 'status'>): void {
     this.db
       .prepare(
-        `INSERT INTO topup_orders (id, provider, card_id, amount, status, created_at, updated_at)
-         VALUES (?, ?, ?, ?, 'pending', ?, ?)`,
+        `INSERT INTO topup_orders (id, provider, card_id, amount, status, created_at, updated_at, requested_by)
+         VALUES (?, ?, ?, ?, 'pending', ?, ?, ?)`,
       )
-      .run(order.id, order.provider, order.cardId, order.amount, order.createdAt, order.updatedAt);
+      .run(
+        order.id,
+        order.provider,
+        order.cardId,
+        order.amount,
+        order.createdAt,
+        order.updatedAt,
+        order.requestedBy ?? null,
+      );
   }
 
   getOrder(id: string): TopUpOrderRecord | null {
-    return (
-      (this.db
-        .prepare(
-          `SELECT id, provider, card_id AS cardId, amount, status, provider_trade_no AS providerTradeNo,
-                  transaction_id AS transactionId, created_at AS createdAt, updated_at AS updatedAt
-           FROM topup_orders WHERE id = ?`,
-        )
-        .get(id) as TopUpOrderRecord | undefined) ?? null
-    );
+    return (this.db.prepare(`${ORDER_SELECT} WHERE id = ?`).get(id) as TopUpOrderRecord | undefined) ?? null;
   }
 
   settleOrder(
@@ -84,11 +90,7 @@ export class PaymentRepository {
   /** A card's newest online top-up orders, whatever their state (index topup_orders_card). */
   ordersOfCard(cardId: string, limit = 20): TopUpOrderRecord[] {
     return this.db
-      .prepare(
-        `SELECT id, provider, card_id AS cardId, amount, status, provider_trade_no AS providerTradeNo,
-                transaction_id AS transactionId, created_at AS createdAt, updated_at AS updatedAt
-         FROM topup_orders WHERE card_id = ? ORDER BY created_at DESC LIMIT ?`,
-      )
+      .prepare(`${ORDER_SELECT} WHERE card_id = ? ORDER BY created_at DESC LIMIT ?`)
       .all(cardId, limit) as TopUpOrderRecord[];
   }
 

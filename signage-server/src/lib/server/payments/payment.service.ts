@@ -429,6 +429,7 @@ export class PaymentService {
         amount: request.amount,
         createdAt: at,
         updatedAt: at,
+        requestedBy: idempotency.scope,
       });
       return ok({ ...this.deps.repository.getOrder(orderId)!, qrPayload });
     });

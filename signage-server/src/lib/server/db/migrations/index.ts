@@ -13,6 +13,7 @@ import { m0012 } from './0012-rating-keys';
 import { m0013 } from './0013-ledger-hot-path';
 import { m0014 } from './0014-topup-pending';
 import { m0015 } from './0015-topup-orders-card';
+import { m0016 } from './0016-topup-order-requester';
 
 /** A numbered schema change. Append only: never edit a migration that has shipped. */
 export interface Migration {
@@ -38,4 +39,5 @@ export const migrations: readonly Migration[] = [
   m0013,
   m0014,
   m0015,
+  m0016,
 ];
