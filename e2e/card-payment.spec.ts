@@ -16,6 +16,7 @@ import {
   simulatePeripheralEvent,
 } from '../kiosk/e2e/kiosk-checks';
 import { createPairingCode, startKiosk, startServer } from '../scripts/lib/processes.mjs';
+import { openKiosk } from './support/system';
 
 const ADMIN_PASSWORD = 'e2e-card-payment-password';
 const PIN = '654321';
@@ -57,13 +58,7 @@ const fen = (text: string) => Number(text.replace(/[¥,.\s]/g, ''));
 
 /** The kiosk's page as a resident sees it (portrait, touch only, zh-CN), on the payment screen. */
 async function openPayScreen(browser: Browser): Promise<Page> {
-  const context = await browser.newContext({
-    viewport: { width: 1080, height: 1920 },
-    hasTouch: true,
-    locale: 'zh-CN',
-  });
-  const page = await context.newPage();
-  await page.goto(kiosk.url);
+  const page = await openKiosk(browser, { kiosk });
   await page.getByTestId('home-pay').tap();
   return page;
 }

@@ -89,7 +89,7 @@ export async function signInAs(
  */
 export async function openKiosk(
   browser: Browser,
-  system: System,
+  system: Pick<System, 'kiosk'>,
   beforeLoad: (page: Page) => void = () => {},
 ): Promise<Page> {
   const context = await browser.newContext({

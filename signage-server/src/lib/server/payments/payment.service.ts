@@ -191,16 +191,20 @@ export class PaymentService {
    * scrypt is slow; inside it the card, bills, balance and daily limit are checked again and the ledger entries,
    * the bills' paid state and the idempotency key are written together.
    */
-  async payBills(request: PayBillsRequest, idempotency: IdempotencyContext): Promise<PayBillsResult> {
-    const result = await this.checkAndSettle(request, idempotency);
+  payBills(request: PayBillsRequest, idempotency: IdempotencyContext): Promise<PayBillsResult> {
+    const settled = this.checkAndSettle(request, idempotency);
     const publicUrl = this.deps.publicUrl;
-    if (!publicUrl || !result.ok) return result;
     // the e-receipt's QR code is opened on a phone, which reaches the server by its public address, not
-    // necessarily by the one the kiosk uses
-    return {
-      ...result,
-      value: { ...result.value, receiptUrl: new URL(result.value.receiptUrl, publicUrl).href },
-    };
+    // necessarily by the one the kiosk uses (without one, the hot path takes no extra step)
+    if (!publicUrl) return settled;
+    return settled.then((result) =>
+      result.ok
+        ? {
+            ...result,
+            value: { ...result.value, receiptUrl: new URL(result.value.receiptUrl, publicUrl).href },
+          }
+        : result,
+    );
   }
 
   private async checkAndSettle(
