@@ -11,6 +11,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { v7 as uuidv7 } from 'uuid';
 import { createPairingCode, enrollDevice, startServer } from '../scripts/lib/processes.mjs';
 import { report } from './lib.mjs';
 
@@ -150,7 +151,7 @@ try {
     .all(CLIENTS);
   registry.close();
   // enough bills that no client runs out within the run (checked below); a CSV file holds at most 10,000 rows
-  const perCard = 6000;
+  const perCard = 12_000;
   const perFile = 1250;
   for (let first = 0; first < perCard; first += perFile) {
     const rows = ['bill_id,building,unit,category,period,amount_fen,due_date'];
@@ -187,7 +188,8 @@ try {
       const started = process.hrtime.bigint();
       const answer = await client.post(
         '/api/v1/payments/pay',
-        { ...headers, 'idempotency-key': crypto.randomUUID() },
+        // time-ordered keys, as the kiosks send them (kiosk/src/host/payment.service.ts)
+        { ...headers, 'idempotency-key': uuidv7() },
         { uid: card.uid, billIds: [card.bills[card.next++]] },
       );
       if (answer.status !== 200) {

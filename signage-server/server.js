@@ -85,6 +85,7 @@ function shutdown(/** @type {string} */ signal) {
   server.close(async () => {
     // the payments writer thread finishes (and commits) every payment it was handed before the database closes
     await services.payments.closeWriter();
+    await services.walCheckpointer?.close();
     services.db.close();
     process.exit(0);
   });

@@ -5,6 +5,7 @@ import { bodyLimitFor, limitRequestBody } from '$lib/server/body-limit';
 import { formatBytes } from '$lib/server/content/content-actions';
 import { isCrossSiteWrite } from '$lib/server/auth/csrf';
 import { loadConfig } from '$lib/server/config';
+import { startWalCheckpointer } from '$lib/server/db/wal-checkpointer';
 import { startCoreServices } from '$lib/server/core.services';
 import { requestCounter } from '$lib/server/observability/metrics';
 import { createServices, getServices, registerServices } from '$lib/server/services';
@@ -21,6 +22,8 @@ const LOCALE_COOKIE = 'linli_locale';
 export const init: ServerInit = async () => {
   const services = createServices(loadConfig());
   registerServices(services);
+  // first, so that no writing connection checkpoints inside its COMMITs (the payments writer thread least of all)
+  services.walCheckpointer = await startWalCheckpointer(services.db);
   // first-start core seeding: the admin account (printing a one-time password) and the demo community
   await startCoreServices(services);
   // after the core seeding: the demo pack (into an empty database), the first manifest, SSE shutdown

@@ -122,6 +122,8 @@ describe.skipIf(!BUILD_PRESENT)('kiosk payments against the real server', () => 
     if (!retried.ok) return;
     expect(keys).toHaveLength(2);
     expect(keys[1]).toBe(keys[0]);
+    // a UUIDv7: time-ordered, so the server's key index grows at one end (signage-server docs/ledger.md, Round 9)
+    expect(keys[0]).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     expect(retried.value.receipt.amount).toBe(total);
     expect(retried.value.receiptUrl).toBe(`${server.url}/receipts/${retried.value.receipt.receiptId}`);
     expect((await fetch(retried.value.receiptUrl)).status).toBe(200);

@@ -1,4 +1,5 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
+import { v7 as uuidv7 } from 'uuid';
 import {
   ApiErrorBody,
   CardSummaryV1,
@@ -39,7 +40,10 @@ export interface PaymentServiceDeps {
   serverUrl: string;
   printer: ReceiptPrinter | null;
   logger: Logger;
-  /** Idempotency keys (a UUID each by default). */
+  /**
+   * Idempotency keys. By default a UUIDv7 each: time-ordered, so the server's key index grows at one end instead of
+   * taking a random page per payment (signage-server/docs/ledger.md, Round 9).
+   */
   newKey?: () => string;
 }
 
@@ -81,7 +85,7 @@ export class PaymentService {
   private readonly newKey: () => string;
 
   constructor(private readonly deps: PaymentServiceDeps) {
-    this.newKey = deps.newKey ?? randomUUID;
+    this.newKey = deps.newKey ?? uuidv7;
     // A new resident never inherits the last one's key (their PIN is part of its fingerprint).
     deps.session.onReset(() => {
       this.attempt = null;

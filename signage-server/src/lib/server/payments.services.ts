@@ -8,6 +8,7 @@ import { CardService, PIN_SCRYPT } from './cards/card.service';
 import type { Clock } from './clock';
 import type { ServerConfig } from './config';
 import type { Db } from './db/database';
+import { BACKSTOP_AUTOCHECKPOINT_PAGES, type WalCheckpointer } from './db/wal-checkpointer';
 import type { ServerKeys } from './keys';
 import { LedgerRepository } from './ledger/ledger.repository';
 import { LedgerService } from './ledger/ledger.service';
@@ -93,6 +94,7 @@ export async function startPaymentServices(
     config: Pick<ServerConfig, 'seedDemo' | 'pinRequiredAbove' | 'topUpOrderExpiryHours'>;
     db: Db;
     keys: Pick<ServerKeys, 'hashKey'>;
+    walCheckpointer?: WalCheckpointer | null;
   },
   log: (line: string) => void = console.log,
 ): Promise<void> {
@@ -109,6 +111,8 @@ export async function startPaymentServices(
         file: services.db.name,
         hashKey: services.keys.hashKey,
         pinRequiredAbove: services.config.pinRequiredAbove,
+        // with a checkpointer thread, the writer's COMMITs do not stop to checkpoint (docs/ledger.md, Round 9)
+        ...(services.walCheckpointer ? { autocheckpoint: BACKSTOP_AUTOCHECKPOINT_PAGES } : {}),
         local: (payment) => payments.settlePayment(payment),
         log,
       }),

@@ -4,6 +4,7 @@ import { createAlertServices, type AlertServices } from './alerts.services';
 import { systemClock, type Clock } from './clock';
 import type { ServerConfig } from './config';
 import { migrate, openDatabase, type Db } from './db/database';
+import type { WalCheckpointer } from './db/wal-checkpointer';
 import { loadKeys, type ServerKeys } from './keys';
 import { createCoreServices, type CoreServices } from './core.services';
 import { createPaymentsFastPath } from './api/payments-fast-path';
@@ -28,6 +29,8 @@ export interface Services
    * SvelteKit handle the request. Set by the device API service.
    */
   fastPath?: (req: IncomingMessage, res: ServerResponse) => boolean;
+  /** Checkpoints the WAL off the writing connections (`startWalCheckpointer`); null when they do it themselves. */
+  walCheckpointer?: WalCheckpointer | null;
 }
 
 /** Opens the database (migrating it), loads keys and wires the services. */

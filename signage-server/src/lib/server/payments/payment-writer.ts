@@ -1,4 +1,5 @@
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startModuleWorker } from '../worker-thread';
 import type { CheckedPayment, PayBillsResult } from './payment.service';
 import type { WriterAnswer, WriterData, WriterRequest } from './payment-writer.worker';
 
@@ -11,6 +12,11 @@ export interface PaymentWriterOptions {
   file: string;
   hashKey: Buffer;
   pinRequiredAbove: number;
+  /**
+   * The thread's `wal_autocheckpoint` in pages (SQLite's default: 1,000). When another thread checkpoints the WAL
+   * (`WalCheckpointer`), its backstop, so that the writer's COMMITs do not checkpoint while that thread keeps up.
+   */
+  autocheckpoint?: number;
   /** The write half on this thread's connection: used whenever there is no writer thread. */
   local: (payment: CheckedPayment) => Promise<PayBillsResult>;
   log: (line: string) => void;
@@ -125,17 +131,11 @@ export class PaymentWriter {
       file: this.options.file,
       hashKey: new Uint8Array(this.options.hashKey),
       pinRequiredAbove: this.options.pinRequiredAbove,
+      autocheckpoint: this.options.autocheckpoint ?? 1000,
     };
     let worker: Worker;
     try {
-      // the server build is plain JavaScript; from the sources (tests) the thread registers tsx's loader first
-      // (Node 20 ignores `--import` in a worker's execArgv)
-      worker = this.moduleUrl.endsWith('.ts')
-        ? new Worker(
-            `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(this.moduleUrl)}); })`,
-            { eval: true, workerData: data },
-          )
-        : new Worker(new URL(this.moduleUrl), { workerData: data });
+      worker = startModuleWorker(this.moduleUrl, data);
     } catch (error) {
       this.failures = MAX_WORKER_FAILURES;
       this.options.log(`payments writer thread failed to start (${(error as Error).message}): writing here`);

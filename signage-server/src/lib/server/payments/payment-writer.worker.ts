@@ -28,6 +28,8 @@ export interface WriterData {
   file: string;
   hashKey: Uint8Array;
   pinRequiredAbove: number;
+  /** This connection's `wal_autocheckpoint` in pages: the backstop's, when the WAL checkpointer thread runs. */
+  autocheckpoint: number;
 }
 
 /** main → thread: one payment to settle (they come in arrays: the payments of one turn of the main thread). */
@@ -41,6 +43,7 @@ export type WriterAnswer = { id: number; result: PayBillsResult } | { id: number
 
 function run(data: WriterData, port: MessagePort): void {
   const db = openDatabase(data.file);
+  db.pragma(`wal_autocheckpoint = ${data.autocheckpoint}`);
   const { payments } = createPaymentServices({
     config: { pinRequiredAbove: data.pinRequiredAbove, simProviderSecret: undefined, onlineTopUp: 'off' },
     clock: systemClock,

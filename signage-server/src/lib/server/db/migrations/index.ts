@@ -14,6 +14,7 @@ import { m0013 } from './0013-ledger-hot-path';
 import { m0014 } from './0014-topup-pending';
 import { m0015 } from './0015-topup-orders-card';
 import { m0016 } from './0016-topup-order-requester';
+import { m0017 } from './0017-payment-pages';
 
 /** A numbered schema change. Append only: never edit a migration that has shipped. */
 export interface Migration {
@@ -40,4 +41,5 @@ export const migrations: readonly Migration[] = [
   m0014,
   m0015,
   m0016,
+  m0017,
 ];
