@@ -87,7 +87,8 @@ export function createPaymentServices(deps: PaymentDependencies): PaymentService
 /**
  * First-start work: demo cards and bills for the demo community when LINLI_SEED_DEMO is on; then, with
  * a database file, the payments writer thread (LINLI_PAYMENTS_WRITER=0 keeps payments on the main thread). On a quiet
- * machine it measured 20-25 % faster than the main thread's own group commit (docs/ledger.md, "Round 3").
+ * machine it measured 20-25 % faster than the main thread's own group commit (docs/ledger.md, "Round 3"). Start the
+ * WAL checkpointer first (`services.walCheckpointer`), so that the writer leaves checkpoints to it (Round 9).
  */
 export async function startPaymentServices(
   services: PaymentServices & {
