@@ -44,7 +44,7 @@ export class WalCheckpointer {
   private failures = 0;
   private closing = false;
   private exited: Promise<void> = Promise.resolve();
-  /** Rounds that copied pages, and rounds that started the WAL over (for tests and /metrics). */
+  /** Rounds that copied pages, rounds that started the WAL over, and failed rounds (since start). */
   readonly counters = { rounds: 0, restarts: 0, errors: 0 };
   private readonly everyMs: number;
   private readonly restartAfterFrames: number;
