@@ -48,6 +48,10 @@ async function write(count: number) {
   }
 }
 
+/** A checkpointer on `main` with a short timer and a small restart threshold, logging into `logs`. */
+const startCheckpointer = () =>
+  WalCheckpointer.start({ db: main, everyMs: 5, restartAfterFrames: 64, log: (line) => logs.push(line) });
+
 const until = async (done: () => boolean, ms = 5_000) => {
   const end = Date.now() + ms;
   while (!done()) {
@@ -76,12 +80,7 @@ describe('checkpointOnce', () => {
 
 describe('WalCheckpointer', () => {
   it('keeps the WAL bounded under sustained writes, and loses nothing', async () => {
-    checkpointer = await WalCheckpointer.start({
-      db: main,
-      everyMs: 5,
-      restartAfterFrames: 64,
-      log: (line) => logs.push(line),
-    });
+    checkpointer = await startCheckpointer();
     expect(checkpointer.threaded).toBe(true);
     // the main connection's own commits checkpoint only as the backstop while the thread does it
     expect(main.pragma('wal_autocheckpoint', { simple: true })).toBe(BACKSTOP_AUTOCHECKPOINT_PAGES);
@@ -106,12 +105,7 @@ describe('WalCheckpointer', () => {
   });
 
   it('starts a new thread when the thread dies, and checkpoints on the main thread after three deaths', async () => {
-    checkpointer = await WalCheckpointer.start({
-      db: main,
-      everyMs: 5,
-      restartAfterFrames: 64,
-      log: (line) => logs.push(line),
-    });
+    checkpointer = await startCheckpointer();
     for (let death = 1; death <= 3; death++) {
       await until(() => checkpointer!.threaded);
       await checkpointer.terminateThread();
