@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase, type Db } from './database';
-import { checkpointOnce } from './wal-checkpoint';
+import { checkpointOnce, RESTART_WAIT_MS } from './wal-checkpoint';
 import { BACKSTOP_AUTOCHECKPOINT_PAGES, WalCheckpointer } from './wal-checkpointer';
 
 // The WAL checkpointer over a real database file: its thread runs the sources through tsx with its own connection,
@@ -75,6 +75,24 @@ describe('checkpointOnce', () => {
     for (let n = 0; n < 5; n++) insert.run();
     expect(walBytes()).toBe(before);
     expect(main.prepare('SELECT count(*) FROM t').pluck().get()).toBe(55);
+  });
+
+  it('gives the RESTART up after a short wait while a reader still uses the old frames', () => {
+    const insert = writer.prepare('INSERT INTO t (n, pad) VALUES (1, randomblob(3000))');
+    for (let n = 0; n < 40; n++) insert.run();
+    // a long read (a large export) holds its snapshot
+    const reader = new Database(main.name, { readonly: true });
+    reader.exec('BEGIN');
+    expect(reader.prepare('SELECT count(*) FROM t').pluck().get()).toBe(40);
+    for (let n = 0; n < 10; n++) insert.run();
+    const started = Date.now();
+    expect(checkpointOnce(main, 20)).toMatchObject({ restarted: false });
+    // the write lock was held for RESTART_WAIT_MS, not for the connection's busy_timeout (5 s)
+    expect(Date.now() - started).toBeLessThan(RESTART_WAIT_MS * 10);
+    expect(main.pragma('busy_timeout', { simple: true })).toBe(5000);
+    reader.exec('COMMIT');
+    reader.close();
+    expect(checkpointOnce(main, 20)).toMatchObject({ restarted: true });
   });
 });
 

@@ -19,7 +19,7 @@ const MAX_THREAD_FAILURES = 3;
 
 /** Where and how often to checkpoint. */
 export interface WalCheckpointerOptions {
-  /** The main thread's connection: its own commits stop checkpointing; the fallback checkpoints on it. */
+  /** The main thread's connection: its commits checkpoint only as the backstop; the fallback checkpoints on it. */
   db: Db;
   everyMs?: number;
   restartAfterFrames?: number;
