@@ -414,6 +414,9 @@ describe.skipIf(!BUILD_PRESENT)(`backup under load${BUILD_PRESENT ? '' : ` (${NO
     expect(sampleValue(families, 'linli_ledger_total_fen')).toBe(0);
     expect(sampleValue(families, 'linli_ledger_balance_fen', { kind: 'wallet' })).toBe(walletTotal);
     expect(sampleValue(families, 'linli_ledger_transactions')).toBe(transactions);
+    // the restored server checkpoints from a thread of its own (docs/ledger.md, Round 9), no round failed
+    expect(families.get('linli_wal_checkpoints_total')?.type).toBe('counter');
+    expect(sampleValue(families, 'linli_wal_checkpoints_total', { result: 'failed' })).toBe(0);
     // the two manifest requests above, counted on the device fast path
     expect(sampleValue(families, 'linli_manifest_responses_total', { result: 'full' })).toBe(1);
     expect(sampleValue(families, 'linli_manifest_responses_total', { result: 'not-modified' })).toBe(1);

@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import fs from 'node:fs';
 import type { Db } from '../db/database';
 import { schemaVersion } from '../db/database';
 import { migrations } from '../db/migrations/index';
@@ -189,12 +190,47 @@ function outboxQueues(db: Db): OutboxQueue[] {
   return queues;
 }
 
+/** What the WAL checkpointer has done since start (`WalCheckpointer.counters`). */
+export interface CheckpointCounters {
+  rounds: number;
+  restarts: number;
+  errors: number;
+}
+
+/** The WAL's size on disk: its high-water mark since the last truncation (0 for an in-memory database). */
+function walBytes(db: Db): number {
+  if (db.memory) return 0;
+  try {
+    return fs.statSync(`${db.name}-wal`).size;
+  } catch {
+    return 0;
+  }
+}
+
+/** The checkpointer's families, when it runs (`LINLI_WAL_CHECKPOINTER=0` leaves checkpoints to SQLite: none). */
+function checkpointFamilies(checkpoints: CheckpointCounters | null) {
+  if (!checkpoints) return [];
+  return [
+    {
+      name: 'linli_wal_checkpoints_total',
+      help: 'WAL checkpoint rounds of the checkpointer thread: pages copied back, WAL started over, or failed.',
+      type: 'counter' as const,
+      samples: [
+        { labels: { result: 'copied' }, value: checkpoints.rounds },
+        { labels: { result: 'restarted' }, value: checkpoints.restarts },
+        { labels: { result: 'failed' }, value: checkpoints.errors },
+      ],
+    },
+  ];
+}
+
 /** Collects the operational figures from the database and the process. */
 export function collectMetrics(
   db: Db,
   now: Date,
   counter: RequestCounter = requestCounter,
   manifests: ManifestCounter = manifestCounter,
+  checkpoints: CheckpointCounters | null = null,
 ): string {
   const onlineSince = new Date(now.getTime() - DEVICE_ONLINE_WINDOW_MS).toISOString();
   const devices = db
@@ -306,6 +342,13 @@ export function collectMetrics(
       type: 'gauge',
       samples: [{ value: Math.max(0, migrations.length - version) }],
     },
+    {
+      name: 'linli_wal_bytes',
+      help: 'Size of the database WAL file: its high-water mark, bounded while checkpoints keep up.',
+      type: 'gauge',
+      samples: [{ value: walBytes(db) }],
+    },
+    ...checkpointFamilies(checkpoints),
     {
       name: 'linli_process_resident_memory_bytes',
       help: 'Resident set size of the server process.',

@@ -268,6 +268,27 @@ describe('metrics', () => {
     expect(sampleValue(families, 'linli_outbox_lag_seconds', { queue: 'device-commands' })).toBe(120);
   });
 
+  it('reports the WAL size, and the checkpointer rounds when a checkpointer runs', () => {
+    const db = openMigrated();
+    const counters = { rounds: 12, restarts: 3, errors: 1 };
+    const families = parsePrometheusText(
+      collectMetrics(db, new Date(), new RequestCounter(), new ManifestCounter(), counters),
+    );
+    // the migrations were written to the WAL, which stays until a checkpoint starts it over
+    expect(sampleValue(families, 'linli_wal_bytes')).toBe(fs.statSync(`${db.name}-wal`).size);
+    expect(sampleValue(families, 'linli_wal_bytes')).toBeGreaterThan(0);
+    expect(families.get('linli_wal_checkpoints_total')?.type).toBe('counter');
+    expect(sampleValue(families, 'linli_wal_checkpoints_total', { result: 'copied' })).toBe(12);
+    expect(sampleValue(families, 'linli_wal_checkpoints_total', { result: 'restarted' })).toBe(3);
+    expect(sampleValue(families, 'linli_wal_checkpoints_total', { result: 'failed' })).toBe(1);
+    // without a checkpointer (LINLI_WAL_CHECKPOINTER=0) SQLite checkpoints by itself: no such family
+    const alone = parsePrometheusText(
+      collectMetrics(db, new Date(), new RequestCounter(), new ManifestCounter()),
+    );
+    expect(alone.has('linli_wal_checkpoints_total')).toBe(false);
+    expect(alone.has('linli_wal_bytes')).toBe(true);
+  });
+
   it('counts manifest answers by result', () => {
     const manifests = new ManifestCounter();
     for (const status of [200, 304, 304, 304, 401]) manifests.record(status);
