@@ -112,9 +112,11 @@ export class PaymentWriter {
     return new Promise<PayBillsResult>((resolve, reject) => {
       const id = ++this.seq;
       this.sent.set(id, { payment, resolve, reject });
-      // one message per turn of the event loop, not per payment: every request read in this turn goes together
+      // the payments dispatched together go in one message; it leaves as soon as the current callback is done. The
+      // thread batches whatever reached it while it was committing, so waiting here for the rest of the event
+      // loop's turn (setImmediate) only added latency: measured 9 % fewer payments/s (docs/ledger.md, Round 9)
       this.outbox.push({ id, payment });
-      if (this.outbox.length === 1) setImmediate(() => this.post());
+      if (this.outbox.length === 1) queueMicrotask(() => this.post());
     });
   }
 
