@@ -32,7 +32,7 @@ export interface WriterData {
   autocheckpoint: number;
 }
 
-/** main → thread: one payment to settle (they come in arrays: the payments of one turn of the main thread). */
+/** main → thread: one payment to settle (they come in arrays: the payments one callback of the main thread dispatched). */
 export interface WriterRequest {
   id: number;
   payment: CheckedPayment;
