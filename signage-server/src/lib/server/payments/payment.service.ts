@@ -13,7 +13,7 @@ import {
   type IdempotencyContext,
   type LedgerService,
 } from '../ledger/ledger.service';
-import { csvField } from '../csv';
+import { csvWithTotals } from '../csv';
 import { err, ok, type Result } from '../result';
 import type { PaymentProvider } from './payment-provider';
 import type {
@@ -608,28 +608,22 @@ export class PaymentService {
       businessDayRange(fromDay).from,
       businessDayRange(toDay).to,
     );
-    const csv = ['category,bill_id,building,unit,period,amount_fen,at,transaction_id,kind'];
-    const totals = new Map<string, number>();
-    for (const line of lines) {
-      csv.push(
-        [
-          line.category,
-          line.billId,
-          line.building,
-          line.unit,
-          line.period,
-          line.amount,
-          line.at,
-          line.transactionId,
-          line.kind,
-        ]
-          .map(csvField)
-          .join(','),
-      );
-      totals.set(line.category, (totals.get(line.category) ?? 0) + line.amount);
-    }
-    for (const [category, total] of totals) csv.push(`${csvField(category)},TOTAL,,,,${total},,,`);
-    return `${csv.join('\n')}\n`;
+    return csvWithTotals(
+      ['category', 'bill_id', 'building', 'unit', 'period', 'amount_fen', 'at', 'transaction_id', 'kind'],
+      lines,
+      (line) => [
+        line.category,
+        line.billId,
+        line.building,
+        line.unit,
+        line.period,
+        line.amount,
+        line.at,
+        line.transactionId,
+        line.kind,
+      ],
+      'amount_fen',
+    );
   }
 
   /**
@@ -642,18 +636,12 @@ export class PaymentService {
       businessDayRange(fromDay).from,
       businessDayRange(toDay).to,
     );
-    const csv = ['provider,order_id,trade_no,amount_fen,at,transaction_id'];
-    const totals = new Map<string, number>();
-    for (const line of lines) {
-      csv.push(
-        [line.provider, line.orderId, line.tradeNo, line.amount, line.at, line.transactionId]
-          .map(csvField)
-          .join(','),
-      );
-      totals.set(line.provider, (totals.get(line.provider) ?? 0) + line.amount);
-    }
-    for (const [provider, total] of totals) csv.push(`${csvField(provider)},TOTAL,,${total},,`);
-    return `${csv.join('\n')}\n`;
+    return csvWithTotals(
+      ['provider', 'order_id', 'trade_no', 'amount_fen', 'at', 'transaction_id'],
+      lines,
+      (line) => [line.provider, line.orderId, line.tradeNo, line.amount, line.at, line.transactionId],
+      'amount_fen',
+    );
   }
 
   /** What the drawer of a community should hold now, and how it got there today. */
